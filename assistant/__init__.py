@@ -1,0 +1,1 @@
+"""Domain logic of the hotline knowledge assistant: retrieval, answers, FAQs (no HTTP)."""

@@ -1,0 +1,35 @@
+"""Colloquial → legal query expansion from the editable dictionary in corpora/synonyms.yaml."""
+
+from pathlib import Path
+
+import yaml
+
+
+class Synonyms:
+    def __init__(self, entries: dict[str, list[str]]):
+        # Longest keys first, so 宅基地证 wins over 宅基地 where both are entries.
+        self.entries = dict(sorted(entries.items(), key=lambda kv: -len(kv[0])))
+
+    @classmethod
+    def load(cls, path: Path) -> "Synonyms":
+        if not path.is_file():
+            return cls({})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = data.get("entries", {}) if isinstance(data, dict) else {}
+        if not isinstance(entries, dict):
+            raise ValueError(f"{path}: 'entries' must be a mapping of colloquial term: [legal terms]")
+        return cls({str(k): [str(v) for v in (vals if isinstance(vals, list) else [vals])]
+                    for k, vals in entries.items()})
+
+    def terms(self) -> set[str]:
+        return set(self.entries) | {v for vals in self.entries.values() for v in vals}
+
+    def expansions(self, query: str) -> list[str]:
+        """Legal terms for the colloquial words found in the query, in order, without repeats."""
+        found: list[str] = []
+        covered = query
+        for key, values in self.entries.items():
+            if key in covered:
+                covered = covered.replace(key, "\0")
+                found.extend(v for v in values if v not in query and v not in found)
+        return found

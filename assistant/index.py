@@ -1,0 +1,146 @@
+"""The on-disk index: versioned folders under the index root, CURRENT naming the live one.
+
+A version folder holds manifest.json, dense.faiss (ids = row numbers of passages.jsonl),
+bm25/ (bm25s over jieba tokens) and passages.jsonl. Folders are written under a temporary
+name and renamed into place; CURRENT is replaced atomically, so a reader always sees a
+complete version and a crashed build leaves the previous one live.
+"""
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+DENSE = "dense.faiss"
+KEYWORD = "bm25"
+PASSAGES = "passages.jsonl"
+TMP_PREFIX = ".tmp-"
+
+
+class IndexNotFound(RuntimeError):
+    """No built index to serve from."""
+
+
+class BuildInProgress(RuntimeError):
+    """Another process holds the build lock."""
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """One builder at a time; leftovers of a crashed build are removed under the lock."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildInProgress(f"another index build is running under {root}") from None
+        for stale in root.glob(f"{TMP_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+
+
+@dataclass
+class LoadedIndex:
+    version: str
+    path: Path
+    manifest: dict
+    passages: list[dict]
+    dense: faiss.Index
+    keyword: bm25s.BM25
+
+    def row_of(self, passage_id: str) -> int | None:
+        return self._rows.get(passage_id)
+
+    def __post_init__(self) -> None:
+        self._rows = {p["id"]: i for i, p in enumerate(self.passages)}
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_version(root: Path, version: str, manifest: dict, passages: list[dict],
+                  vectors: np.ndarray, keyword: bm25s.BM25) -> Path:
+    """Write a complete version folder atomically (temporary folder, then rename)."""
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f"{TMP_PREFIX}{version}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+    dense.add_with_ids(vectors, np.arange(len(passages), dtype=np.int64))
+    faiss.write_index(dense, str(tmp / DENSE))
+    keyword.save(str(tmp / KEYWORD), show_progress=False)
+    with open(tmp / PASSAGES, "w", encoding="utf-8") as f:
+        for p in passages:
+            f.write(json.dumps(p, ensure_ascii=False) + "\n")
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    for file in tmp.rglob("*"):
+        if file.is_file():
+            with open(file, "rb") as f:
+                os.fsync(f.fileno())
+    final = root / version
+    os.rename(tmp, final)
+    _fsync_dir(root)
+    return final
+
+
+def activate(root: Path, version: str) -> None:
+    """Make `version` the live index by atomically replacing CURRENT."""
+    if not (root / version / MANIFEST).is_file():
+        raise IndexNotFound(f"index version {version!r} not found under {root}")
+    tmp = root / f"{CURRENT}.tmp"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, root / CURRENT)
+    _fsync_dir(root)
+
+
+def current_version(root: Path) -> str | None:
+    try:
+        return (root / CURRENT).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def list_versions(root: Path) -> list[dict]:
+    """Manifests of every complete version, oldest first, with an `active` flag."""
+    if not root.is_dir():
+        return []
+    live = current_version(root)
+    out = []
+    for path in sorted(root.iterdir()):
+        if path.name.startswith(".") or not (path / MANIFEST).is_file():
+            continue
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        out.append({**manifest, "version": path.name, "active": path.name == live})
+    return sorted(out, key=lambda m: m.get("created_at", ""))
+
+
+def load_version(root: Path, version: str | None = None) -> LoadedIndex:
+    version = version or current_version(root)
+    if not version:
+        raise IndexNotFound(f"no index built yet under {root} (run: hotline index build)")
+    path = root / version
+    if not (path / MANIFEST).is_file():
+        raise IndexNotFound(f"index version {version!r} named by CURRENT is missing under {root}")
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    with open(path / PASSAGES, encoding="utf-8") as f:
+        passages = [json.loads(line) for line in f]
+    dense = faiss.read_index(str(path / DENSE))
+    keyword = bm25s.BM25.load(str(path / KEYWORD), show_progress=False)
+    return LoadedIndex(version, path, manifest, passages, dense, keyword)

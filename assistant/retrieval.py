@@ -1,0 +1,189 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (BM25) candidates, fused by weighted scores.
+
+Plain RRF throws away how far apart scores are and loses to dense alone on this corpus;
+a weighted sum of normalised scores plus a per-law prior does better (docs/retrieval.md).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+import faiss
+import numpy as np
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from pydantic import BaseModel
+from sentence_transformers import SentenceTransformer
+
+from assistant.expand import Synonyms
+from assistant.index import LoadedIndex
+from assistant.settings import Settings
+from assistant.tokenize import Tokenizer
+from ingest.embed import encode_queries
+
+Mode = Literal["hybrid", "dense", "keyword"]
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: tuple[str, ...] | None = ("有效",)
+    region: tuple[str, ...] | None = None
+    doc_type: tuple[str, ...] | None = None
+
+    def allows(self, meta: dict) -> bool:
+        return all(allowed is None or meta.get(key) in allowed
+                   for key, allowed in (("status", self.status), ("region", self.region),
+                                        ("doc_type", self.doc_type)))
+
+
+class Hit(BaseModel):
+    passage_id: str
+    doc_id: str
+    title: str
+    label: str
+    article: int | None
+    chapter: str
+    text: str
+    url: str
+    status: str
+    score: float
+    dense_score: float
+    keyword_score: float
+
+    @property
+    def citation(self) -> str:
+        return f"《{self.title}》{self.label}"
+
+
+@dataclass
+class Searcher:
+    """Everything a query needs, loaded once: the index, the model, tokenizer and synonyms."""
+    index: LoadedIndex
+    model: SentenceTransformer
+    settings: Settings
+    synonyms: Synonyms
+    tokenizer: Tokenizer
+    _selectors: dict = field(default_factory=dict)
+    _masks: dict = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
+        """Load the live index version and the model (converted on first use)."""
+        from assistant.index import load_version
+        from ingest.embed import load_model
+
+        index = load_version(settings.index_path)
+        return cls.create(index, model or load_model(settings.model_path, settings.torch_threads), settings)
+
+    @classmethod
+    def create(cls, index: LoadedIndex, model: SentenceTransformer, settings: Settings) -> "Searcher":
+        synonyms = Synonyms.load(settings.synonyms_path)
+        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()))
+
+    def validate(self, query: str) -> str:
+        query = " ".join(query.split())
+        if not query:
+            raise QueryError("问题不能为空：请输入要查询的问题。")
+        if len(query) > self.settings.max_query_chars:
+            raise QueryError(f"问题过长（{len(query)} 字），请精简到 {self.settings.max_query_chars} 字以内。")
+        return query
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        if filters not in self._masks:
+            self._masks[filters] = np.array(
+                [filters.allows(p["metadata"]) for p in self.index.passages], dtype=bool)
+            allowed = np.flatnonzero(self._masks[filters]).astype(np.int64)
+            self._selectors[filters] = (faiss.IDSelectorBatch(allowed), allowed)
+        return self._masks[filters]
+
+    def _dense(self, query: str, filters: Filters, k: int) -> tuple[dict[int, float], np.ndarray]:
+        vector = encode_queries(self.model, [query])
+        self._mask(filters)
+        selector, allowed = self._selectors[filters]
+        k = min(k, len(allowed))
+        if k == 0:
+            return {}, vector[0]
+        scores, rows = self.index.dense.search(vector, k, params=faiss.SearchParameters(sel=selector))
+        return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}, vector[0]
+
+    def _keyword(self, tokens: list[str], filters: Filters, k: int) -> tuple[dict[int, float], np.ndarray]:
+        vocab = self.index.keyword.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        scores = (self.index.keyword.get_scores(known) if known
+                  else np.zeros(len(self.index.passages), dtype=np.float32))
+        scores = np.where(self._mask(filters), scores, 0.0)
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        return {int(r): float(scores[r]) for r in top if scores[r] > 0}, scores
+
+    def search(self, query: str, top_k: int | None = None, filters: Filters = Filters(),
+               mode: Mode = "hybrid") -> list[Hit]:
+        query = self.validate(query)
+        top_k = top_k or self.settings.top_k
+        expansions = self.synonyms.expansions(query)
+        expanded = " ".join([query, *expansions])
+        s = self.settings
+        dense: dict[int, float] = {}
+        keyword: dict[int, float] = {}
+        keyword_all = None
+        if mode in ("hybrid", "dense"):
+            dense, qvec = self._dense(expanded, filters, s.dense_candidates)
+        if mode in ("hybrid", "keyword"):
+            keyword, keyword_all = self._keyword(self.tokenizer.tokens(expanded), filters, s.keyword_candidates)
+        if mode == "dense":
+            fused = dense
+        elif mode == "keyword":
+            fused = keyword
+        else:
+            missing = [r for r in keyword if r not in dense]
+            if missing:
+                vecs = self.index.dense.reconstruct_batch(np.array(missing, dtype=np.int64))
+                dense.update(zip(missing, (vecs @ qvec).tolist()))
+            for r in dense:
+                keyword.setdefault(r, float(keyword_all[r]))
+            fused = self._fuse(dense, keyword)
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+        return [self._hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
+
+    def _fuse(self, dense: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
+        s = self.settings
+        d_vals = np.array(list(dense.values()))
+        d_lo, d_hi = float(d_vals.min()), float(d_vals.max())
+        k_hi = max(keyword.values()) or 1.0
+        fused = {r: s.dense_weight * (dense[r] - d_lo) / max(d_hi - d_lo, 1e-6)
+                 + s.keyword_weight * keyword[r] / k_hi for r in dense}
+        if s.law_prior_weight:
+            per_doc: dict[str, list[float]] = defaultdict(list)
+            for r, score in fused.items():
+                per_doc[self.index.passages[r]["metadata"]["doc_id"]].append(score)
+            prior = {doc: float(np.mean(sorted(v, reverse=True)[: s.law_prior_top]))
+                     for doc, v in per_doc.items()}
+            top_prior = max(prior.values()) or 1.0
+            fused = {r: score + s.law_prior_weight * prior[self.index.passages[r]["metadata"]["doc_id"]] / top_prior
+                     for r, score in fused.items()}
+        return fused
+
+    def _hit(self, row: int, score: float, dense: float, keyword: float) -> Hit:
+        p = self.index.passages[row]
+        m = p["metadata"]
+        return Hit(passage_id=p["id"], doc_id=m["doc_id"], title=m["title"], label=m["label"],
+                   article=m["article"] if m["article"] >= 0 else None, chapter=m.get("chapter", ""),
+                   text=p["text"], url=m.get("url", ""), status=m.get("status", ""),
+                   score=score, dense_score=dense, keyword_score=keyword)
+
+
+class HybridRetriever(BaseRetriever):
+    """llama-index face of the Searcher, for query engines and node postprocessors."""
+
+    def __init__(self, searcher: Searcher, top_k: int | None = None, filters: Filters = Filters()):
+        super().__init__()
+        self._searcher, self._top_k, self._filters = searcher, top_k, filters
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        hits = self._searcher.search(query_bundle.query_str, self._top_k, self._filters)
+        return [NodeWithScore(node=TextNode(id_=h.passage_id, text=h.text, metadata={
+            "title": h.title, "label": h.label, "chapter": h.chapter, "url": h.url,
+            "citation": h.citation}), score=h.score) for h in hits]

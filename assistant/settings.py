@@ -1,0 +1,61 @@
+"""The one settings object; every field can be overridden by a HOTLINE_* environment variable."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(PROJECT_ROOT, description="Root that relative data paths resolve against.")
+    corpus_dir: Path = Path("corpora/planning")
+    synonyms_file: Path = Path("corpora/synonyms.yaml")
+    index_root: Path = Path("indexes")
+    model_dir: Path = Path("models/multilingual-e5-small")
+    embedding_cache: Path = Path("indexes/.cache/embeddings.sqlite")
+
+    embed_batch_size: int = 32
+    keep_versions: int = Field(5, description="Built versions kept for rollback.")
+    torch_threads: int = 2
+
+    max_query_chars: int = Field(1000, description="Longer queries are rejected, not truncated.")
+    top_k: int = 10
+    dense_candidates: int = 100
+    keyword_candidates: int = 100
+    # Fusion weights were tuned on the dev set; see docs/retrieval.md for the measurements.
+    dense_weight: float = 0.6
+    keyword_weight: float = 0.4
+    law_prior_weight: float = 0.3
+    law_prior_top: int = 3
+
+    max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
+    section_chars: int = 600
+    section_overlap: int = 100
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.home / path
+
+    @cached_property
+    def corpus_path(self) -> Path:
+        return self.resolve(self.corpus_dir)
+
+    @cached_property
+    def synonyms_path(self) -> Path:
+        return self.resolve(self.synonyms_file)
+
+    @cached_property
+    def index_path(self) -> Path:
+        return self.resolve(self.index_root)
+
+    @cached_property
+    def model_path(self) -> Path:
+        return self.resolve(self.model_dir)
+
+    @cached_property
+    def embedding_cache_path(self) -> Path:
+        return self.resolve(self.embedding_cache)

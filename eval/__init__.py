@@ -1,0 +1,1 @@
+"""Quality metrics and benchmarks; reads the same public interfaces as the product."""

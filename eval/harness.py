@@ -1,0 +1,73 @@
+"""Retrieval metrics over a question set in the format of shared/eval/dev.jsonl."""
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+CN_PREFIX = "中华人民共和国"
+KS = (1, 5, 10)
+
+
+class Gold(BaseModel):
+    law: str
+    article: int
+
+
+class Question(BaseModel):
+    id: str
+    query: str
+    gold: list[Gold] = []
+    expect: Literal["answer", "refuse_or_escalate"] = "answer"
+    channel: str = "portal"
+    topic: str = ""
+    group: str | None = None
+
+
+def normalise_title(title: str) -> str:
+    title = "".join(title.split())
+    return title[len(CN_PREFIX):] if title.startswith(CN_PREFIX) else title
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a JSONL question set; a bad line raises ValueError naming the file and line."""
+    questions = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(Question.model_validate_json(line))
+        except ValidationError as exc:
+            raise ValueError(f"{path}:{lineno}: not a valid question: {exc.errors()[0]['msg']}") from None
+    if not questions:
+        raise ValueError(f"{path}: no questions in the file")
+    return questions
+
+
+def first_gold_rank(question: Question, ranked: Sequence[tuple[str, int | None]]) -> int | None:
+    """1-based rank of the first (law, article) in `ranked` that is a gold citation."""
+    gold = {(normalise_title(g.law), g.article) for g in question.gold}
+    for rank, (title, article) in enumerate(ranked, start=1):
+        if (normalise_title(title), article) in gold:
+            return rank
+    return None
+
+
+def score_retrieval(questions: Sequence[Question],
+                    rank: Callable[[str], Sequence[tuple[str, int | None]]],
+                    depth: int = max(KS)) -> tuple[dict, list[dict]]:
+    """Recall@k and MRR over the answerable questions; returns (metrics, per-question rows)."""
+    rows = []
+    for q in questions:
+        if q.expect != "answer":
+            continue
+        found = first_gold_rank(q, list(rank(q.query))[:depth])
+        rows.append({"id": q.id, "query": q.query, "rank": found})
+    n = len(rows)
+    metrics: dict = {"n": n}
+    for k in KS:
+        metrics[f"recall@{k}"] = sum(1 for r in rows if r["rank"] and r["rank"] <= k) / n if n else 0.0
+    metrics["mrr"] = sum(1 / r["rank"] for r in rows if r["rank"]) / n if n else 0.0
+    return metrics, rows

@@ -1,0 +1,1 @@
+"""Getting documents in: corpus loading, chunking, embedding, versioned index builds."""

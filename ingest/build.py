@@ -1,0 +1,114 @@
+"""Build a new index version from a corpus folder, reusing cached embeddings, then activate it."""
+
+import hashlib
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import bm25s
+from sentence_transformers import SentenceTransformer
+
+from assistant import index as store
+from assistant.expand import Synonyms
+from assistant.settings import Settings
+from assistant.tokenize import Tokenizer
+from ingest.chunking import chunk_document, embedding_text
+from ingest.corpus import CorpusError, load_corpus
+from ingest.e5_convert import MODEL_NAME
+from ingest.embed import DIM, EmbeddingCache, embed_with_cache, load_model
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    version: str
+    path: Path
+    documents: int
+    passages: int
+    embedded: int
+    seconds: float
+    errors: list[CorpusError] = field(default_factory=list)
+
+
+def corpus_hash(content_hashes: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(content_hashes)).encode()).hexdigest()
+
+
+def _new_version_name(root: Path, digest: str) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    name, n = f"{stamp}-{digest[:8]}", 1
+    while (root / name).exists():
+        n += 1
+        name = f"{stamp}-{digest[:8]}-{n}"
+    return name
+
+
+def prune_versions(root: Path, keep: int) -> list[str]:
+    """Delete the oldest inactive versions beyond `keep`; returns the names removed."""
+    versions = store.list_versions(root)
+    inactive = [v["version"] for v in versions if not v["active"]]
+    doomed = inactive[: max(0, len(versions) - keep)]
+    for name in doomed:
+        shutil.rmtree(root / name, ignore_errors=True)
+    return doomed
+
+
+def build_index(settings: Settings, corpus_dir: Path | None = None, *,
+                model: SentenceTransformer | None = None, activate: bool = True,
+                progress: bool = False) -> BuildResult:
+    """Load, chunk, embed (cache first), write a new version, and make it live."""
+    started = time.perf_counter()
+    corpus_dir = corpus_dir or settings.corpus_path
+    loaded = load_corpus(corpus_dir)
+    if not loaded.documents:
+        raise CorpusError(corpus_dir, None, "no readable documents in the corpus folder")
+    nodes = [n for doc in loaded.documents for n in chunk_document(
+        doc, settings.max_article_chars, settings.section_chars, settings.section_overlap)]
+    log.info("chunked %d documents into %d passages", len(loaded.documents), len(nodes))
+
+    texts = [embedding_text(n) for n in nodes]
+    model = model or load_model(settings.model_path, settings.torch_threads)
+    cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
+    try:
+        vectors, embedded = embed_with_cache(model, texts, cache, settings.embed_batch_size, progress)
+    finally:
+        cache.close()
+
+    tokenizer = Tokenizer(Synonyms.load(settings.synonyms_path).terms())
+    keyword = bm25s.BM25()
+    keyword.index([tokenizer.tokens(t) for t in texts], show_progress=progress)
+
+    digest = corpus_hash([d.metadata["content_hash"] for d in loaded.documents])
+    manifest = {
+        "corpus_dir": str(corpus_dir),
+        "corpus_hash": digest,
+        "model": MODEL_NAME,
+        "dim": DIM,
+        "documents": len(loaded.documents),
+        "passages": len(nodes),
+        "articles": len({(n.metadata["doc_id"], n.metadata["label"]) for n in nodes
+                         if n.metadata["article"] >= 0}),
+        "embedded_new": embedded,
+        "skipped_files": [str(e) for e in loaded.errors],
+        "chunking": {"max_article_chars": settings.max_article_chars,
+                     "section_chars": settings.section_chars,
+                     "section_overlap": settings.section_overlap},
+    }
+    passages = [{"id": n.id_, "text": n.text, "metadata": n.metadata} for n in nodes]
+    root = settings.index_path
+    with store.build_lock(root):
+        version = _new_version_name(root, digest)
+        manifest = {"version": version,
+                    "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                    **manifest}
+        path = store.write_version(root, version, manifest, passages, vectors, keyword)
+        if activate:
+            store.activate(root, version)
+            prune_versions(root, settings.keep_versions)
+    seconds = time.perf_counter() - started
+    log.info("built index %s in %.1fs (%d newly embedded)", version, seconds, embedded)
+    return BuildResult(version, path, len(loaded.documents), len(nodes), embedded, seconds, loaded.errors)

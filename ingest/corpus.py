@@ -1,0 +1,108 @@
+"""Load corpus documents: markdown files with YAML front matter, into llama-index Documents."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from llama_index.core.schema import Document
+
+log = logging.getLogger(__name__)
+
+FRONT_MATTER_FENCE = "---"
+# Bundled statutes come from LawRefBook/Laws at the commit the corpus README names.
+LAWREFBOOK_URL = "https://github.com/LawRefBook/Laws/blob/2f4c5c2/{path}"
+METADATA_FIELDS = (
+    "title", "part", "doc_type", "issuer", "doc_number", "region",
+    "publish_date", "effective_date", "status", "source", "url",
+)
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be read; the message names the file and line."""
+
+    def __init__(self, path: Path, line: int | None, problem: str):
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {problem}")
+        self.path, self.line, self.problem = path, line, problem
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document]
+    errors: list[CorpusError]
+
+
+def source_url(meta: dict) -> str:
+    """Where a reader can see the original text."""
+    if meta.get("url"):
+        return str(meta["url"])
+    source = str(meta.get("source") or "")
+    if source.startswith("LawRefBook/Laws:"):
+        return LAWREFBOOK_URL.format(path=source.split(":", 1)[1])
+    return source
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise CorpusError(path, 1, "missing YAML front matter (the file must start with '---')")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
+    except StopIteration:
+        raise CorpusError(path, 1, "front matter is not closed by a '---' line") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for the fence, +1 for 1-based lines
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CorpusError(path, line, f"invalid YAML front matter: {problem}") from None
+    if not isinstance(meta, dict):
+        raise CorpusError(path, 2, "front matter must be a mapping of field: value")
+    if not str(meta.get("title") or "").strip():
+        raise CorpusError(path, 2, "front matter has no 'title'")
+    return meta, "\n".join(lines[end + 1:]), end + 2
+
+
+def load_document(path: Path, corpus_root: Path) -> Document:
+    """Read one markdown file; raises CorpusError naming the file and line on bad input."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(path, None, f"not UTF-8 text ({exc.reason})") from None
+    raw = raw.replace("\r\n", "\n")
+    meta, body, body_line = _split_front_matter(path, raw)
+    metadata = {k: str(meta[k]) for k in METADATA_FIELDS if meta.get(k) not in (None, "")}
+    metadata.setdefault("status", "有效")
+    metadata.setdefault("region", "national")
+    metadata["url"] = source_url(meta)
+    metadata["path"] = path.relative_to(corpus_root).as_posix()
+    metadata["body_line"] = body_line
+    metadata["content_hash"] = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    doc_id = path.relative_to(corpus_root).with_suffix("").as_posix()
+    return Document(
+        id_=doc_id,
+        text=body,
+        metadata=metadata,
+        excluded_embed_metadata_keys=list(metadata),
+        excluded_llm_metadata_keys=list(metadata),
+    )
+
+
+def load_corpus(corpus_root: Path) -> LoadResult:
+    """Load every *.md under corpus_root; a bad file is reported and skipped, the rest load."""
+    if not corpus_root.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {corpus_root}")
+    documents: list[Document] = []
+    errors: list[CorpusError] = []
+    for path in sorted(corpus_root.rglob("*.md")):
+        if path.name.upper() == "README.MD":
+            continue
+        try:
+            documents.append(load_document(path, corpus_root))
+        except CorpusError as exc:
+            log.warning("skipping %s", exc)
+            errors.append(exc)
+    return LoadResult(documents, errors)

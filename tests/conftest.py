@@ -1,0 +1,42 @@
+"""Shared fixtures: one real index over the bundled corpus, built once per test session."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+CORPUS = PROJECT_ROOT / "corpora" / "planning"
+
+
+def make_settings(tmp: Path, **overrides) -> Settings:
+    """Settings whose index lives in `tmp`; model and embedding cache are shared, as in production."""
+    return Settings(index_root=tmp / "indexes", **overrides)
+
+
+@pytest.fixture(scope="session")
+def model():
+    from ingest.embed import load_model
+
+    return load_model(Settings().model_path)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, model):
+    """(settings, BuildResult) for the bundled corpus."""
+    from ingest.build import build_index
+
+    settings = make_settings(tmp_path_factory.mktemp("session-index"))
+    return settings, build_index(settings, model=model)
+
+
+@pytest.fixture(scope="session")
+def searcher(built, model):
+    from assistant.retrieval import Searcher
+
+    settings, _ = built
+    return Searcher.open(settings, model=model)
