@@ -22,16 +22,21 @@ class Settings(BaseSettings):
     embed_batch_size: int = 32
     keep_versions: int = Field(5, description="Built versions kept for rollback.")
     torch_threads: int = 2
+    faiss_threads: int = 1
 
     max_query_chars: int = Field(1000, description="Longer queries are rejected, not truncated.")
     top_k: int = 10
     dense_candidates: int = 100
     keyword_candidates: int = 100
-    # Fusion weights were tuned on the dev set; see docs/retrieval.md for the measurements.
-    dense_weight: float = 0.6
-    keyword_weight: float = 0.4
+    # Fusion weights, tuned with 2-fold cross-validation on the dev set (docs/retrieval.md).
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    expansion_weight: float = Field(0.3, description="BM25 weight of dictionary expansions vs the caller's words.")
     law_prior_weight: float = 0.3
-    law_prior_top: int = 3
+    law_prior_top: int = 1
+    authority_prior: dict[str, float] = Field(
+        default_factory=lambda: {"法律": 0.1, "行政法规": 0.05, "司法解释": -0.1},
+        description="Score added by doc_type: the desk cites the primary statute first.")
 
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600

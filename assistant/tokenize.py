@@ -1,9 +1,12 @@
 """Chinese keyword tokens for BM25: jieba search-mode segmentation without function words."""
 
+import logging
 import re
 from collections.abc import Iterable
 
 import jieba
+
+jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter drowns CLI output
 
 # Question words and particles callers use that carry no legal meaning.
 STOPWORDS = frozenset(

@@ -25,8 +25,10 @@ DIM = 384
 def load_model(model_dir: Path, threads: int = 2) -> SentenceTransformer:
     """Load (converting on first use) the sentence-transformers e5 model, CPU only."""
     import torch
+    from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(threads)
+    hf_logging.disable_progress_bar()
     prepare_model(model_dir)
     return SentenceTransformer(str(model_dir), device="cpu")
 

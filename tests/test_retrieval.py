@@ -39,7 +39,7 @@ def test_region_and_doc_type_filters(searcher):
 
 
 def test_colloquial_words_are_expanded(searcher):
-    assert "不动产权证书" in searcher.synonyms.expansions("房本丢了怎么补办")
+    assert "不动产权属证书" in searcher.synonyms.expansions("房本丢了怎么补办")
     hits = searcher.search("房本丢了怎么补办", top_k=10)
     assert any("不动产" in h.title for h in hits)
 
