@@ -103,15 +103,18 @@ class Searcher:
             self._selectors[filters] = (faiss.IDSelectorBatch(allowed), allowed)
         return self._masks[filters]
 
-    def _dense(self, query: str, filters: Filters, k: int) -> tuple[dict[int, float], np.ndarray]:
-        vector = encode_queries(self.model, [query])
+    def encode(self, query: str) -> np.ndarray:
+        """The query's dense vector; pass it to search() to avoid encoding twice."""
+        return encode_queries(self.model, [query])[0]
+
+    def _dense(self, vector: np.ndarray, filters: Filters, k: int) -> dict[int, float]:
         self._mask(filters)
         selector, allowed = self._selectors[filters]
         k = min(k, len(allowed))
         if k == 0:
-            return {}, vector[0]
-        scores, rows = self.index.dense.search(vector, k, params=faiss.SearchParameters(sel=selector))
-        return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}, vector[0]
+            return {}
+        scores, rows = self.index.dense.search(vector[None, :], k, params=faiss.SearchParameters(sel=selector))
+        return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
 
     def _keyword(self, tokens: list[str], expansion: list[str], filters: Filters,
                  k: int) -> tuple[dict[int, float], np.ndarray]:
@@ -129,7 +132,7 @@ class Searcher:
         return {int(r): float(scores[r]) for r in top if scores[r] > 0}, scores
 
     def search(self, query: str, top_k: int | None = None, filters: Filters = Filters(),
-               mode: Mode = "hybrid") -> list[Hit]:
+               mode: Mode = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
         query = self.validate(query)
         top_k = top_k or self.settings.top_k
         s = self.settings
@@ -137,7 +140,8 @@ class Searcher:
         keyword: dict[int, float] = {}
         if mode in ("hybrid", "dense"):
             # Expansions go to BM25 only: appended to the dense query they measurably hurt.
-            dense, qvec = self._dense(query, filters, s.dense_candidates)
+            qvec = self.encode(query) if vector is None else vector
+            dense = self._dense(qvec, filters, s.dense_candidates)
         if mode in ("hybrid", "keyword"):
             expansion = self.tokenizer.tokens(" ".join(self.synonyms.expansions(query)))
             keyword, keyword_all = self._keyword(self.tokenizer.tokens(query), expansion, filters,

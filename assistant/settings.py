@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         default_factory=lambda: {"法律": 0.1, "行政法规": 0.05, "司法解释": -0.1},
         description="Score added by doc_type: the desk cites the primary statute first.")
 
+    # Answering: see docs/answering.md for how these were calibrated.
+    faq_threshold: float = Field(0.93, description="Cosine above which a published FAQ answers verbatim.")
+    scope_margin: float = 0.0
+    evidence_dense_reference: float = 0.89
+    evidence_threshold: float = Field(-0.018, description="Below this the answer is 未找到明确依据.")
+    scope_file: Path = Path("corpora/scope.yaml")
+
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600
     section_overlap: int = 100

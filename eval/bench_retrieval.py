@@ -63,6 +63,53 @@ def latency_step(index_root: str, repeats: int) -> dict:
     return out
 
 
+def keyword_library_step(corpus: str | None) -> dict:
+    """bm25s over jieba tokens (shipped) vs llama-index's BM25Retriever with its own tokenizer."""
+    import bm25s
+    from llama_index.core.schema import TextNode
+
+    from assistant.expand import Synonyms
+    from assistant.tokenize import Tokenizer
+    from eval.harness import load_questions, score_retrieval
+    from ingest.chunking import chunk_document, embedding_text
+    from ingest.corpus import load_corpus
+
+    settings = Settings()
+    nodes = [n for d in load_corpus(Path(corpus) if corpus else settings.corpus_path).documents
+             for n in chunk_document(d)]
+    questions = load_questions(DEV_SET)
+    out = {}
+    tokenizer = Tokenizer(Synonyms.load(settings.synonyms_path).terms())
+    t = time.perf_counter()
+    ours = bm25s.BM25()
+    ours.index([tokenizer.tokens(embedding_text(n)) for n in nodes], show_progress=False)
+    build = time.perf_counter() - t
+
+    def rank_ours(q: str):
+        tokens = [x for x in tokenizer.tokens(q) if x in ours.vocab_dict]
+        if not tokens:
+            return []
+        scores = ours.get_scores(tokens)
+        return [(nodes[i].metadata["title"], nodes[i].metadata["article"]) for i in scores.argsort()[::-1][:10]]
+
+    out["bm25s_jieba"] = {"build_s": round(build, 2), **score_retrieval(questions, rank_ours)[0]}
+    try:
+        from llama_index.retrievers.bm25 import BM25Retriever
+    except ImportError:
+        out["llamaindex_bm25"] = "not installed: pip install -e '.[bench]'"
+        return out
+    plain = [TextNode(id_=n.id_, text=embedding_text(n), metadata=n.metadata) for n in nodes]
+    t = time.perf_counter()
+    retriever = BM25Retriever.from_defaults(nodes=plain, similarity_top_k=10, skip_stemming=True)
+    build = time.perf_counter() - t
+
+    def rank_llama(q: str):
+        return [(r.node.metadata["title"], r.node.metadata["article"]) for r in retriever.retrieve(q)]
+
+    out["llamaindex_bm25"] = {"build_s": round(build, 2), **score_retrieval(questions, rank_llama)[0]}
+    return out
+
+
 def national_keyword_step(corpus: str) -> dict:
     import bm25s
 
@@ -129,6 +176,8 @@ def main() -> None:
         results["bundled_cold_build"] = _in_child(build_step, root, cache, None)
         print("bundled corpus: no-change rebuild ...", flush=True)
         results["bundled_nochange_rebuild"] = _in_child(build_step, root, cache, None)
+        print("bundled corpus: keyword libraries ...", flush=True)
+        results["bundled_keyword_libraries"] = _in_child(keyword_library_step, None)
         print("bundled corpus: warm query latency ...", flush=True)
         results["bundled_query_latency"] = _in_child(latency_step, root, args.repeats)
         if args.national:

@@ -1,0 +1,44 @@
+import logging
+
+import pytest
+
+from assistant.redact import RedactingFilter, redact
+
+
+@pytest.mark.parametrize("text, secret, token", [
+    ("我电话13812345678，请回电", "13812345678", "[手机号]"),
+    ("手机 138-1234-5678", "138-1234-5678", "[手机号]"),
+    ("+86 139 1234 5678 找王先生", "139 1234 5678", "[手机号]"),
+    ("座机010-65123456转分机", "65123456", "[座机号]"),
+    ("打(010)87654321", "87654321", "[座机号]"),
+    ("家里电话是 6512 3456", "6512 3456", "[座机号]"),
+    ("身份证110101199003071234办证", "110101199003071234", "[身份证号]"),
+    ("身份证号11010119900307123X", "11010119900307123X", "[身份证号]"),
+    ("老身份证110101900307123", "110101900307123", "[身份证号]"),
+    ("退款到卡 6222021234567890123", "6222021234567890123", "[银行卡号]"),
+    ("卡号 6222 0212 3456 7890", "6222 0212 3456 7890", "[银行卡号]"),
+    ("邮箱 zhang.san+12345@example.com.cn 联系", "zhang.san+12345@example.com.cn", "[邮箱]"),
+])
+def test_personal_data_is_replaced(text, secret, token):
+    out = redact(text)
+    assert secret not in out
+    assert token in out
+
+
+@pytest.mark.parametrize("text", [
+    "土地管理法第六十二条规定一户一宅",
+    "2019年8月26日修正，2020年1月1日起施行",
+    "补偿款 350000 元，面积 120 平方米",
+    "拨打12345反映问题",
+])
+def test_ordinary_text_is_untouched(text):
+    assert redact(text) == text
+
+
+def test_logging_filter_redacts_messages(caplog):
+    logger = logging.getLogger("test.redact")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="test.redact"):
+        logger.info("caller %s asked", "13900001111")
+    assert "13900001111" not in caplog.text
+    assert "[手机号]" in caplog.text
