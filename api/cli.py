@@ -14,8 +14,10 @@ app = typer.Typer(help="北京12345 规划和自然资源知识助手 — knowle
                   no_args_is_help=True, pretty_exceptions_enable=False)
 index_app = typer.Typer(help="Build, list and activate index versions.", no_args_is_help=True)
 models_app = typer.Typer(help="Prepare the embedding model.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(models_app, name="models")
+app.add_typer(keys_app, name="keys")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -101,6 +103,17 @@ def _open_searcher(settings: Settings):
         _fail(str(exc))
 
 
+def _answerer(searcher):
+    """An Answerer without a database: scope and evidence checks, no FAQs."""
+    from assistant.answer import Answerer
+    from assistant.faq_match import FaqMatcher
+    from assistant.scope import ScopeGuard
+
+    s = searcher.settings
+    return Answerer(searcher, ScopeGuard(searcher.model, s.scope_path, s.scope_margin),
+                    FaqMatcher(searcher.model, s.faq_threshold))
+
+
 @app.command()
 def ask(
     question: str,
@@ -120,7 +133,7 @@ def ask(
     except QueryError as exc:
         _fail(str(exc))
     if as_json:
-        typer.echo(json.dumps([h.model_dump() | {"citation": h.citation} for h in hits],
+        typer.echo(json.dumps([h.model_dump() for h in hits],
                               ensure_ascii=False, indent=2))
         return
     for n, h in enumerate(hits, start=1):
@@ -139,7 +152,7 @@ def evaluate(
     details: Annotated[bool, typer.Option(help="List each question's rank.")] = False,
 ) -> None:
     """Score retrieval on a question set: Recall@1/5/10 and MRR on (law, article)."""
-    from eval.harness import load_questions, score_retrieval
+    from eval.harness import load_questions, score_refusals, score_retrieval
 
     if mode not in ("hybrid", "dense", "keyword"):
         _fail("--mode must be hybrid, dense or keyword")
@@ -154,16 +167,95 @@ def evaluate(
     searcher = _open_searcher(settings)
     metrics, rows = score_retrieval(
         questions, lambda q: [(h.title, h.article) for h in searcher.search(q, 10, mode=mode)])
-    metrics = {"set": str(path), "mode": mode, "index": searcher.index.version, **metrics}
+    answerer = _answerer(searcher)
+    refusal, refusal_rows = score_refusals(questions, lambda q: answerer.answer(q).refused)
+    metrics = {"set": str(path), "mode": mode, "index": searcher.index.version, **metrics, **refusal}
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False))
         return
     if details:
+        refused = {r["id"]: r["refused"] for r in refusal_rows}
         for r in rows:
-            typer.echo(f"{r['id']:>10}  {str(r['rank'] or '-'):>3}  {r['query']}")
+            flag = "  (refused)" if refused[r["id"]] else ""
+            typer.echo(f"{r['id']:>10}  {str(r['rank'] or '-'):>3}  {r['query']}{flag}")
+        for r in refusal_rows:
+            if r["expect"] != "answer":
+                typer.echo(f"{r['id']:>10}  {'ok' if r['refused'] else 'ANSWERED':>8}  {r['query']}")
     typer.echo(f"{'set':<10}{'mode':<9}{'n':>4}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR':>8}")
     typer.echo(f"{path.stem:<10}{mode:<9}{metrics['n']:>4}{metrics['recall@1']:>8.3f}"
                f"{metrics['recall@5']:>8.3f}{metrics['recall@10']:>8.3f}{metrics['mrr']:>8.3f}")
+    if refusal["refusal_accuracy"] is not None:
+        typer.echo(f"refusals: {refusal['refusal_accuracy']:.3f} of {refusal['n_refuse']} out-of-scope questions "
+                   f"refused; {refusal['wrongly_refused']} answerable question(s) wrongly refused")
+
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Start the HTTP service (API, /docs) with uvicorn."""
+    import uvicorn
+
+    from api.app import create_app
+    from assistant.index import current_version
+
+    settings = Settings()
+    if not current_version(settings.index_path):
+        _fail("no index built yet (run: hotline index build)")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+def _keys_session():
+    from assistant.db import make_engine, migrate, session_factory
+
+    settings = Settings()
+    migrate(settings.database)
+    return session_factory(make_engine(settings.database))()
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="agent, editor or admin")],
+    name: Annotated[str, typer.Option(help="Who or what holds the key.")] = "",
+) -> None:
+    """Create an API key; the secret is printed once and stored only as a hash."""
+    from assistant.keys import create_key
+
+    with _keys_session() as s:
+        try:
+            key, secret = create_key(s, role, name or f"{role}-key")
+        except ValueError as exc:
+            _fail(str(exc))
+        s.commit()
+        typer.echo(f"created key #{key.id} ({key.role}, {key.name}); keep this secret, it is not shown again:")
+        typer.echo(secret)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (prefix, role, name, revoked)."""
+    from assistant.keys import list_keys
+
+    with _keys_session() as s:
+        for key in list_keys(s):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(f"#{key.id}  {key.prefix}…  {key.role:<6}  {key.name}  {state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: int) -> None:
+    """Revoke key KEY_ID."""
+    from assistant.keys import revoke_key
+
+    with _keys_session() as s:
+        try:
+            revoke_key(s, key_id)
+        except ValueError as exc:
+            _fail(str(exc))
+        s.commit()
+    typer.echo(f"revoked #{key_id}")
 
 
 if __name__ == "__main__":

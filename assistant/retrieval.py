@@ -12,7 +12,7 @@ import faiss
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sentence_transformers import SentenceTransformer
 
 from assistant.expand import Synonyms
@@ -54,6 +54,7 @@ class Hit(BaseModel):
     dense_score: float
     keyword_score: float
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def citation(self) -> str:
         return f"《{self.title}》{self.label}"

@@ -39,11 +39,26 @@ class Settings(BaseSettings):
         description="Score added by doc_type: the desk cites the primary statute first.")
 
     # Answering: see docs/answering.md for how these were calibrated.
-    faq_threshold: float = Field(0.93, description="Cosine above which a published FAQ answers verbatim.")
+    faq_threshold: float = Field(0.94, description="Cosine above which a published FAQ answers verbatim.")
     scope_margin: float = 0.0
     evidence_dense_reference: float = 0.89
     evidence_threshold: float = Field(-0.018, description="Below this the answer is 未找到明确依据.")
     scope_file: Path = Path("corpora/scope.yaml")
+
+    # Service
+    database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file under data/.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: list[str] = []
+    portal_rate_limit: str = Field("20/minute", description="Per client, for public routes (limits syntax).")
+    rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://127.0.0.1:6379")
+    max_question_chars: int = 500
+    max_portal_body_bytes: int = 16 * 1024
+    max_body_bytes: int = 1024 * 1024
+    index_poll_seconds: float = Field(2.0, description="How often the service looks for a new CURRENT.")
+    llm_base_url: str = ""
+    llm_api_key: str = ""
+    llm_model: str = "gpt-4o-mini"
 
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600
@@ -67,6 +82,14 @@ class Settings(BaseSettings):
     @cached_property
     def model_path(self) -> Path:
         return self.resolve(self.model_dir)
+
+    @cached_property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'data' / 'hotline.sqlite'}"
+
+    @cached_property
+    def scope_path(self) -> Path:
+        return self.resolve(self.scope_file)
 
     @cached_property
     def embedding_cache_path(self) -> Path:

@@ -71,3 +71,17 @@ def score_retrieval(questions: Sequence[Question],
         metrics[f"recall@{k}"] = sum(1 for r in rows if r["rank"] and r["rank"] <= k) / n if n else 0.0
     metrics["mrr"] = sum(1 / r["rank"] for r in rows if r["rank"]) / n if n else 0.0
     return metrics, rows
+
+
+def score_refusals(questions: Sequence[Question], refuses: Callable[[str], bool]) -> tuple[dict, list[dict]]:
+    """Refusal accuracy on refuse_or_escalate questions, with the answerable ones wrongly refused."""
+    rows = [{"id": q.id, "query": q.query, "expect": q.expect, "refused": refuses(q.query)} for q in questions]
+    must = [r for r in rows if r["expect"] == "refuse_or_escalate"]
+    may = [r for r in rows if r["expect"] == "answer"]
+    metrics = {
+        "n_refuse": len(must),
+        "refusal_accuracy": sum(r["refused"] for r in must) / len(must) if must else None,
+        "wrongly_refused": sum(r["refused"] for r in may),
+        "wrongly_refused_rate": sum(r["refused"] for r in may) / len(may) if may else 0.0,
+    }
+    return metrics, rows

@@ -9,13 +9,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
+from tests.db_fixtures import *  # noqa: E402,F401,F403  (db_backend, migrated_db_url, db_session, ...)
 
 CORPUS = PROJECT_ROOT / "corpora" / "planning"
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:
     """Settings whose index lives in `tmp`; model and embedding cache are shared, as in production."""
-    return Settings(index_root=tmp / "indexes", **overrides)
+    return Settings(**{"index_root": tmp / "indexes", **overrides})
 
 
 @pytest.fixture(scope="session")

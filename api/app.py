@@ -1,0 +1,89 @@
+"""create_app(): the FastAPI service. Routes are thin; the logic lives in assistant/."""
+
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sentence_transformers import SentenceTransformer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import errors
+from api.errors import error_response
+from api.routes import answers, documents, faqs, ops
+from api.state import AppState
+from assistant.redact import RedactingFilter
+from assistant.settings import Settings
+
+PORTAL_PREFIXES = ("/v1/portal", "/v1/feedback")
+
+
+class BodyLimit:
+    """413 for request bodies over the limit, counted as they stream in (Content-Length may lie)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = (self.settings.max_portal_body_bytes if scope["path"].startswith(PORTAL_PREFIXES)
+                 else self.settings.max_body_bytes)
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await error_response(413, f"请求内容过大（上限 {limit // 1024} KB）。")(scope, receive, send)
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await error_response(413, f"请求内容过大（上限 {limit // 1024} KB）。")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, model: SentenceTransformer | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.hotline = AppState.create(settings, model)
+        yield
+
+    app = FastAPI(title="12345 规划和自然资源知识助手 API", version="0.1.0", lifespan=lifespan,
+                  description="坐席检索与答复建议、市民问答门户、FAQ 编辑审核。错误统一为 "
+                              '`{"error": {"code", "message"}}`。需要密钥的接口使用请求头 `X-API-Key`。')
+    errors.install(app)
+    for name in ("uvicorn.access", "uvicorn.error", "api", "assistant"):
+        logging.getLogger(name).addFilter(RedactingFilter())
+
+    @app.middleware("http")
+    async def observe(request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        state = getattr(request.app.state, "hotline", None)
+        if state is not None:
+            state.metrics.requests.labels(path, request.method, str(response.status_code)).inc()
+            state.metrics.latency.labels(path).observe(time.perf_counter() - started)
+        return response
+
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "PATCH"], allow_headers=["Content-Type", "X-API-Key"])
+    app.add_middleware(BodyLimit, settings=settings)
+    for router in (answers.router, faqs.router, documents.router, ops.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,82 @@
+"""Typed dependencies: the app state, a database session per request, and role checks."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError
+from api.state import AppState
+from assistant.db import ApiKey
+from assistant.keys import role_allows, verify_key
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.hotline
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with state.sessions() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _secret(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key.strip()
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return None
+
+
+def optional_key(request: Request, session: SessionDep) -> ApiKey | None:
+    secret = _secret(request)
+    if not secret:
+        return None
+    key = verify_key(session, secret)
+    if key is None:
+        raise ApiError(401, "API 密钥无效或已停用。")
+    return key
+
+
+def require(role: str):
+    """Dependency: a valid key whose role covers `role` (admin ⊇ editor ⊇ agent)."""
+
+    def check(key: Annotated[ApiKey | None, Depends(optional_key)]) -> ApiKey:
+        if key is None:
+            raise ApiError(401, "需要有效的 API 密钥（请求头 X-API-Key）。")
+        if not role_allows(key.role, role):
+            raise ApiError(403, f"当前密钥角色为 {key.role}，此操作需要 {role} 权限。")
+        return key
+
+    return check
+
+
+AgentKey = Annotated[ApiKey, Depends(require("agent"))]
+EditorKey = Annotated[ApiKey, Depends(require("editor"))]
+AdminKey = Annotated[ApiKey, Depends(require("admin"))]
+OptionalKey = Annotated[ApiKey | None, Depends(optional_key)]
+
+
+def rate_limited(request: Request, state: StateDep) -> None:
+    """Public routes: a moving-window limit per client address."""
+    client = request.client.host if request.client else "unknown"
+    if not state.allow(state.settings.portal_rate_limit, f"portal:{client}"):
+        raise ApiError(429, "请求过于频繁，请稍后再试。")
+
+
+RateLimited = Depends(rate_limited)

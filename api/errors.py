@@ -1,0 +1,73 @@
+"""One error shape for every 4xx/5xx: {"error": {"code": ..., "message": ...}}, messages in Chinese."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                415: "unsupported_media_type", 422: "invalid_request", 429: "rate_limited",
+                500: "internal_error", 503: "unavailable"}
+STATUS_MESSAGES = {401: "需要有效的 API 密钥。", 403: "当前密钥无权执行此操作。", 404: "请求的资源不存在。",
+                   405: "不支持该请求方法。", 413: "请求内容过大。", 429: "请求过于频繁，请稍后再试。",
+                   500: "服务内部错误，请稍后再试。", 503: "服务暂不可用，请稍后再试。"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, code: str | None = None):
+        super().__init__(message)
+        self.status, self.message = status, message
+        self.code = code or STATUS_CODES.get(status, "error")
+
+
+def error_response(status: int, message: str, code: str | None = None, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code or STATUS_CODES.get(status, "error"), "message": message}},
+                        status_code=status, headers=headers)
+
+
+def _field_message(err: dict) -> str:
+    loc = list(err.get("loc", ()))
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    where = ".".join(str(p) for p in loc)
+    kind = err.get("type", "")
+    if kind == "json_invalid":
+        return "请求体不是有效的 JSON。"
+    if kind == "missing":
+        return f"缺少必填字段：{where}。"
+    if kind in ("string_too_long", "too_long"):
+        return f"字段 {where} 过长（上限 {err.get('ctx', {}).get('max_length', '')}）。"
+    if kind in ("string_too_short", "too_short"):
+        return f"字段 {where} 不能为空。"
+    if kind == "extra_forbidden":
+        return f"不支持的字段：{where}。"
+    if kind == "model_attributes_type" or kind == "dict_type":
+        return "请求体必须是 JSON 对象。"
+    return f"字段 {where} 的值无效：{err.get('msg', '')}。" if where else f"请求无效：{err.get('msg', '')}。"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in STATUS_MESSAGES else \
+            STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        return error_response(422, _field_message(errors[0]) if errors else "请求无效。")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, STATUS_MESSAGES[500])

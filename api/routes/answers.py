@@ -1,0 +1,67 @@
+"""Search, agent suggestions and the public portal's answers."""
+
+import time
+
+from fastapi import APIRouter
+
+from api.deps import AgentKey, RateLimited, SessionDep, StateDep
+from api.errors import ApiError
+from api.schemas import AnswerOut, AskIn, AskOut, SearchIn, SearchOut, SuggestIn, SuggestOut
+from api.state import AppState
+from assistant.answer import Answer
+from assistant.querylog import log_query
+from assistant.redact import redact
+from assistant.retrieval import QueryError
+from assistant.transcript import extract_query
+
+router = APIRouter(prefix="/v1", tags=["answers"])
+
+
+def _answer(state: AppState, session, question: str, channel: str, audiences: frozenset[str]) -> tuple[Answer, int, float]:
+    started = time.perf_counter()
+    try:
+        answer = state.answerer.answer(question, audiences=audiences)
+    except QueryError as exc:
+        raise ApiError(422, str(exc), "invalid_query") from None
+    took = (time.perf_counter() - started) * 1000
+    entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
+                      refused=answer.refused, faq_id=answer.faq_id,
+                      citations=[c.passage_id for c in answer.citations],
+                      top_score=answer.evidence, latency_ms=took,
+                      index_version=state.searcher.index.version)
+    state.metrics.answer(channel, answer.kind)
+    return answer, entry.id, took
+
+
+def _out(answer: Answer) -> AnswerOut:
+    return AnswerOut(**answer.model_dump(include=set(AnswerOut.model_fields)))
+
+
+@router.post("/search", response_model=SearchOut, summary="检索条文（坐席、编辑）")
+def search(body: SearchIn, state: StateDep, _: AgentKey) -> SearchOut:
+    started = time.perf_counter()
+    state.refresh_index()
+    try:
+        hits = state.searcher.search(body.query, body.top_k, body.filters.to_filters())
+    except QueryError as exc:
+        raise ApiError(422, str(exc), "invalid_query") from None
+    return SearchOut(query=body.query, index_version=state.searcher.index.version,
+                     took_ms=round((time.perf_counter() - started) * 1000, 2),
+                     results=hits)
+
+
+@router.post("/agent/suggest", response_model=SuggestOut, summary="通话中的答复建议（坐席）")
+def suggest(body: SuggestIn, state: StateDep, session: SessionDep, _: AgentKey) -> SuggestOut:
+    started = time.perf_counter()
+    query = (body.query or "").strip() or extract_query(body.transcript or "", state.searcher.synonyms.terms())
+    answer, log_id, _took = _answer(state, session, query, "agent", frozenset({"agent", "public"}))
+    passages = answer.hits or []
+    return SuggestOut(query=redact(query), answer=_out(answer), passages=passages,
+                      log_id=log_id, index_version=state.searcher.index.version,
+                      took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+@router.post("/portal/ask", response_model=AskOut, summary="市民提问（公开，限流）", dependencies=[RateLimited])
+def ask(body: AskIn, state: StateDep, session: SessionDep) -> AskOut:
+    answer, log_id, _ = _answer(state, session, body.question, "portal", frozenset({"public"}))
+    return AskOut(question=body.question, answer=_out(answer), log_id=log_id)

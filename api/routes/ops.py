@@ -1,0 +1,76 @@
+"""Feedback, health, readiness, metrics, index versions and analytics."""
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import text
+
+from api.deps import AdminKey, EditorKey, OptionalKey, RateLimited, SessionDep, StateDep
+from api.errors import ApiError
+from api.schemas import FeedbackIn
+from assistant import index as index_store
+from assistant import querylog
+from assistant.redact import redact
+
+router = APIRouter(tags=["ops"])
+
+
+@router.post("/v1/feedback", status_code=201, summary="对答复的评价（所有用户）", dependencies=[RateLimited])
+def feedback(body: FeedbackIn, session: SessionDep, key: OptionalKey) -> dict:
+    channel = "agent" if key is not None else "portal"
+    try:
+        row = querylog.add_feedback(session, query_log_id=body.log_id, rating=body.rating,
+                                    comment=redact(body.comment) if body.comment else None, channel=channel)
+    except ValueError as exc:
+        raise ApiError(404 if body.log_id else 422, str(exc)) from None
+    return {"id": row.id, "rating": row.rating}
+
+
+@router.get("/healthz", summary="存活检查")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="就绪检查（索引已加载、数据库可达）")
+def readyz(state: StateDep) -> dict:
+    try:
+        with state.sessions() as s:
+            s.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any DB failure means not ready
+        raise ApiError(503, f"数据库不可用：{type(exc).__name__}") from None
+    return {"status": "ready", "index_version": state.searcher.index.version,
+            "passages": len(state.searcher.index.passages), "faqs": len(state.faqs)}
+
+
+@router.get("/metrics", summary="Prometheus 指标")
+def metrics(state: StateDep) -> Response:
+    return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+@router.get("/v1/indexes", summary="索引版本（管理员）")
+def indexes(state: StateDep, _: AdminKey) -> list[dict]:
+    return index_store.list_versions(state.settings.index_path)
+
+
+@router.post("/v1/indexes/{version}/activate", summary="启用或回滚索引版本（管理员）")
+def activate(version: str, state: StateDep, _: AdminKey) -> dict:
+    try:
+        index_store.activate(state.settings.index_path, version)
+    except index_store.IndexNotFound:
+        raise ApiError(404, f"未找到索引版本：{version}") from None
+    state.refresh_index(force=True)
+    return {"active": state.searcher.index.version}
+
+
+@router.get("/v1/analytics/top-questions", summary="高频问题（编辑）")
+def top_questions(session: SessionDep, _: EditorKey, limit: int = Query(20, ge=1, le=200)) -> list[dict]:
+    return querylog.top_questions(session, limit)
+
+
+@router.get("/v1/analytics/gaps", summary="未能答复或差评的问题（编辑）")
+def gaps(session: SessionDep, _: EditorKey, limit: int = Query(100, ge=1, le=500)) -> list[dict]:
+    return [querylog.query_to_dict(q) for q in querylog.gaps(session, limit)]
+
+
+@router.get("/v1/analytics/daily", summary="每日问答量、FAQ 命中和拒答（编辑）")
+def daily(session: SessionDep, _: EditorKey, days: int = Query(30, ge=1, le=365)) -> dict:
+    return {"days": querylog.daily_counts(session, days), "faq_hit_rate": querylog.faq_hit_rate(session)}

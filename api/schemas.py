@@ -1,0 +1,110 @@
+"""Request and response models of the HTTP API (pydantic, with Chinese examples for /docs)."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from assistant.answer import Citation
+from assistant.retrieval import Filters, Hit
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: list[str] | None = Field(["有效"], description="文件效力；null 表示不限")
+    region: list[str] | None = Field(None, examples=[["北京", "national"]])
+    doc_type: list[str] | None = Field(None, examples=[["法律", "行政法规"]])
+
+    def to_filters(self) -> Filters:
+        def tup(v: list[str] | None) -> tuple[str, ...] | None:
+            return tuple(v) if v is not None else None
+        return Filters(status=tup(self.status), region=tup(self.region), doc_type=tup(self.doc_type))
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "农村一户能有几处宅基地", "top_k": 5}]})
+    query: str = Field(min_length=1, max_length=1000)
+    top_k: int = Field(10, ge=1, le=50)
+    filters: FiltersIn = FiltersIn()
+
+
+class SearchOut(BaseModel):
+    query: str
+    index_version: str
+    took_ms: float
+    results: list[Hit]
+
+
+class SuggestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"query": "违建谁来查处"},
+        {"transcript": "喂你好，我想问一下，我们村里有人在耕地上盖房子，这个归谁管？"}]})
+    query: str | None = Field(None, max_length=1000)
+    transcript: str | None = Field(None, max_length=5000, description="来电人原话片段，系统从中提取检索问题")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "SuggestIn":
+        if not (self.query or "").strip() and not (self.transcript or "").strip():
+            raise ValueError("请提供 query 或 transcript")
+        return self
+
+
+class AnswerOut(BaseModel):
+    kind: Literal["faq", "passages", "no_basis"] = Field(description="faq=标准答复，passages=依据条文的建议答复，no_basis=未找到明确依据")
+    text: str
+    citations: list[Citation]
+    faq_id: int | None = None
+    reason: str | None = None
+    escalation: str | None = None
+
+
+class SuggestOut(BaseModel):
+    query: str = Field(description="实际检索的问题（从原话中提取）")
+    answer: AnswerOut
+    passages: list[Hit]
+    log_id: int
+    index_version: str
+    took_ms: float
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "办房本一般要多长时间？"}]})
+    question: str = Field(min_length=1, max_length=500)
+
+
+class AskOut(BaseModel):
+    question: str
+    answer: AnswerOut
+    log_id: int
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"log_id": 1, "rating": "helpful"}]})
+    log_id: int | None = None
+    rating: Literal["helpful", "not_helpful", "wrong_citation"]
+    comment: str | None = Field(None, max_length=1000)
+
+
+class FaqCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "question": "农村一户能有几处宅基地？", "alternatives": ["能不能批两块宅基地"],
+        "answer": "农村村民一户只能拥有一处宅基地。", "citations": ["land-administration-law/a62"],
+        "topic": "homestead", "audience": "public"}]})
+    question: str = Field(min_length=1, max_length=500)
+    alternatives: list[str] = []
+    answer: str = Field(min_length=1, max_length=5000)
+    citations: list[str] = Field(default_factory=list, description="引用的条文 passage id")
+    topic: str = ""
+    audience: Literal["agent", "public"] = "public"
+    valid_until: date | None = None
+
+
+class FaqPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str | None = Field(None, min_length=1, max_length=500)
+    alternatives: list[str] | None = None
+    answer: str | None = Field(None, min_length=1, max_length=5000)
+    citations: list[str] | None = None
+    topic: str | None = None
+    audience: Literal["agent", "public"] | None = None
+    valid_until: date | None = None

@@ -1,0 +1,109 @@
+"""The app container: everything a request needs, created once in the lifespan."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sentence_transformers import SentenceTransformer
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant import faqs as faq_store
+from assistant.answer import Answerer, Citation
+from assistant.db import make_engine, migrate, session_factory
+from assistant.faq_match import FaqEntry, FaqMatcher
+from assistant.index import current_version, load_version
+from assistant.retrieval import Searcher
+from assistant.scope import ScopeGuard
+from assistant.settings import Settings
+from api.metrics import Metrics
+from ingest.embed import load_model
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    model: SentenceTransformer
+    sessions: sessionmaker[Session]
+    scope: ScopeGuard
+    faqs: FaqMatcher
+    metrics: Metrics
+    limiter: MovingWindowRateLimiter
+    searcher: Searcher
+    _checked_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(cls, settings: Settings, model: SentenceTransformer | None = None) -> "AppState":
+        migrate(settings.database)
+        model = model or load_model(settings.model_path, settings.torch_threads)
+        index = load_version(settings.index_path)
+        state = cls(
+            settings=settings,
+            model=model,
+            sessions=session_factory(make_engine(settings.database)),
+            scope=ScopeGuard(model, settings.scope_path, settings.scope_margin),
+            faqs=FaqMatcher(model, settings.faq_threshold),
+            metrics=Metrics(),
+            limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage)),
+            searcher=Searcher.create(index, model, settings),
+            _checked_at=time.monotonic(),
+        )
+        state.metrics.set_index(index.version)
+        state.reload_faqs()
+        return state
+
+    @property
+    def answerer(self) -> Answerer:
+        self.refresh_index()
+        return Answerer(self.searcher, self.scope, self.faqs)
+
+    def refresh_index(self, force: bool = False) -> None:
+        """Pick up a new CURRENT without a restart (checked at most every index_poll_seconds)."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.settings.index_poll_seconds:
+            return
+        with self._lock:
+            self._checked_at = now
+            version = current_version(self.settings.index_path)
+            if not version or version == self.searcher.index.version:
+                return
+            log.info("switching to index %s", version)
+            self.searcher = Searcher.create(load_version(self.settings.index_path, version),
+                                            self.model, self.settings)
+            self.metrics.set_index(version)
+        self.reload_faqs()
+
+    def reload_faqs(self) -> None:
+        """Load published FAQs into the matcher; one citing a passage gone from the live index,
+        or from a document no longer in force, is stale and left out until re-reviewed."""
+        index = self.searcher.index
+        entries = []
+        with self.sessions() as s:
+            for faq in faq_store.published_faqs(s, {"agent", "public"}):
+                citations = []
+                for pid in faq.citations:
+                    row = index.row_of(pid)
+                    if row is None or index.passages[row]["metadata"].get("status") != "有效":
+                        citations = []
+                        break
+                    p = index.passages[row]
+                    m = p["metadata"]
+                    citations.append(Citation(n=len(citations) + 1, passage_id=pid,
+                                              citation=f"《{m['title']}》{m['label']}", title=m["title"],
+                                              label=m["label"], url=m.get("url", ""), text=p["text"]))
+                if not citations:
+                    log.warning("FAQ %s is stale or uncited; not served", faq.id)
+                    continue
+                entries.append(FaqEntry(id=faq.id, question=faq.question, answer=faq.answer,
+                                        citations=citations, audience=faq.audience,
+                                        phrasings=tuple(faq.alternatives)))
+        self.faqs.load(entries)
+
+    def allow(self, limit: str, key: str) -> bool:
+        return self.limiter.hit(parse(limit), key)

@@ -1,0 +1,78 @@
+"""API keys: created once with a secret shown a single time, stored only as a SHA-256 hash.
+
+Functions flush but never commit; the caller owns the transaction.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.db import ROLES, ApiKey, utcnow
+
+__all__ = ["ROLES", "create_key", "list_keys", "revoke_key", "role_allows", "verify_key"]
+
+SECRET_PREFIX = "hk_"
+DISPLAY_PREFIX_CHARS = 8
+# Recording every use would make every request a write; a minute's resolution is enough for audits.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def role_allows(held: str, needed: str) -> bool:
+    """admin may do everything, editor what editors and agents do, agent only agent work."""
+    if held not in ROLES or needed not in ROLES:
+        return False
+    return ROLES.index(held) >= ROLES.index(needed)
+
+
+def create_key(s: Session, role: str, name: str) -> tuple[ApiKey, str]:
+    """A new key and its plaintext secret, which is not stored and cannot be shown again."""
+    if role not in ROLES:
+        raise ValueError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
+    if not name.strip():
+        raise ValueError("密钥名称不能为空")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(name=name.strip(), role=role, key_hash=_hash(secret),
+                 prefix=secret[:DISPLAY_PREFIX_CHARS], created_at=utcnow())
+    s.add(key)
+    s.flush()
+    return key, secret
+
+
+def verify_key(s: Session, secret: str) -> ApiKey | None:
+    """The live key behind `secret`, or None; notes when it was used."""
+    if not secret.startswith(SECRET_PREFIX):
+        return None
+    digest = _hash(secret)
+    # Look up by the public prefix, then compare hashes in constant time.
+    candidates = s.scalars(select(ApiKey).where(ApiKey.prefix == secret[:DISPLAY_PREFIX_CHARS]))
+    key = next((k for k in candidates if hmac.compare_digest(k.key_hash, digest)), None)
+    if key is None or key.revoked_at is not None:
+        return None
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        s.flush()
+    return key
+
+
+def revoke_key(s: Session, key_id: int) -> None:
+    """Revoke for good; revoking twice keeps the first revocation time."""
+    key = s.get(ApiKey, key_id)
+    if key is None:
+        raise ValueError(f"未找到编号为 {key_id} 的密钥")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        s.flush()
+
+
+def list_keys(s: Session) -> list[ApiKey]:
+    """All keys, newest first (hashes included; never show them to users)."""
+    return list(s.scalars(select(ApiKey).order_by(ApiKey.id.desc())))

@@ -1,0 +1,46 @@
+"""Is a question for this desk? Nearest example phrasings by meaning, from corpora/scope.yaml."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sentence_transformers import SentenceTransformer
+
+from ingest.embed import encode_queries
+
+
+@dataclass(frozen=True)
+class ScopeVerdict:
+    in_scope: bool
+    topic: str | None        # the out-of-scope topic it resembles most
+    referral: str | None     # where to send the caller instead
+    margin: float            # in-scope similarity minus out-of-scope similarity
+
+
+class ScopeGuard:
+    def __init__(self, model: SentenceTransformer, path: Path, margin: float):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.margin = margin
+        self._inside = encode_queries(model, data["in_scope"])
+        self._topics: list[dict] = []
+        examples: list[str] = []
+        owners: list[int] = []
+        for i, topic in enumerate(data.get("out_of_scope", [])):
+            self._topics.append(topic)
+            examples.extend(topic["examples"])
+            owners.extend([i] * len(topic["examples"]))
+        self._outside = encode_queries(model, examples) if examples else np.zeros((0, self._inside.shape[1]))
+        self._owners = np.array(owners)
+
+    def check(self, vector: np.ndarray) -> ScopeVerdict:
+        inside = float((self._inside @ vector).max())
+        if not len(self._outside):
+            return ScopeVerdict(True, None, None, 1.0)
+        sims = self._outside @ vector
+        best = int(sims.argmax())
+        margin = inside - float(sims[best])
+        topic = self._topics[self._owners[best]]
+        in_scope = margin >= -self.margin
+        return ScopeVerdict(in_scope, None if in_scope else topic["topic"],
+                            None if in_scope else topic["referral"], margin)

@@ -1,0 +1,258 @@
+"""The HTTP API through TestClient, on SQLite and PostgreSQL, with the real index and model."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from assistant.keys import create_key
+from tests.conftest import make_settings
+
+REPEALED_PASSAGE = "beijing-historic-city-protection-regulations-2005/a1"
+
+
+@pytest.fixture(scope="module")
+def service(built, model, migrated_db_url, tmp_path_factory):
+    """(client, keys by role) for one app over the session index and a migrated database."""
+    index_settings, _ = built
+    settings = make_settings(tmp_path_factory.mktemp("api"), index_root=index_settings.index_path,
+                             database_url=migrated_db_url, portal_rate_limit="10000/minute")
+    app = create_app(settings, model)
+    with TestClient(app) as client:
+        with app.state.hotline.sessions() as s:
+            keys = {role: create_key(s, role, f"{role}-tester")[1] for role in ("agent", "editor", "admin")}
+            s.commit()
+        yield client, keys
+
+
+def auth(keys, role):
+    return {"X-API-Key": keys[role]} if role else {}
+
+
+def assert_error(response, status):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"])
+    assert body["error"]["message"]
+    return body["error"]
+
+
+ROUTES = [  # method, path, body, role needed (None = public)
+    ("post", "/v1/search", {"query": "宅基地"}, "agent"),
+    ("post", "/v1/agent/suggest", {"query": "违建谁管"}, "agent"),
+    ("get", "/v1/documents", None, "agent"),
+    ("get", "/v1/documents/land-administration-law", None, "agent"),
+    ("get", "/v1/passages/land-administration-law/a62", None, "agent"),
+    ("get", "/v1/faqs", None, "editor"),
+    ("get", "/v1/analytics/top-questions", None, "editor"),
+    ("get", "/v1/analytics/gaps", None, "editor"),
+    ("get", "/v1/indexes", None, "admin"),
+    ("post", "/v1/portal/ask", {"question": "宅基地一户几处"}, None),
+    ("get", "/healthz", None, None),
+    ("get", "/readyz", None, None),
+]
+ORDER = [None, "agent", "editor", "admin"]
+
+
+@pytest.mark.parametrize("method, path, body, needed", ROUTES, ids=[r[1] for r in ROUTES])
+@pytest.mark.parametrize("role", ORDER, ids=lambda r: r or "anonymous")
+def test_every_route_by_role(service, method, path, body, needed, role):
+    client, keys = service
+    kwargs = {"json": body} if body is not None else {}
+    response = getattr(client, method)(path, headers=auth(keys, role), **kwargs)
+    if needed is None or (role is not None and ORDER.index(role) >= ORDER.index(needed)):
+        assert response.status_code == 200, response.text
+    elif role is None:
+        assert_error(response, 401)
+    else:
+        assert_error(response, 403)
+
+
+def test_wrong_key_is_401(service):
+    client, _ = service
+    assert_error(client.post("/v1/search", json={"query": "宅基地"}, headers={"X-API-Key": "hk_wrong"}), 401)
+    assert_error(client.get("/v1/faqs", headers={"Authorization": "Bearer nope"}), 401)
+
+
+def test_search_returns_cited_passages(service):
+    client, keys = service
+    body = client.post("/v1/search", json={"query": "农村一户能有几处宅基地", "top_k": 3},
+                       headers=auth(keys, "agent")).json()
+    assert body["results"][0]["citation"] == "《中华人民共和国土地管理法》第六十二条"
+    assert body["results"][0]["url"].startswith("https://")
+    assert len(body["results"]) == 3
+
+
+def test_agent_suggest_from_a_transcript(service):
+    client, keys = service
+    transcript = "喂，你好，我想问一下，我们村有人没有规划许可证就盖房子，这个会怎么处罚？谢谢"
+    body = client.post("/v1/agent/suggest", json={"transcript": transcript}, headers=auth(keys, "agent")).json()
+    assert "规划许可证" in body["query"] and "谢谢" not in body["query"]
+    answer = body["answer"]
+    assert answer["kind"] == "passages"
+    assert answer["citations"] and "[1]" in answer["text"]
+    for c in answer["citations"]:
+        assert f"[{c['n']}]" in answer["text"]
+        assert c["citation"].startswith("《") and c["url"]
+    assert body["passages"] and body["log_id"] > 0
+
+
+def test_out_of_scope_is_refused_with_a_referral(service):
+    client, _ = service
+    answer = client.post("/v1/portal/ask", json={"question": "孩子上小学怎么报名"}).json()["answer"]
+    assert answer["kind"] == "no_basis"
+    assert answer["text"].startswith("未找到明确依据")
+    assert answer["citations"] == []
+    assert answer["escalation"]
+
+
+def test_personal_case_status_is_escalated(service):
+    client, _ = service
+    answer = client.post("/v1/portal/ask", json={"question": "我的不动产登记申请审核到哪一步了"}).json()["answer"]
+    assert answer["kind"] == "no_basis" and answer["reason"] == "case_status"
+
+
+def test_refusals_are_logged_as_gaps(service):
+    client, keys = service
+    question = "明天北京限行尾号是多少"
+    client.post("/v1/portal/ask", json={"question": question})
+    gaps = client.get("/v1/analytics/gaps", headers=auth(keys, "editor")).json()
+    assert any(g["query"] == question for g in gaps)
+
+
+def test_faq_workflow_end_to_end(service):
+    client, keys = service
+    editor = auth(keys, "editor")
+    question = "测量标志被人挪动了算不算违法？"
+    answer_text = "擅自移动永久性测量标志属于违法行为，由测绘主管部门责令改正并可处罚款。"
+    created = client.post("/v1/faqs", headers=editor, json={
+        "question": question, "alternatives": ["路边测量标志被挪走了违法吗"], "answer": answer_text,
+        "citations": ["surveying-and-mapping-law/a41"], "topic": "surveying", "audience": "public"})
+    assert created.status_code == 201, created.text
+    faq_id = created.json()["id"]
+    assert created.json()["status"] == "draft"
+
+    def portal():
+        return client.post("/v1/portal/ask", json={"question": "测量标志被人挪动了算不算违法"}).json()["answer"]
+
+    assert portal()["kind"] != "faq"  # a draft is never served
+    assert client.post(f"/v1/faqs/{faq_id}/submit", headers=editor).json()["status"] == "in_review"
+    assert portal()["kind"] != "faq"
+    published = client.post(f"/v1/faqs/{faq_id}/publish", headers=editor).json()
+    assert published["status"] == "published" and published["reviewer"] == "editor-tester"
+    served = portal()
+    assert served["kind"] == "faq" and served["faq_id"] == faq_id
+    assert served["text"] == answer_text
+    assert served["citations"][0]["citation"] == "《中华人民共和国测绘法》第四十一条"
+    assert client.post(f"/v1/faqs/{faq_id}/retire", headers=editor).json()["status"] == "retired"
+    assert portal()["kind"] != "faq"
+    history = client.get(f"/v1/faqs/{faq_id}/history", headers=editor).json()
+    assert [h["action"] for h in history] == ["create", "submit", "publish", "retire"]
+    assert all(h["actor"] == "editor-tester" for h in history)
+    assert_error(client.post(f"/v1/faqs/{faq_id}/publish", headers=editor), 409)
+
+
+def test_agent_only_faq_is_not_shown_on_the_portal(service):
+    client, keys = service
+    editor = auth(keys, "editor")
+    faq = client.post("/v1/faqs", headers=editor, json={
+        "question": "坐席内部口径：征地公告期多少天", "answer": "征收土地预公告时间不少于三十日。",
+        "citations": ["land-administration-law/a47"], "audience": "agent"}).json()
+    for action in ("submit", "publish"):
+        client.post(f"/v1/faqs/{faq['id']}/{action}", headers=editor)
+    agent = client.post("/v1/agent/suggest", json={"query": "坐席内部口径：征地公告期多少天"},
+                        headers=auth(keys, "agent")).json()["answer"]
+    assert agent["kind"] == "faq" and agent["faq_id"] == faq["id"]
+    portal = client.post("/v1/portal/ask", json={"question": "坐席内部口径：征地公告期多少天"}).json()["answer"]
+    assert portal.get("faq_id") != faq["id"]
+
+
+def test_repealed_document_is_never_cited_on_the_portal(service):
+    client, keys = service
+    editor = auth(keys, "editor")
+    faq = client.post("/v1/faqs", headers=editor, json={
+        "question": "北京历史文化名城保护规划由谁编制", "answer": "旧条例规定……",
+        "citations": [REPEALED_PASSAGE]}).json()
+    for action in ("submit", "publish"):
+        assert client.post(f"/v1/faqs/{faq['id']}/{action}", headers=editor).status_code == 200
+    for question in ("北京历史文化名城保护规划由谁编制", "历史文化名城保护条例规定了什么", "旧城保护区内能不能拆房子"):
+        answer = client.post("/v1/portal/ask", json={"question": question}).json()["answer"]
+        assert answer.get("faq_id") != faq["id"]
+        assert all(not c["passage_id"].startswith("beijing-historic-city-protection-regulations-2005")
+                   and not c["passage_id"].startswith("administrative-reconsideration-law-2017")
+                   for c in answer["citations"])
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"question": ""}, 422),
+    ({"question": "   "}, 422),
+    ({"question": "问" * 501}, 422),
+    ({"question": 123}, 422),
+    ({}, 422),
+    ({"question": "宅基地", "extra": 1}, 422),
+    ([1, 2], 422),
+])
+def test_portal_bad_input(service, body, status):
+    client, _ = service
+    error = assert_error(client.post("/v1/portal/ask", json=body), status)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])  # Chinese for citizens
+
+
+def test_invalid_json_and_oversized_bodies(service):
+    client, keys = service
+    headers = {"content-type": "application/json"}
+    assert_error(client.post("/v1/portal/ask", content=b'{"question": ', headers=headers), 422)
+    big = b'{"question": "' + "宅".encode() * 8000 + b'"}'
+    assert_error(client.post("/v1/portal/ask", content=big, headers=headers), 413)
+    assert_error(client.post("/v1/search", json={"query": "宅" * 5000}, headers=auth(keys, "agent")), 422)
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/v1/faqs/999999"), ("post", "/v1/faqs/999999/publish"), ("get", "/v1/faqs/999999/history"),
+    ("get", "/v1/documents/no-such-law"), ("get", "/v1/passages/no-such-law/a1"), ("get", "/v1/nothing"),
+])
+def test_unknown_ids_are_404(service, method, path):
+    client, keys = service
+    assert_error(getattr(client, method)(path, headers=auth(keys, "admin")), 404)
+
+
+def test_faq_with_unknown_citation_is_rejected(service):
+    client, keys = service
+    error = assert_error(client.post("/v1/faqs", headers=auth(keys, "editor"), json={
+        "question": "问题", "answer": "答复", "citations": ["no-such-law/a1"]}), 422)
+    assert "no-such-law/a1" in error["message"]
+
+
+def test_feedback_round_trip_and_unknown_log(service):
+    client, keys = service
+    log_id = client.post("/v1/portal/ask", json={"question": "征地补偿包括哪些费用"}).json()["log_id"]
+    ok = client.post("/v1/feedback", json={"log_id": log_id, "rating": "not_helpful",
+                                           "comment": "电话13912345678，回答不对"})
+    assert ok.status_code == 201, ok.text
+    assert_error(client.post("/v1/feedback", json={"log_id": 99999999, "rating": "helpful"}), 404)
+    assert_error(client.post("/v1/feedback", json={"log_id": log_id, "rating": "great"}), 422)
+    gaps = client.get("/v1/analytics/gaps", headers=auth(keys, "editor")).json()
+    assert any(g["id"] == log_id for g in gaps)
+
+
+def test_query_log_is_redacted(service, migrated_db_url):
+    from sqlalchemy import create_engine, text
+
+    client, _ = service
+    client.post("/v1/portal/ask", json={"question": "我电话13812345678身份证110101199003071234，宅基地怎么申请"})
+    engine = create_engine(migrated_db_url)
+    with engine.connect() as conn:
+        stored = " ".join(r[0] for r in conn.execute(text("SELECT query FROM query_log")))
+    engine.dispose()
+    assert "13812345678" not in stored and "110101199003071234" not in stored
+    assert "[手机号]" in stored and "[身份证号]" in stored
+
+
+def test_metrics_and_readiness(service):
+    client, _ = service
+    client.post("/v1/portal/ask", json={"question": "宅基地一户几处"})
+    text = client.get("/metrics").text
+    assert 'hotline_requests_total{method="POST",route="/v1/portal/ask",status="200"}' in text
+    assert "hotline_request_seconds_bucket" in text and "hotline_faq_hit_ratio" in text
+    assert "hotline_index_info{version=" in text
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["passages"] > 3000
