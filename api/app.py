@@ -53,6 +53,34 @@ class _TooLarge(Exception):
     pass
 
 
+class Observe:
+    """Request count and latency per route template (plain ASGI: no per-request task overhead)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            state = getattr(scope["app"].state, "hotline", None)
+            if state is not None:
+                path = getattr(scope.get("route"), "path", "unmatched")
+                state.metrics.requests.labels(path, scope["method"], str(status)).inc()
+                state.metrics.latency.labels(path).observe(time.perf_counter() - started)
+
+
 def create_app(settings: Settings | None = None, model: SentenceTransformer | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -68,22 +96,11 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
     for name in ("uvicorn.access", "uvicorn.error", "api", "assistant"):
         logging.getLogger(name).addFilter(RedactingFilter())
 
-    @app.middleware("http")
-    async def observe(request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        state = getattr(request.app.state, "hotline", None)
-        if state is not None:
-            state.metrics.requests.labels(path, request.method, str(response.status_code)).inc()
-            state.metrics.latency.labels(path).observe(time.perf_counter() - started)
-        return response
-
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "PATCH"], allow_headers=["Content-Type", "X-API-Key"])
     app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(Observe)
     for router in (answers.router, faqs.router, documents.router, ops.router):
         app.include_router(router)
     return app

@@ -108,10 +108,14 @@ def _answerer(searcher):
     from assistant.answer import Answerer
     from assistant.faq_match import FaqMatcher
     from assistant.scope import ScopeGuard
+    from ingest.embed import encode_queries
 
     s = searcher.settings
-    return Answerer(searcher, ScopeGuard(searcher.model, s.scope_path, s.scope_margin),
-                    FaqMatcher(searcher.model, s.faq_threshold))
+
+    def encode(texts):
+        return encode_queries(searcher.model, texts)
+
+    return Answerer(searcher, ScopeGuard(encode, s.scope_path, s.scope_margin), FaqMatcher(encode, s.faq_threshold))
 
 
 @app.command()

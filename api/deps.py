@@ -12,7 +12,7 @@ from assistant.db import ApiKey
 from assistant.keys import role_allows, verify_key
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     return request.app.state.hotline
 
 
@@ -56,7 +56,7 @@ def optional_key(request: Request, session: SessionDep) -> ApiKey | None:
 def require(role: str):
     """Dependency: a valid key whose role covers `role` (admin ⊇ editor ⊇ agent)."""
 
-    def check(key: Annotated[ApiKey | None, Depends(optional_key)]) -> ApiKey:
+    async def check(key: Annotated[ApiKey | None, Depends(optional_key)]) -> ApiKey:
         if key is None:
             raise ApiError(401, "需要有效的 API 密钥（请求头 X-API-Key）。")
         if not role_allows(key.role, role):

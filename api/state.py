@@ -20,7 +20,7 @@ from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
 from api.metrics import Metrics
-from ingest.embed import load_model
+from ingest.embed import QueryBatcher, load_model
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class AppState:
     metrics: Metrics
     limiter: MovingWindowRateLimiter
     searcher: Searcher
+    batcher: QueryBatcher
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,16 +43,18 @@ class AppState:
     def create(cls, settings: Settings, model: SentenceTransformer | None = None) -> "AppState":
         migrate(settings.database)
         model = model or load_model(settings.model_path, settings.torch_threads)
+        batcher = QueryBatcher(model, settings.torch_threads, cache_size=settings.query_cache_size)
         index = load_version(settings.index_path)
         state = cls(
             settings=settings,
             model=model,
             sessions=session_factory(make_engine(settings.database)),
-            scope=ScopeGuard(model, settings.scope_path, settings.scope_margin),
-            faqs=FaqMatcher(model, settings.faq_threshold),
+            scope=ScopeGuard(batcher.encode_many, settings.scope_path, settings.scope_margin),
+            faqs=FaqMatcher(batcher.encode_many, settings.faq_threshold),
             metrics=Metrics(),
             limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage)),
-            searcher=Searcher.create(index, model, settings),
+            searcher=Searcher.create(index, model, settings, batcher.encode),
+            batcher=batcher,
             _checked_at=time.monotonic(),
         )
         state.metrics.set_index(index.version)
@@ -75,7 +78,7 @@ class AppState:
                 return
             log.info("switching to index %s", version)
             self.searcher = Searcher.create(load_version(self.settings.index_path, version),
-                                            self.model, self.settings)
+                                            self.model, self.settings, self.batcher.encode)
             self.metrics.set_index(version)
         self.reload_faqs()
 

@@ -2,12 +2,12 @@
 one of its phrasings gets that FAQ verbatim. Reloaded in memory when FAQs are published or
 retired, so no passage index rebuild is needed."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
 
-from ingest.embed import DIM, encode_queries
+from ingest.embed import DIM
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class _Table:
 
 
 class FaqMatcher:
-    def __init__(self, model: SentenceTransformer, threshold: float):
-        self.model = model
+    def __init__(self, encode: Callable[[Sequence[str]], np.ndarray], threshold: float):
+        self.encode = encode
         self.threshold = threshold
         self._table = _Table()
         self._cache: dict[str, np.ndarray] = {}
@@ -44,7 +44,7 @@ class FaqMatcher:
                     owners.append(i)
         new = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if new:
-            self._cache.update(zip(new, encode_queries(self.model, new)))
+            self._cache.update(zip(new, self.encode(new)))
         vectors = np.vstack([self._cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
         # One reference swap: a concurrent match() sees the old table or the new, never a mix.
         self._table = _Table(list(entries), vectors, np.array(owners, dtype=np.int64))

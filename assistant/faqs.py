@@ -76,8 +76,9 @@ def _record(s: Session, faq: Faq, action: str, actor: str, now: datetime) -> Faq
 
 
 def _load_for_change(s: Session, faq_id: int) -> Faq:
-    # Row lock on PostgreSQL so concurrent edits queue instead of racing (SQLite serialises writers).
-    faq = s.get(Faq, faq_id, with_for_update=True)
+    # Row lock on PostgreSQL so concurrent edits queue instead of racing, then re-read what the
+    # previous editor committed. SQLite ignores the lock; the unique (faq_id, version) rejects a race.
+    faq = s.get(Faq, faq_id, with_for_update=True, populate_existing=True)
     if faq is None:
         raise FaqError("not_found", f"未找到编号为 {faq_id} 的常见问题")
     return faq

@@ -5,6 +5,7 @@ a weighted sum of normalised scores plus a per-law prior does better (docs/retri
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -68,6 +69,7 @@ class Searcher:
     settings: Settings
     synonyms: Synonyms
     tokenizer: Tokenizer
+    encoder: Callable[[str], np.ndarray] | None = None  # e.g. a QueryBatcher's encode in the service
     _selectors: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
 
@@ -81,12 +83,13 @@ class Searcher:
         return cls.create(index, model or load_model(settings.model_path, settings.torch_threads), settings)
 
     @classmethod
-    def create(cls, index: LoadedIndex, model: SentenceTransformer, settings: Settings) -> "Searcher":
+    def create(cls, index: LoadedIndex, model: SentenceTransformer, settings: Settings,
+               encoder: Callable[[str], np.ndarray] | None = None) -> "Searcher":
         # FAISS's OpenMP pool and torch's threads fight over 2 cores (600 ms vs 14 ms per
         # query measured); one query vector gains nothing from parallel search anyway.
         faiss.omp_set_num_threads(settings.faiss_threads)
         synonyms = Synonyms.load(settings.synonyms_path)
-        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()))
+        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder)
 
     def validate(self, query: str) -> str:
         query = " ".join(query.split())
@@ -106,6 +109,8 @@ class Searcher:
 
     def encode(self, query: str) -> np.ndarray:
         """The query's dense vector; pass it to search() to avoid encoding twice."""
+        if self.encoder is not None:
+            return self.encoder(query)
         return encode_queries(self.model, [query])[0]
 
     def _dense(self, vector: np.ndarray, filters: Filters, k: int) -> dict[int, float]:

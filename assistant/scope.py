@@ -1,13 +1,11 @@
 """Is a question for this desk? Nearest example phrasings by meaning, from corpora/scope.yaml."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
-from sentence_transformers import SentenceTransformer
-
-from ingest.embed import encode_queries
 
 
 @dataclass(frozen=True)
@@ -19,10 +17,11 @@ class ScopeVerdict:
 
 
 class ScopeGuard:
-    def __init__(self, model: SentenceTransformer, path: Path, margin: float):
+    def __init__(self, encode: Callable[[Sequence[str]], np.ndarray], path: Path, margin: float):
+        """`encode` turns questions into normalised query vectors (the retrieval model's)."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.margin = margin
-        self._inside = encode_queries(model, data["in_scope"])
+        self._inside = encode(data["in_scope"])
         self._topics: list[dict] = []
         examples: list[str] = []
         owners: list[int] = []
@@ -30,7 +29,7 @@ class ScopeGuard:
             self._topics.append(topic)
             examples.extend(topic["examples"])
             owners.extend([i] * len(topic["examples"]))
-        self._outside = encode_queries(model, examples) if examples else np.zeros((0, self._inside.shape[1]))
+        self._outside = encode(examples) if examples else np.zeros((0, self._inside.shape[1]))
         self._owners = np.array(owners)
 
     def check(self, vector: np.ndarray) -> ScopeVerdict:

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = 32
     keep_versions: int = Field(5, description="Built versions kept for rollback.")
     torch_threads: int = 2
+    query_cache_size: int = Field(4096, description="Recent question embeddings kept by the service; 0 disables.")
     faiss_threads: int = 1
 
     max_query_chars: int = Field(1000, description="Longer queries are rejected, not truncated.")

@@ -20,6 +20,10 @@ from sqlalchemy.pool import NullPool
 
 from assistant.db import Base, make_engine, migrate, session_factory
 
+# What `from tests.db_fixtures import *` in conftest.py brings in: the fixtures only.
+__all__ = ["db_backend", "db_engine", "db_session", "db_url", "empty_db_url", "migrated_db_url",
+           "postgres_server_url"]
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -98,13 +102,19 @@ def db_engine(migrated_db_url: str) -> Iterator[Engine]:
     engine.dispose()  # before the schema is dropped
 
 
-@pytest.fixture
-def db_url(migrated_db_url: str, db_engine: Engine) -> Iterator[str]:
-    """The migrated database; every row is deleted after the test (for code opening its own engine)."""
-    yield migrated_db_url
-    with db_engine.begin() as conn:
+def _delete_all_rows(engine: Engine) -> None:
+    with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture
+def db_url(migrated_db_url: str, db_engine: Engine) -> Iterator[str]:
+    """The migrated database with empty tables, emptied again afterwards (for code opening its
+    own engine). Emptied before too, since module-scoped users of `migrated_db_url` leave rows."""
+    _delete_all_rows(db_engine)
+    yield migrated_db_url
+    _delete_all_rows(db_engine)
 
 
 @pytest.fixture

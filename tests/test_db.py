@@ -1,7 +1,7 @@
 """Schema, migrations and engine set-up, on SQLite and PostgreSQL."""
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -72,7 +72,7 @@ def test_timestamps_come_back_utc_aware(db_session):
     db_session.add(entry)
     db_session.commit()
     db_session.expire_all()
-    assert entry.at == datetime(2024, 5, 9, 17, 0, tzinfo=timezone.utc)
+    assert entry.at == datetime(2024, 5, 9, 17, 0, tzinfo=UTC)
     assert entry.at.utcoffset() == timedelta(0)
     key = ApiKey(name="n", role="agent", key_hash="0" * 64, prefix="hk_x")
     db_session.add(key)

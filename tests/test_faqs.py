@@ -1,11 +1,12 @@
 """FAQ workflow and queries, on SQLite and PostgreSQL."""
 
 import json
+import threading
 from datetime import date, timedelta
 
 import pytest
 
-from assistant.db import beijing_today
+from assistant.db import beijing_today, session_factory
 from assistant.faqs import (
     FaqError,
     FaqIn,
@@ -233,3 +234,30 @@ def test_get_faq_not_found(db_session):
 def test_faq_in_normalises_lists():
     data = FaqIn(question=" 问 ", answer="答", alternatives=["a", " ", "a", "b "], citations=["x", "x"])
     assert (data.question, data.alternatives, data.citations) == ("问", ["a", "b"], ["x"])
+
+
+def test_concurrent_edits_queue_on_postgresql(db_backend, db_engine, db_session):
+    if db_backend != "postgresql":
+        pytest.skip("row locks are PostgreSQL-only; on SQLite the unique (faq_id, version) rejects a race")
+    faq = create_faq(db_session, _faq(), author="alice")
+    db_session.commit()
+    factory = session_factory(db_engine)
+    first = factory()
+    update_faq(first, faq.id, {"answer": "第一位编辑的答复"}, "dave")  # holds the row lock
+    versions: list[int] = []
+
+    def second_editor() -> None:
+        with factory() as s:
+            versions.append(update_faq(s, faq.id, {"topic": "农村宅基地"}, "erin").version)
+            s.commit()
+
+    thread = threading.Thread(target=second_editor)
+    thread.start()
+    thread.join(0.3)
+    assert thread.is_alive()  # waiting for the first editor
+    first.commit()
+    first.close()
+    thread.join(5)
+    assert versions == [3]
+    db_session.expire_all()
+    assert (get_faq(db_session, faq.id).answer, get_faq(db_session, faq.id).topic) == ("第一位编辑的答复", "农村宅基地")

@@ -1,0 +1,90 @@
+"""The service over real HTTP: uvicorn on 127.0.0.1 in a background thread."""
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from assistant import index as index_store
+from assistant.keys import create_key
+from ingest.build import build_index
+from tests.conftest import make_settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built, model, tmp_path_factory):
+    """(base_url, agent key, settings) of a live server with a 5/minute portal limit."""
+    index_settings, _ = built
+    tmp = tmp_path_factory.mktemp("server")
+    settings = make_settings(tmp, index_root=index_settings.index_path, database_url=f"sqlite:///{tmp}/db.sqlite",
+                             portal_rate_limit="5/minute", index_poll_seconds=0.0)
+    app = create_app(settings, model)
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    with app.state.hotline.sessions() as s:
+        _, agent = create_key(s, "agent", "agent-http")
+        s.commit()
+    yield f"http://127.0.0.1:{port}", agent, settings
+    uv.should_exit = True
+    thread.join(10)
+
+
+def test_health_and_readiness_over_http(server):
+    base, _, _ = server
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{base}/readyz").json()
+    assert ready["status"] == "ready"
+    assert httpx.get(f"{base}/docs").status_code == 200
+    spec = httpx.get(f"{base}/openapi.json").json()
+    assert "/v1/agent/suggest" in spec["paths"] and "/v1/portal/ask" in spec["paths"]
+
+
+def test_agent_suggest_over_http(server):
+    base, agent, _ = server
+    response = httpx.post(f"{base}/v1/agent/suggest", json={"query": "征收农民集体土地要公告多少天"},
+                          headers={"X-API-Key": agent}, timeout=30)
+    assert response.status_code == 200
+    answer = response.json()["answer"]
+    assert answer["kind"] == "passages"
+    assert any("土地管理法" in c["citation"] for c in answer["citations"])
+
+
+def test_portal_is_rate_limited_per_client(server):
+    base, _, _ = server
+    statuses = [httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地一户几处"}, timeout=30).status_code
+                for _ in range(7)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5:] == [429, 429]
+    body = httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地"}, timeout=30).json()
+    assert body["error"]["code"] == "rate_limited" and "频繁" in body["error"]["message"]
+    # the agent route is not subject to the portal limit
+    base_ok = httpx.post(f"{base}/v1/search", json={"query": "宅基地"}, headers={"X-API-Key": server[1]})
+    assert base_ok.status_code == 200
+
+
+def test_new_current_is_picked_up_without_restart(server, model):
+    base, agent, settings = server
+    before = httpx.get(f"{base}/readyz").json()["index_version"]
+    rebuilt = build_index(settings, model=model)
+    try:
+        assert httpx.get(f"{base}/readyz").json()["index_version"] == before  # readiness does not reload
+        httpx.post(f"{base}/v1/search", json={"query": "宅基地"}, headers={"X-API-Key": agent})
+        assert httpx.get(f"{base}/readyz").json()["index_version"] == rebuilt.version
+    finally:
+        index_store.activate(settings.index_path, before)
