@@ -15,6 +15,7 @@ from assistant import faqs as faq_store
 from assistant.answer import Answerer, Citation
 from assistant.db import make_engine, migrate, session_factory
 from assistant.faq_match import FaqEntry, FaqMatcher
+from assistant.generate import LlmComposer
 from assistant.index import current_version, load_version
 from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
@@ -36,6 +37,7 @@ class AppState:
     limiter: MovingWindowRateLimiter
     searcher: Searcher
     batcher: QueryBatcher
+    llm: LlmComposer | None = None
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,6 +57,8 @@ class AppState:
             limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage)),
             searcher=Searcher.create(index, model, settings, batcher.encode),
             batcher=batcher,
+            llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
+                 if settings.llm_base_url else None),
             _checked_at=time.monotonic(),
         )
         state.metrics.set_index(index.version)
@@ -64,7 +68,7 @@ class AppState:
     @property
     def answerer(self) -> Answerer:
         self.refresh_index()
-        return Answerer(self.searcher, self.scope, self.faqs)
+        return Answerer(self.searcher, self.scope, self.faqs, self.llm)
 
     def refresh_index(self, force: bool = False) -> None:
         """Pick up a new CURRENT without a restart (checked at most every index_poll_seconds)."""

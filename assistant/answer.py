@@ -3,13 +3,16 @@ an honest "no basis" with where to turn. Every answer sentence carries its [n] c
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from assistant.faq_match import FaqMatcher
 from assistant.retrieval import Filters, Hit, Searcher
 from assistant.scope import ScopeGuard
+
+if TYPE_CHECKING:
+    from assistant.generate import LlmComposer
 
 NO_BASIS = "未找到明确依据"
 ESCALATION = "建议转人工坐席或由市民拨打 12345 热线、在网上留言，由承办部门答复。"
@@ -82,6 +85,7 @@ class Answerer:
     searcher: Searcher
     scope: ScopeGuard
     faqs: FaqMatcher
+    llm: "LlmComposer | None" = None
 
     def answer(self, question: str, *, audiences: frozenset[str] = frozenset({"public"}),
                filters: Filters = Filters(), top_k: int = 5) -> Answer:
@@ -102,8 +106,12 @@ class Answerer:
         if not hits or evidence < s.evidence_threshold:
             reason = "out_of_scope" if not verdict.in_scope else "weak_evidence"
             return self._no_basis(reason, verdict.referral or ESCALATION, evidence, hits)
-        terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
-        text, citations = compose_extractive(terms, hits)
+        generated = self.llm.compose(question, hits[:s.llm_passages]) if self.llm else None
+        if generated is not None:
+            text, citations = generated
+        else:
+            terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
+            text, citations = compose_extractive(terms, hits)
         return Answer(kind="passages", text=text, citations=citations, evidence=evidence, hits=hits)
 
     @staticmethod

@@ -60,6 +60,25 @@ class Settings(BaseSettings):
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 20.0
+    llm_passages: int = 5
+
+    # Crawling (docs/sources.md): politeness and limits apply to every source.
+    sources_file: Path = Path("corpora/sources.yaml")
+    crawl_corpus_dir: Path = Field(Path("data/crawled"), description="Live crawled documents, one folder per source.")
+    crawl_history_dir: Path = Field(Path("data/crawled-history"), description="Superseded and removed versions.")
+    crawl_user_agent: str = "hotline-crawler/0.1 (Beijing 12345 planning knowledge base)"
+    crawl_timeout: float = Field(20.0, description="Seconds per request (connect, read, whole body).")
+    crawl_retries: int = Field(3, description="Attempts per URL on timeouts, connection errors, 429 and 5xx.")
+    crawl_backoff: float = Field(1.0, description="First retry wait in seconds; doubles each attempt.")
+    crawl_max_bytes: int = Field(30 * 1024 * 1024, description="Larger responses are dropped.")
+    crawl_max_redirects: int = 5
+    crawl_workers: int = Field(8, description="Requests in flight over all hosts.")
+    crawl_delay: float = Field(1.0, description="Default seconds between requests to one host.")
+    crawl_host_concurrency: int = Field(2, description="Default requests in flight per host.")
+    crawl_min_pdf_chars: int = Field(20, description="A PDF with fewer text characters per page is a scan.")
+    gate_question_set: Path = Field(Path("eval/sets/dev.jsonl"), description="Regression gate questions (eval JSONL format).")
+    gate_max_recall_drop: float = Field(0.02, description="A new index is not activated if Recall@5 falls more than this; 1 turns the gate off.")
 
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600
@@ -95,3 +114,21 @@ class Settings(BaseSettings):
     @cached_property
     def embedding_cache_path(self) -> Path:
         return self.resolve(self.embedding_cache)
+
+    @cached_property
+    def sources_path(self) -> Path:
+        return self.resolve(self.sources_file)
+
+    @cached_property
+    def crawl_corpus_path(self) -> Path:
+        return self.resolve(self.crawl_corpus_dir)
+
+    @cached_property
+    def crawl_history_path(self) -> Path:
+        return self.resolve(self.crawl_history_dir)
+
+    @property
+    def corpus_paths(self) -> list[Path]:
+        """What an index is built from: the bundled corpus, then crawled documents if any."""
+        crawled = self.crawl_corpus_path
+        return [self.corpus_path, *([crawled] if crawled.is_dir() else [])]

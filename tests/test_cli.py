@@ -45,14 +45,16 @@ def test_ask_rejects_bad_queries_with_a_message(built, query, message):
 def test_eval_json_has_the_metric_keys(built, tmp_path):
     settings, _ = built
     qset = tmp_path / "tiny.jsonl"
-    qset.write_text(json.dumps({"id": "t1", "query": "农村村民一户只能拥有一处宅基地",
-                                "gold": [{"law": "土地管理法", "article": 62}], "expect": "answer"},
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+    rows = [{"id": "t1", "query": "农村村民一户只能拥有一处宅基地",
+             "gold": [{"law": "土地管理法", "article": 62}], "expect": "answer"},
+            {"id": "t2", "query": "驾驶证到期了去哪里换", "gold": [], "expect": "refuse_or_escalate"}]
+    qset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     result = run(["eval", "--set", str(qset), "--json"], settings)
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
-    assert {"n", "recall@1", "recall@5", "recall@10", "mrr"} <= metrics.keys()
+    assert {"n", "recall@1", "recall@5", "recall@10", "mrr", "refusal_accuracy", "wrongly_refused"} <= metrics.keys()
     assert metrics["n"] == 1 and metrics["recall@1"] == 1.0
+    assert metrics["refusal_accuracy"] == 1.0 and metrics["wrongly_refused"] == 0
 
 
 def test_eval_missing_set_is_a_clear_error(built):
