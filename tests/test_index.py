@@ -105,3 +105,27 @@ def test_build_of_an_empty_corpus_is_refused(tmp_path, model):
     empty.mkdir()
     with pytest.raises(CorpusError, match="no readable documents"):
         build_index(make_settings(tmp_path, corpus_dir=empty), model=model)
+
+
+def test_a_documents_passages_can_be_removed_and_replaced_by_id(built, model):
+    import numpy as np
+
+    from ingest.embed import encode_passages, encode_queries
+
+    settings, _ = built
+    loaded = store.load_version(settings.index_path)
+    rows = np.array([i for i, p in enumerate(loaded.passages)
+                     if p["metadata"]["doc_id"] == "surveying-and-mapping-law"], dtype=np.int64)
+    query = encode_queries(model, ["测量标志受国家保护"])
+
+    def top_rows(k=20):
+        _, found = loaded.dense.search(query, k)
+        return set(found[0].tolist())
+
+    assert top_rows() & set(rows.tolist())
+    assert loaded.dense.remove_ids(rows) == len(rows)
+    assert not top_rows() & set(rows.tolist())
+    assert loaded.dense.ntotal == len(loaded.passages) - len(rows)
+    replacement = encode_passages(model, ["中华人民共和国测绘法\n第一条 测量标志受国家保护，任何单位和个人不得损毁。"])
+    loaded.dense.add_with_ids(replacement, rows[:1])
+    assert int(rows[0]) in top_rows(3)
