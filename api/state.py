@@ -22,6 +22,7 @@ from assistant.scope import ScopeGuard
 from assistant.settings import Settings
 from api.metrics import Metrics
 from ingest.embed import QueryBatcher, load_model
+from ingest.onnx_encoder import OnnxQueryEncoder
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ class AppState:
     def create(cls, settings: Settings, model: SentenceTransformer | None = None) -> "AppState":
         migrate(settings.database)
         model = model or load_model(settings.model_path, settings.torch_threads)
-        batcher = QueryBatcher(model, settings.torch_threads, cache_size=settings.query_cache_size)
+        batcher = QueryBatcher(OnnxQueryEncoder(settings.model_path, settings.torch_threads),
+                               cache_size=settings.query_cache_size)
         index = load_version(settings.index_path)
         state = cls(
             settings=settings,
