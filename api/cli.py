@@ -266,7 +266,8 @@ def keys_revoke(key_id: int) -> None:
 
 @app.command()
 def crawl(
-    sources_file: Annotated[Optional[Path], typer.Option("--sources", help="Sources file (default corpora/sources.yaml).")] = None,
+    sources_file: Annotated[Optional[Path], typer.Option(
+        "--sources", help="Sources file (default corpora/sources.yaml).")] = None,
     source: Annotated[Optional[str], typer.Option(help="Crawl only this source (by name).")] = None,
     max_pages: Annotated[Optional[int], typer.Option(min=1, help="Pages fetched per source at most.")] = None,
     crawl_all: Annotated[bool, typer.Option("--all", help="Crawl every enabled source (for cron).")] = False,
@@ -276,16 +277,17 @@ def crawl(
     A run killed midway resumes on the next call with the same --source. Exit status: 0 done,
     1 failed, 3 built but not activated by the regression gate.
     """
-    from ingest.runs import CrawlInProgress, run_crawl
-    from ingest.sources import SourcesError, load_sources
+    from ingest.sources import SourcesError, load_sources, select_sources
 
     if (source is None) == (not crawl_all):
         _fail("请用 --source NAME 指定一个来源，或用 --all 抓取全部已启用的来源")
     settings = Settings()
     try:
         sources = load_sources(sources_file or settings.sources_path)
+        select_sources(sources, source)
     except SourcesError as exc:
         _fail(str(exc))
+    from ingest.runs import CrawlInProgress, run_crawl  # heavy (torch): only once the arguments are good
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
@@ -307,7 +309,7 @@ def crawl(
 
     try:
         run = run_crawl(settings, sources, source=source, max_pages=max_pages, progress=show)
-    except (SourcesError, CrawlInProgress) as exc:
+    except CrawlInProgress as exc:
         _fail(str(exc))
     finally:
         if bar is not None:

@@ -1,14 +1,16 @@
-"""Build a new index version from a corpus folder, reusing cached embeddings, then activate it."""
+"""Build a new index version from corpus folders, reusing cached embeddings, then activate it."""
 
 import hashlib
 import logging
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import bm25s
+from llama_index.core.schema import Document
 from sentence_transformers import SentenceTransformer
 
 from assistant import index as store
@@ -16,7 +18,7 @@ from assistant.expand import Synonyms
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
 from ingest.chunking import chunk_document, embedding_text
-from ingest.corpus import CorpusError, load_corpus
+from ingest.corpus import CorpusError, LoadResult, load_corpus
 from ingest.e5_convert import MODEL_NAME
 from ingest.embed import DIM, EmbeddingCache, embed_with_cache, load_model
 
@@ -38,6 +40,23 @@ def corpus_hash(content_hashes: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(content_hashes)).encode()).hexdigest()
 
 
+def load_corpora(corpus_dirs: Sequence[Path]) -> LoadResult:
+    """Load several corpus folders into one; a document id found twice is an error."""
+    documents: list[Document] = []
+    errors: list[CorpusError] = []
+    seen: dict[str, Path] = {}
+    for corpus_dir in corpus_dirs:
+        loaded = load_corpus(corpus_dir)
+        for doc in loaded.documents:
+            if doc.id_ in seen:
+                raise CorpusError(corpus_dir / doc.metadata["path"], None,
+                                  f"document id {doc.id_!r} is also in {seen[doc.id_]}")
+            seen[doc.id_] = corpus_dir
+        documents += loaded.documents
+        errors += loaded.errors
+    return LoadResult(documents, errors)
+
+
 def _new_version_name(root: Path, digest: str) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     name, n = f"{stamp}-{digest[:8]}", 1
@@ -57,15 +76,22 @@ def prune_versions(root: Path, keep: int) -> list[str]:
     return doomed
 
 
-def build_index(settings: Settings, corpus_dir: Path | None = None, *,
+def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = None, *,
                 model: SentenceTransformer | None = None, activate: bool = True,
                 progress: bool = False) -> BuildResult:
-    """Load, chunk, embed (cache first), write a new version, and make it live."""
+    """Load, chunk, embed (cache first), write a new version, and make it live.
+
+    Without `corpus_dir` the index covers `settings.corpus_paths`: the bundled corpus and
+    the crawled documents.
+    """
     started = time.perf_counter()
-    corpus_dir = corpus_dir or settings.corpus_path
-    loaded = load_corpus(corpus_dir)
+    if corpus_dir is None:
+        corpus_dirs = settings.corpus_paths
+    else:
+        corpus_dirs = [corpus_dir] if isinstance(corpus_dir, Path) else list(corpus_dir)
+    loaded = load_corpora(corpus_dirs)
     if not loaded.documents:
-        raise CorpusError(corpus_dir, None, "no readable documents in the corpus folder")
+        raise CorpusError(corpus_dirs[0], None, "no readable documents in the corpus folder")
     nodes = [n for doc in loaded.documents for n in chunk_document(
         doc, settings.max_article_chars, settings.section_chars, settings.section_overlap)]
     log.info("chunked %d documents into %d passages", len(loaded.documents), len(nodes))
@@ -84,7 +110,8 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, *,
 
     digest = corpus_hash([d.metadata["content_hash"] for d in loaded.documents])
     manifest = {
-        "corpus_dir": str(corpus_dir),
+        "corpus_dir": str(corpus_dirs[0]),
+        "corpus_dirs": [str(d) for d in corpus_dirs],
         "corpus_hash": digest,
         "model": MODEL_NAME,
         "dim": DIM,

@@ -15,8 +15,10 @@ CORPUS = PROJECT_ROOT / "corpora" / "planning"
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:
-    """Settings whose index lives in `tmp`; model and embedding cache are shared, as in production."""
-    return Settings(**{"index_root": tmp / "indexes", **overrides})
+    """Settings whose index (and crawled corpus) live in `tmp`; model and embedding cache are
+    shared, as in production."""
+    return Settings(**{"index_root": tmp / "indexes", "crawl_corpus_dir": tmp / "crawled",
+                       "crawl_history_dir": tmp / "crawled-history", **overrides})
 
 
 @pytest.fixture(scope="session")

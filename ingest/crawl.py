@@ -1,0 +1,321 @@
+"""One crawl: list pages → detail pages → attachments, into the crawled corpus.
+
+State lives in the database (crawl_pages), committed page by page together with the run's
+counts, so a killed crawl resumes where it stopped: a URL queued by the run and not yet
+visited by it is still to do. Unchanged pages cost one conditional GET (or one hash
+comparison); a changed document becomes a new version and the old one goes to history; a
+page that is gone (404/410) or repealed leaves the live corpus.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import CrawlPage, CrawlRun, utcnow
+from assistant.settings import Settings
+from ingest.documents import DocumentStore, doc_id_for
+from ingest.extract import (ExtractError, Extracted, extract_docx, extract_html, extract_pdf,
+                            list_links, soup_of)
+from ingest.fetch import FetchError, Fetcher, OffSite, Response, RobotsDisallowed
+from ingest.sources import Source
+
+log = logging.getLogger(__name__)
+
+COUNT_KEYS = ("new", "changed", "unchanged", "duplicate", "removed", "repealed", "not_indexed",
+              "failed", "skipped_robots", "skipped_offsite")
+REPEALED = ("已废止", "失效")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+INHERITED = ("doc_type", "issuer", "doc_number", "publish_date", "effective_date", "status", "region")
+ATTACHMENT_PREFIX = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*")
+
+
+@dataclass
+class Task:
+    url: str
+    source: str
+    kind: str  # list / detail / attachment
+    parent_url: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What handling one URL decided; saved in one transaction."""
+    count: str | None
+    status: str
+    changes: dict[str, Any]
+    links: list[dict[str, str]] | None = None  # to enqueue (and remember, unless reused)
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def _kind_of(response: Response) -> str | None:
+    body = response.body.lstrip()[:512].lower()
+    if body.startswith(b"%pdf-"):
+        return "pdf"
+    docx = response.url.lower().endswith(".docx") or "wordprocessingml" in response.content_type
+    if body.startswith(b"pk") and docx:
+        return "docx"
+    if response.content_type in HTML_TYPES or body.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return None
+
+
+class Crawl:
+    """Crawl `sources` for run `run_id`; `on_page` is called after every URL handled."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], run_id: int,
+                 sources: list[Source], fetcher: Fetcher, store: DocumentStore,
+                 max_pages: int | None = None, on_page: Callable[["Crawl"], None] | None = None):
+        self.settings, self.sessions, self.run_id = settings, sessions, run_id
+        self.sources = {s.name: s for s in sources}
+        self.fetcher, self.store, self.max_pages = fetcher, store, max_pages
+        self.on_page = on_page or (lambda crawl: None)
+        self.counts: Counter[str] = Counter()
+        self.queued = 0
+        self.visited = 0
+        self.fetched: Counter[str] = Counter()
+        self.budget_hit: set[str] = set()
+        self._queue: asyncio.Queue[Task] = asyncio.Queue()
+
+    # -- frontier -------------------------------------------------------------------------
+
+    def _budget(self, source: Source) -> int:
+        return self.max_pages if self.max_pages is not None else source.max_pages
+
+    def _enqueue(self, session: Session, tasks: list[Task]) -> None:
+        """Queue URLs not yet queued by this run (the row remembers them across a crash)."""
+        urls = list(dict.fromkeys(t.url for t in tasks))
+        rows = {r.url: r for r in session.scalars(select(CrawlPage).where(CrawlPage.url.in_(urls)))} if urls else {}
+        for task in {t.url: t for t in reversed(tasks)}.values():
+            row = rows.get(task.url)
+            if row is None:
+                row = CrawlPage(url=task.url, source=task.source, kind=task.kind, parent_url=task.parent_url,
+                                status="queued", version=0, meta={}, links=[])
+                session.add(row)
+                rows[task.url] = row
+            elif row.queued_run == self.run_id:
+                continue
+            row.queued_run = self.run_id
+            self.queued += 1
+            self._queue.put_nowait(Task(row.url, row.source, row.kind, row.parent_url))
+
+    def _seed(self, session: Session) -> None:
+        """Resume what this run left pending, then queue the start pages (no-op if already queued)."""
+        pending = session.scalars(select(CrawlPage).where(
+            CrawlPage.queued_run == self.run_id,
+            (CrawlPage.visited_run.is_(None)) | (CrawlPage.visited_run != self.run_id),
+            CrawlPage.source.in_(self.sources))).all()
+        done = session.scalars(select(CrawlPage).where(
+            CrawlPage.queued_run == self.run_id, CrawlPage.visited_run == self.run_id)).all()
+        for row in done:
+            self.fetched[row.source] += 1
+        self.visited = len(done)
+        self.queued = len(done) + len(pending)
+        for row in pending:
+            self._queue.put_nowait(Task(row.url, row.source, row.kind, row.parent_url))
+        starts = []
+        for source in self.sources.values():
+            for url in source.start_urls:
+                starts.append(Task(url, source.name, "list"))
+                if source.listing.page_urls:
+                    folder = url.rsplit("/", 1)[0]
+                    starts += [Task(f"{folder}/{source.listing.page_urls.format(n=n)}", source.name, "list")
+                               for n in range(1, source.listing.max_list_pages)]
+        self._enqueue(session, starts)
+
+    def _revisit(self, session: Session) -> None:
+        """Live documents no list linked this time: check them directly (gone → removed)."""
+        names = [n for n in self.sources if n not in self.budget_hit]
+        if not names:
+            return
+        rows = session.scalars(select(CrawlPage).where(
+            CrawlPage.source.in_(names), CrawlPage.doc_id.is_not(None),
+            (CrawlPage.queued_run.is_(None)) | (CrawlPage.queued_run != self.run_id))).all()
+        self._enqueue(session, [Task(r.url, r.source, r.kind, r.parent_url) for r in rows])
+
+    async def run(self) -> Counter[str]:
+        with self.sessions() as session:
+            self.counts.update(session.get_one(CrawlRun, self.run_id).counts)
+            self._seed(session)
+            session.commit()
+        workers = [asyncio.create_task(self._work()) for _ in range(max(1, self.settings.crawl_workers))]
+        try:
+            await self._drain(workers)
+            with self.sessions() as session:
+                self._revisit(session)
+                session.commit()
+            await self._drain(workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        return self.counts
+
+    async def _drain(self, workers: list[asyncio.Task]) -> None:
+        """Wait until the queue is empty; a worker that died (database error) stops the crawl."""
+        joined = asyncio.create_task(self._queue.join())
+        done, _ = await asyncio.wait([joined, *workers], return_when=asyncio.FIRST_COMPLETED)
+        if joined not in done:
+            joined.cancel()
+            for worker in done:
+                worker.result()
+
+    async def _work(self) -> None:
+        while True:
+            task = await self._queue.get()
+            try:
+                await self._handle(task)
+            except Exception as exc:  # noqa: BLE001 - one bad page must not stop the crawl; it is recorded
+                log.exception("crawling %s failed", task.url)
+                self._save(task, Outcome("failed", "failed", {"error": f"内部错误：{type(exc).__name__}: {exc}"}))
+            finally:
+                self._queue.task_done()
+                self.on_page(self)
+
+    # -- one URL --------------------------------------------------------------------------
+
+    async def _handle(self, task: Task) -> None:
+        source = self.sources[task.source]
+        if self.fetched[source.name] >= self._budget(source):
+            self.budget_hit.add(source.name)
+            return  # stays queued: a later run (or --max-pages) gets to it
+        with self.sessions() as session:
+            row = session.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
+            state = {c: getattr(row, c) for c in ("etag", "last_modified", "content_hash", "text_hash",
+                                                   "doc_id", "version", "links", "kind", "status")}
+        conditional = state["kind"] == "list" or state["doc_id"] is not None
+        self.fetched[source.name] += 1
+        try:
+            response = await self.fetcher.fetch(task.url, source, *(
+                (state["etag"], state["last_modified"]) if conditional else (None, None)))
+        except RobotsDisallowed as exc:
+            return self._save(task, Outcome("skipped_robots", "robots", {"error": str(exc)}))
+        except OffSite as exc:
+            return self._save(task, Outcome("skipped_offsite", "offsite", {"error": str(exc)}))
+        except FetchError as exc:
+            return self._save(task, Outcome("failed", "failed", {"error": str(exc)}))
+        self._save(task, self._outcome(task, source, state, response))
+
+    def _outcome(self, task: Task, source: Source, state: dict, response: Response) -> Outcome:
+        http = {"http_status": response.status, "fetched_at": utcnow(), "error": None}
+        document_count = None if task.kind == "list" else "unchanged"
+        if response.status == 304:
+            return Outcome(document_count, "unchanged" if document_count else "ok", http, state["links"])
+        if response.status in (404, 410) and state["doc_id"]:
+            self.store.remove(state["doc_id"], state["version"], f"源页面已删除（HTTP {response.status}）", utcnow())
+            return Outcome("removed", "removed", {**http, "doc_id": None})
+        if response.status != 200:
+            return Outcome("failed", "failed", {**http, "error": f"HTTP {response.status}"})
+        http.update(etag=response.etag, last_modified=response.last_modified,
+                    content_hash=sha256(response.body))
+        if http["content_hash"] == state["content_hash"] and (task.kind == "list" or state["doc_id"]):
+            return Outcome(document_count, "unchanged" if document_count else "ok", http, state["links"])
+        kind = _kind_of(response)
+        if task.kind == "list":
+            if kind != "html":
+                return Outcome("failed", "failed", {**http, "error": "列表页不是 HTML"})
+            details, pages = list_links(soup_of(response.body, response.charset), response.url, source.listing)
+            links = ([{"url": u, "kind": "detail", "text": ""} for u in details if source.allows(u)]
+                     + [{"url": u, "kind": "list", "text": ""} for u in pages if source.allows(u)])
+            return Outcome(None, "ok", {**http, "links": links}, links)
+        try:
+            if kind == "html":
+                extracted = extract_html(soup_of(response.body, response.charset), response.url,
+                                         source.detail, source.attachments)
+            elif kind == "pdf":
+                extracted = extract_pdf(response.body, self.settings.crawl_min_pdf_chars)
+            elif kind == "docx":
+                extracted = extract_docx(response.body)
+            else:
+                raise ExtractError(f"不支持的文件类型（{response.content_type}）")
+        except ExtractError as exc:
+            return Outcome("not_indexed", "not_indexed", {**http, "error": str(exc)})
+        return self._document(task, source, state, response, extracted, http)
+
+    def _parent(self, task: Task) -> tuple[dict[str, str], str]:
+        """Metadata of an attachment's detail page, and the attachment's link text there."""
+        if not task.parent_url:
+            return {}, ""
+        with self.sessions() as session:
+            parent = session.scalars(select(CrawlPage).where(CrawlPage.url == task.parent_url)).first()
+            if parent is None:
+                return {}, ""
+            text = next((link["text"] for link in parent.links if link["url"] == task.url), "")
+            return {k: v for k, v in parent.meta.items() if k in INHERITED}, text
+
+    def _document(self, task: Task, source: Source, state: dict, response: Response,
+                  extracted: Extracted, http: dict[str, Any]) -> Outcome:
+        parent_meta, link_text = self._parent(task)
+        meta = {**{str(k): v for k, v in source.defaults.items()}, **parent_meta, **extracted.meta}
+        link_title = ATTACHMENT_PREFIX.sub("", link_text).rsplit(".", 1)[0].strip() if link_text else ""
+        title = link_title or extracted.title
+        heading = f"# {title}\n\n"
+        body = heading + extracted.text
+        links = [{"url": a.url, "kind": "attachment", "text": a.text}
+                 for a in extracted.attachments if source.allows(a.url)]
+        if extracted.attachments:
+            body += "\n\n附件：\n" + "\n".join(f"- [{a.text}]({a.url})" for a in extracted.attachments)
+        front: dict[str, Any] = {
+            "title": title, **meta, "url": task.url, "source": source.name, "parent_url": task.parent_url,
+            "pages": [len(heading) + o for o in extracted.page_offsets] or None,
+        }
+        # Identity of the document, not of the URL: the same text under two URLs is a duplicate.
+        text_hash = sha256(json.dumps({"title": title, **meta}, ensure_ascii=False, sort_keys=True) + "\n" + body)
+        record = {**http, "title": title, "meta": meta, "links": links, "text_hash": text_hash}
+        now = utcnow()
+        if meta.get("status") in REPEALED:
+            if state["doc_id"]:
+                self.store.remove(state["doc_id"], state["version"], f"文件{meta['status']}", now)
+                return Outcome("removed", "repealed", {**record, "doc_id": None, "changed_at": now}, links)
+            return Outcome("repealed", "repealed", record, links)
+        if state["doc_id"] and text_hash == state["text_hash"]:
+            return Outcome("unchanged", "unchanged", record, links)
+        if not state["doc_id"]:
+            with self.sessions() as session:
+                twin = session.scalars(select(CrawlPage.url).where(
+                    CrawlPage.text_hash == text_hash, CrawlPage.doc_id.is_not(None),
+                    CrawlPage.url != task.url).limit(1)).first()
+            if twin:
+                return Outcome("duplicate", "duplicate", {**record, "error": f"与 {twin} 内容相同"}, links)
+        doc_id = state["doc_id"] or doc_id_for(source.name, task.url, sha256(task.url))
+        version = state["version"] + 1
+        if state["doc_id"]:
+            self.store.archive(doc_id, state["version"], "被新版本取代", now)
+        front.update(version=version, fetched_at=now.isoformat(timespec="seconds"), content_hash=text_hash)
+        self.store.write(doc_id, front, body)
+        count = "changed" if state["doc_id"] else "new"
+        return Outcome(count, count, {**record, "doc_id": doc_id, "version": version, "changed_at": now}, links)
+
+    def _save(self, task: Task, outcome: Outcome) -> None:
+        """Record the page, queue its links and update the run's counts, in one transaction."""
+        with self.sessions() as session:
+            row = session.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
+            for key, value in outcome.changes.items():
+                setattr(row, key, value)
+            row.status = outcome.status
+            row.visited_run = self.run_id
+            if outcome.links:
+                self._enqueue(session, [Task(link["url"], task.source, link["kind"],
+                                             task.url if link["kind"] == "attachment" else None)
+                                        for link in outcome.links])
+            if outcome.count:
+                self.counts[outcome.count] += 1
+            self.visited += 1
+            run = session.get_one(CrawlRun, self.run_id)
+            run.counts = {k: self.counts[k] for k in COUNT_KEYS}
+            run.progress = self.progress()
+            session.commit()
+
+    def progress(self) -> dict[str, Any]:
+        return {"stage": "crawl", "done": self.visited, "total": self.queued}

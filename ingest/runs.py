@@ -1,0 +1,164 @@
+"""A crawl run end to end: crawl → crawled corpus → incremental index build → regression gate
+→ atomic activation, logged in crawl_runs with live progress.
+
+`run_crawl` is synchronous (it runs its own event loop): call it from a CLI or a worker
+thread, not from inside a running event loop. Progress goes to the `progress` callback and
+to crawl_runs.progress, so another process can watch the run.
+"""
+
+import asyncio
+import fcntl
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sentence_transformers import SentenceTransformer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant import index as store
+from assistant.db import CrawlRun, make_engine, migrate, session_factory, utcnow
+from assistant.settings import Settings
+from ingest.build import build_index, corpus_hash, load_corpora, prune_versions
+from ingest.crawl import COUNT_KEYS, Crawl
+from ingest.documents import DocumentStore
+from ingest.embed import load_model
+from ingest.fetch import Fetcher
+from ingest.gate import regression_gate
+from ingest.sources import Source, SourcesError, select_sources
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[dict[str, Any]], None]
+RESUMABLE = ("running", "interrupted")
+
+
+class CrawlInProgress(RuntimeError):
+    """Another crawl run holds the lock."""
+
+
+@contextmanager
+def crawl_lock(root: Path) -> Iterator[None]:
+    """One crawl run at a time per crawled corpus; the OS drops the lock if the process dies."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".crawl.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CrawlInProgress("另一个抓取任务正在运行") from None
+        yield
+
+
+def _start_or_resume(sessions: sessionmaker[Session], source: str | None) -> int:
+    """Resume the latest unfinished run of the same scope (its process died), else start one.
+
+    Called under the crawl lock, so a 'running' run found here is not running any more.
+    """
+    with sessions() as session:
+        stale = session.scalars(select(CrawlRun).where(CrawlRun.status.in_(RESUMABLE))
+                                .order_by(CrawlRun.id.desc())).all()
+        resumed = next((r for r in stale if r.source == source), None)
+        for run in stale:
+            if run is not resumed:
+                run.status, run.finished_at = "interrupted", run.finished_at or utcnow()
+        if resumed is None:
+            resumed = CrawlRun(source=source, status="running", counts={k: 0 for k in COUNT_KEYS},
+                               progress={"stage": "crawl", "done": 0, "total": 0}, message="")
+            session.add(resumed)
+        else:
+            resumed.status, resumed.finished_at = "running", None
+            resumed.message = "从中断处继续"
+            log.info("resuming crawl run %d", resumed.id)
+        session.commit()
+        return resumed.id
+
+
+def _update(sessions: sessionmaker[Session], run_id: int, **values: Any) -> CrawlRun:
+    with sessions() as session:
+        run = session.get_one(CrawlRun, run_id)
+        for key, value in values.items():
+            setattr(run, key, value)
+        session.commit()
+        return run
+
+
+def _index(settings: Settings, model: SentenceTransformer | None, run_id: int, report: Progress,
+           counts: dict[str, int]) -> tuple[str, str, str | None]:
+    """Build (if the corpus changed) and gate a new version: (status, message, version)."""
+    root = settings.index_path
+    live = store.current_version(root)
+    loaded = load_corpora(settings.corpus_paths)
+    digest = corpus_hash([d.metadata["content_hash"] for d in loaded.documents])
+    summary = "，".join(f"{k} {counts[k]}" for k in ("new", "changed", "removed", "failed") if counts.get(k))
+    live_manifest = next((v for v in store.list_versions(root) if v["active"]), None)
+    if live and live_manifest and live_manifest.get("corpus_hash") == digest:
+        return "succeeded", f"语料没有变化，索引保持 {live}" + (f"（{summary}）" if summary else ""), live
+    report({"stage": "index", "done": 0, "total": len(loaded.documents)})
+    model = model or load_model(settings.model_path, settings.torch_threads)
+    result = build_index(settings, model=model, activate=False)
+    built = f"新索引 {result.version}：{result.documents} 篇文档，{result.passages} 段，新嵌入 {result.embedded} 段"
+    report({"stage": "gate", "done": 0, "total": 1, "embedded": result.embedded})
+    gate = regression_gate(settings, model, result.version, live)
+    status = "succeeded" if gate.passed else "gated"
+    if gate.passed:
+        store.activate(root, result.version)
+    prune_versions(root, settings.keep_versions)
+    return status, f"{built}；{gate.message}" + ("；已启用" if gate.passed else ""), result.version
+
+
+def run_crawl(settings: Settings, sources: list[Source], *, source: str | None = None,
+              max_pages: int | None = None, progress: Progress | None = None,
+              model: SentenceTransformer | None = None) -> CrawlRun:
+    """Crawl the enabled sources (or the one named), then build, gate and activate an index.
+
+    A run whose process was killed is resumed by the next call with the same `source`.
+    Raises SourcesError for an unknown source and CrawlInProgress if a run is active;
+    any other failure is recorded in the run (status 'failed') and re-raised.
+    """
+    chosen = select_sources(sources, source)
+    if not chosen:
+        raise SourcesError("没有已启用的来源")
+    migrate(settings.database)
+    engine = make_engine(settings.database)
+    sessions = session_factory(engine)
+    try:
+        with crawl_lock(settings.crawl_corpus_path):
+            run_id = _start_or_resume(sessions, source)
+
+            def report(state: dict[str, Any]) -> None:
+                state = {"run_id": run_id, **state}
+                _update(sessions, run_id, progress={k: v for k, v in state.items() if k != "run_id"})
+                if progress:
+                    progress(state)
+
+            def on_page(crawl: Crawl) -> None:
+                if progress:
+                    progress({"run_id": run_id, **crawl.progress(), "counts": dict(crawl.counts)})
+
+            try:
+                counts = asyncio.run(_crawl(settings, sessions, run_id, chosen, max_pages, on_page))
+                status, message, version = _index(settings, model, run_id, report, counts)
+            except KeyboardInterrupt:
+                _update(sessions, run_id, status="interrupted", finished_at=utcnow(),
+                        message="已中断；下次以相同参数运行时从中断处继续")
+                raise
+            except Exception as exc:
+                _update(sessions, run_id, status="failed", finished_at=utcnow(),
+                        message=f"运行失败：{type(exc).__name__}: {exc}")
+                raise
+            report({"stage": "done", "done": 1, "total": 1})
+            return _update(sessions, run_id, status=status, message=message, index_version=version,
+                           finished_at=utcnow())
+    finally:
+        engine.dispose()
+
+
+async def _crawl(settings: Settings, sessions: sessionmaker[Session], run_id: int, sources: list[Source],
+                 max_pages: int | None, on_page: Callable[[Crawl], None]) -> dict[str, int]:
+    documents = DocumentStore(settings.crawl_corpus_path, settings.crawl_history_path)
+    async with Fetcher(settings) as fetcher:
+        crawl = Crawl(settings, sessions, run_id, sources, fetcher, documents, max_pages, on_page)
+        counts = await crawl.run()
+    return {k: counts[k] for k in COUNT_KEYS}

@@ -1,0 +1,128 @@
+"""Extraction of fetched pages: HTML text and metadata, PDFs per page, DOCX, list links."""
+
+import io
+import zipfile
+
+import pytest
+from llama_index.core.schema import Document
+
+from ingest.chunking import chunk_document
+from ingest.extract import (ExtractError, extract_docx, extract_html, extract_pdf, list_links,
+                            normalise_date, normalise_status, normalise_text, soup_of)
+from ingest.sources import DetailRules, ListRules
+from tests.fixture_site import detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
+
+RULES = DetailRules(
+    content="div.TRS_Editor", title="meta[name=ArticleTitle]@content",
+    meta={"publish_date": "meta[name=PubDate]@content"}, meta_block="div.xxgk-table",
+    labels={"发文字号": "doc_number", "发布机构": "issuer", "成文日期": "publish_date",
+            "实施日期": "effective_date", "有效性": "status"},
+    remove=[".share", "script"],
+)
+URL = "http://127.0.0.1:8000/zcwj/t20240101_1.html"
+
+
+def test_detail_page_gives_title_metadata_articles_and_attachments():
+    statute = load_statute("farmland-occupation-tax-law.md")
+    page = detail_page(statute, "主席令第18号", status="现行有效",
+                       attachments=[("附件1：税目税额表.pdf", "./P1.pdf"), ("附件2：说明.docx", "/files/P2.docx")])
+    doc = extract_html(soup_of(page.encode("utf-8")), URL, RULES, ["pdf", "docx"])
+    assert doc.title == "中华人民共和国耕地占用税法"
+    assert doc.meta == {"publish_date": "2018-12-29", "doc_number": "主席令第18号",
+                        "issuer": "全国人民代表大会常务委员会", "effective_date": "2019-09-01", "status": "有效"}
+    assert "分享到" not in doc.text and "打印本页" not in doc.text and "京ICP备" not in doc.text
+    assert [(a.text, a.url) for a in doc.attachments] == [
+        ("附件1：税目税额表.pdf", "http://127.0.0.1:8000/zcwj/P1.pdf"),
+        ("附件2：说明.docx", "http://127.0.0.1:8000/files/P2.docx")]
+    nodes = chunk_document(Document(id_="x", text=f"# {doc.title}\n\n{doc.text}", metadata={"title": doc.title}))
+    assert [n.metadata["label"] for n in nodes] == ["第一条", "第二条", "第三条", "第四条", "第五条", "第六条"]
+    assert "占用耕地建设农田水利设施的，不缴纳耕地占用税。" in nodes[1].text  # second paragraph kept
+
+
+def test_labels_in_one_container_and_brackets_are_split():
+    page = """<html><body><div class="info"><span>发文字号：京规自发〔２０２４〕３号</span>
+    <span>发布日期：2024年3月5日</span></div><ul class="m"><li><span>【有效性】</span>已废止</li></ul>
+    <div id="c"><p>第一条为了测试。</p></div></body></html>"""
+    rules = DetailRules(content="#c", labels={"发文字号": "doc_number", "发布日期": "publish_date", "有效性": "status"})
+    doc = extract_html(soup_of(page.encode()), URL, rules, [])
+    assert doc.meta == {"doc_number": "京规自发〔2024〕3号", "publish_date": "2024-03-05", "status": "已废止"}
+    assert doc.text == "第一条 为了测试。"
+
+
+def test_gbk_page_declared_gb2312_decodes():
+    page = ('<html><head><meta charset="gb2312"></head>'
+            '<body><div id="c"><p>镕基同志关于宅基地的讲话</p></div></body></html>')
+    doc = extract_html(soup_of(page.encode("gbk"), "gb2312"), URL, DetailRules(content="#c", title="p"), [])
+    assert doc.text == "镕基同志关于宅基地的讲话"
+
+
+def test_missing_main_text_is_an_error():
+    with pytest.raises(ExtractError, match="没有找到正文"):
+        extract_html(soup_of(b"<html><body><p>x</p></body></html>"), URL, DetailRules(content="#none"), [])
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("第一条\u3000为了加强管理，制定本条例。", "第一条 为了加强管理，制定本条例。"),
+    ("第十二条之一本条例自公布之日起施行。", "第十二条之一 本条例自公布之日起施行。"),
+    ("京政发〔２０２３〕１２号　ＡＢＣ", "京政发〔2023〕12号 ABC"),
+    ("  第一段  \n\n\n\n第二段\xa0\xa0结束\u200b ", "第一段\n\n第二段 结束"),
+    ("第三条规定的期限", "第三条 规定的期限"),
+    ("第三条、第四条", "第三条、第四条"),
+])
+def test_normalise_text(raw, clean):
+    assert normalise_text(raw) == clean
+
+
+@pytest.mark.parametrize("raw, iso", [("2024年1月5日", "2024-01-05"), ("2024-01-05 09:30:00", "2024-01-05"),
+                                      ("２０２４/1/5", "2024-01-05"), ("2024.01.05", "2024-01-05"),
+                                      ("无", None), ("2024年13月1日", None)])
+def test_normalise_date(raw, iso):
+    assert normalise_date(raw) == iso
+
+
+@pytest.mark.parametrize("raw, status", [("现行有效", "有效"), ("已废止", "已废止"), ("失效", "失效"),
+                                         ("部分失效", "有效"), ("已被修改", "已修改"), ("", "有效")])
+def test_normalise_status(raw, status):
+    assert normalise_status(raw) == status
+
+
+def test_pdf_text_is_read_per_page():
+    statute = load_statute("beijing-basic-farmland-protection-regulations.md")
+    data = pdf_with_text(["\n".join(statute.articles[:2]), "\n".join(statute.articles[2:4])], statute.title)
+    doc = extract_pdf(data, min_chars_per_page=20)
+    assert doc.title == statute.title
+    assert len(doc.page_offsets) == 2
+    second = doc.text[doc.page_offsets[1]:]
+    assert second.startswith("第三条") and "第一条" not in second
+    assert "基本农田是指" in doc.text[:doc.page_offsets[1]]
+
+
+def test_scanned_pdf_is_reported_not_indexed_empty():
+    with pytest.raises(ExtractError, match="扫描件"):
+        extract_pdf(scanned_pdf(), min_chars_per_page=20)
+
+
+def test_broken_pdf_is_an_error():
+    with pytest.raises(ExtractError, match="PDF 无法读取"):
+        extract_pdf(b"%PDF-1.4\nnot really", min_chars_per_page=20)
+
+
+def test_docx_paragraphs():
+    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(f'<w:p><w:r><w:t>{t}</w:t></w:r></w:p>' for t in ("关于宅基地审批的通知", "第一条\u3000适用范围。"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", f'<w:document xmlns:w="{ns}"><w:body>{body}</w:body></w:document>')
+    doc = extract_docx(out.getvalue())
+    assert doc.title == "关于宅基地审批的通知" and doc.text.endswith("第一条 适用范围。")
+
+
+def test_list_links_follow_patterns_and_next_page():
+    page = list_page([("./t20240101_1.html", "关于土地征收的通知", ""),
+                      ("./t20240102_2.html", "关于体育比赛的通知", ""),
+                      ("/about.html", "关于土地", "")], "index_1.html")
+    rules = ListRules(links="ul.list li a", link_pattern=r"/t\d{8}_\d+\.html$", link_text_pattern="土地|规划",
+                      next_page="a.next")
+    details, pages = list_links(soup_of(page.encode()), "http://h/zcwj/index.html", rules)
+    assert details == ["http://h/zcwj/t20240101_1.html"]
+    assert pages == ["http://h/zcwj/index_1.html"]
