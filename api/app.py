@@ -9,9 +9,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from sentence_transformers import SentenceTransformer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
+from api import errors, pages
 from api.errors import error_response
-from api.routes import answers, documents, faqs, ops
+from api.routes import answers, desk, documents, faqs, ops
 from api.state import AppState
 from assistant.redact import RedactingFilter
 from assistant.settings import Settings
@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
                            allow_methods=["GET", "POST", "PATCH"], allow_headers=["Content-Type", "X-API-Key"])
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(Observe)
-    for router in (answers.router, faqs.router, documents.router, ops.router):
+    # desk before faqs: its GET /v1/faqs/export must not be read as GET /v1/faqs/{faq_id}.
+    for router in (answers.router, desk.router, faqs.router, documents.router, ops.router, pages.router):
         app.include_router(router)
+    app.mount("/static", pages.static_files(), name="static")
     return app

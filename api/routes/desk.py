@@ -1,0 +1,77 @@
+"""What the web pages need beyond the core API: who a key belongs to, gaps grouped by meaning,
+FAQ import and export. Routes are thin; the logic is in assistant.gaps and assistant.faq_io.
+
+Include this router before api.routes.faqs: GET /v1/faqs/export would otherwise be taken for
+GET /v1/faqs/{faq_id}.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AgentKey, EditorKey, SessionDep, StateDep
+from api.errors import ApiError
+from assistant import faq_io, querylog
+from assistant import faqs as store
+from assistant.gaps import DEFAULT_THRESHOLD, GapQuery, group_gaps
+
+router = APIRouter(prefix="/v1", tags=["desk"])
+
+
+@router.get("/whoami", summary="当前密钥的名称与角色（页面登录用）")
+def whoami(key: AgentKey) -> dict:
+    return {"name": key.name, "role": key.role, "prefix": key.prefix}
+
+
+@router.get("/analytics/gaps/grouped", summary="知识缺口按语义分组（编辑）")
+def gaps_grouped(session: SessionDep, state: StateDep, _: EditorKey,
+                 limit: int = Query(500, ge=1, le=2000),
+                 threshold: float = Query(DEFAULT_THRESHOLD, ge=0.5, le=1.0)) -> dict:
+    rows = querylog.gaps(session, limit)
+    queries = [GapQuery(id=r.id, query=r.query, at=r.at, channel=r.channel, refused=r.refused) for r in rows]
+    groups = group_gaps(queries, state.batcher.encode_many, threshold)
+    return {"threshold": threshold, "total": len(queries), "groups": [g.to_dict() for g in groups]}
+
+
+@router.get("/faqs/export", summary="导出 FAQ（CSV 或 XLSX，编辑）")
+def export(session: SessionDep, _: EditorKey, format: Literal["csv", "xlsx"] = "csv",
+           status: Literal["draft", "in_review", "published", "retired"] | None = None) -> Response:
+    rows = store.list_faqs(session, status=status, limit=1_000_000)
+    data = faq_io.export_faqs(reversed(rows), format)  # oldest first, as they were written
+    name = f"faqs-{datetime.now():%Y%m%d-%H%M}.{format}"
+    media = faq_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/faqs/import", status_code=201, summary="导入 FAQ（CSV 或 XLSX，全部成为草稿；任一行有误则不导入）",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}},
+                 faq_io.XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}})
+async def import_(request: Request, state: StateDep, key: EditorKey,
+                  format: Literal["csv", "xlsx"] | None = None):
+    data = await request.body()
+    fmt = faq_io.sniff_format(data, request.headers.get("content-type"), format)
+    return await run_in_threadpool(_import, state, data, fmt, key.name)
+
+
+def _import(state, data: bytes, fmt: faq_io.Format, author: str):
+    index = state.searcher.index
+    # Its own session, so the import is exactly one transaction: every row a draft, or none.
+    with state.sessions() as session:
+        try:
+            created = faq_io.import_faqs(session, data, fmt, author, lambda pid: index.row_of(pid) is not None)
+            session.commit()
+        except faq_io.FaqImportError as exc:
+            session.rollback()
+            return JSONResponse({"error": {"code": "invalid_rows", "message": str(exc),
+                                           "rows": [e.to_dict() for e in exc.errors]}}, status_code=422)
+        except store.FaqError as exc:
+            session.rollback()
+            raise ApiError(422, exc.message, exc.code) from None
+        except BaseException:
+            session.rollback()
+            raise
+        return JSONResponse({"created": len(created), "ids": [f.id for f in created]}, status_code=201)
