@@ -1,10 +1,13 @@
 """One crawl: list pages → detail pages → attachments, into the crawled corpus.
 
-State lives in the database (crawl_pages), committed page by page together with the run's
+State lives in the database (crawl_pages), committed every second together with the run's
 counts, so a killed crawl resumes where it stopped: a URL queued by the run and not yet
-visited by it is still to do. Unchanged pages cost one conditional GET (or one hash
-comparison); a changed document becomes a new version and the old one goes to history; a
-page that is gone (404/410) or repealed leaves the live corpus.
+visited by it is still to do. Pages handled after the last commit are fetched again on
+resume; writing their documents again is harmless (same version, same file).
+
+Unchanged pages cost one conditional GET (or one hash comparison); a changed document becomes
+a new version and the old one goes to history; a page that is gone (404/410) or repealed
+leaves the live corpus.
 """
 
 import asyncio
@@ -36,6 +39,9 @@ REPEALED = ("已废止", "失效")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 INHERITED = ("doc_type", "issuer", "doc_number", "publish_date", "effective_date", "status", "region")
 ATTACHMENT_PREFIX = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*")
+# One commit per page would cost an fsync per page; a second's work is cheap to redo, and a
+# write transaction held no longer than this does not block other SQLite writers for long.
+COMMIT_EVERY_SECONDS = 1.0
 
 
 @dataclass
@@ -71,6 +77,24 @@ def _kind_of(response: Response) -> str | None:
     return None
 
 
+def _numbered_next_page(url: str, source: Source) -> str | None:
+    """With `list.page_urls` ('index_{n}.html'): the list page after `url`, within max_list_pages.
+
+    A start URL counts as page 0; pages are queued one at a time, so a short list costs one
+    request past its end, not max_list_pages.
+    """
+    template = source.listing.page_urls
+    if not template:
+        return None
+    folder, name = url.split("?", 1)[0].rsplit("/", 1)
+    pattern = re.escape(template).replace(re.escape("{n}"), r"(\d+)")
+    match = re.fullmatch(pattern, name)
+    number = int(match.group(1)) if match else 0 if url in source.start_urls else None
+    if number is None or number + 1 >= source.listing.max_list_pages:
+        return None
+    return f"{folder}/{template.format(n=number + 1)}"
+
+
 class Crawl:
     """Crawl `sources` for run `run_id`; `on_page` is called after every URL handled."""
 
@@ -87,22 +111,46 @@ class Crawl:
         self.fetched: Counter[str] = Counter()
         self.budget_hit: set[str] = set()
         self._queue: asyncio.Queue[Task] = asyncio.Queue()
+        self._db: Session | None = None
+
+    @property
+    def db(self) -> Session:
+        """The crawl's one session; only the event loop thread uses it."""
+        assert self._db is not None, "Crawl.run() opens the session"
+        return self._db
+
+    def _commit(self) -> None:
+        """Commit the pages handled so far with the run's counts and progress."""
+        run = self.db.get_one(CrawlRun, self.run_id)
+        run.counts = {k: self.counts[k] for k in COUNT_KEYS}
+        run.progress = self.progress()
+        self.db.commit()
+        self.db.expunge_all()  # keeps memory flat over long crawls; rows are re-read when needed
+
+    async def _committer(self) -> None:
+        # Runs on the event loop between page handlers, so it never commits half a page.
+        while True:
+            await asyncio.sleep(COMMIT_EVERY_SECONDS)
+            self._commit()
 
     # -- frontier -------------------------------------------------------------------------
 
     def _budget(self, source: Source) -> int:
         return self.max_pages if self.max_pages is not None else source.max_pages
 
-    def _enqueue(self, session: Session, tasks: list[Task]) -> None:
+    def _enqueue(self, tasks: list[Task]) -> None:
         """Queue URLs not yet queued by this run (the row remembers them across a crash)."""
         urls = list(dict.fromkeys(t.url for t in tasks))
-        rows = {r.url: r for r in session.scalars(select(CrawlPage).where(CrawlPage.url.in_(urls)))} if urls else {}
-        for task in {t.url: t for t in reversed(tasks)}.values():
+        rows = {r.url: r for r in self.db.scalars(select(CrawlPage).where(CrawlPage.url.in_(urls)))} if urls else {}
+        unique: dict[str, Task] = {}
+        for task in tasks:
+            unique.setdefault(task.url, task)
+        for task in unique.values():
             row = rows.get(task.url)
             if row is None:
                 row = CrawlPage(url=task.url, source=task.source, kind=task.kind, parent_url=task.parent_url,
                                 status="queued", version=0, meta={}, links=[])
-                session.add(row)
+                self.db.add(row)
                 rows[task.url] = row
             elif row.queued_run == self.run_id:
                 continue
@@ -110,13 +158,13 @@ class Crawl:
             self.queued += 1
             self._queue.put_nowait(Task(row.url, row.source, row.kind, row.parent_url))
 
-    def _seed(self, session: Session) -> None:
+    def _seed(self) -> None:
         """Resume what this run left pending, then queue the start pages (no-op if already queued)."""
-        pending = session.scalars(select(CrawlPage).where(
+        pending = self.db.scalars(select(CrawlPage).where(
             CrawlPage.queued_run == self.run_id,
             (CrawlPage.visited_run.is_(None)) | (CrawlPage.visited_run != self.run_id),
             CrawlPage.source.in_(self.sources))).all()
-        done = session.scalars(select(CrawlPage).where(
+        done = self.db.scalars(select(CrawlPage).where(
             CrawlPage.queued_run == self.run_id, CrawlPage.visited_run == self.run_id)).all()
         for row in done:
             self.fetched[row.source] += 1
@@ -124,42 +172,36 @@ class Crawl:
         self.queued = len(done) + len(pending)
         for row in pending:
             self._queue.put_nowait(Task(row.url, row.source, row.kind, row.parent_url))
-        starts = []
-        for source in self.sources.values():
-            for url in source.start_urls:
-                starts.append(Task(url, source.name, "list"))
-                if source.listing.page_urls:
-                    folder = url.rsplit("/", 1)[0]
-                    starts += [Task(f"{folder}/{source.listing.page_urls.format(n=n)}", source.name, "list")
-                               for n in range(1, source.listing.max_list_pages)]
-        self._enqueue(session, starts)
+        self._enqueue([Task(url, s.name, "list") for s in self.sources.values() for url in s.start_urls])
 
-    def _revisit(self, session: Session) -> None:
+    def _revisit(self) -> None:
         """Live documents no list linked this time: check them directly (gone → removed)."""
         names = [n for n in self.sources if n not in self.budget_hit]
         if not names:
             return
-        rows = session.scalars(select(CrawlPage).where(
+        rows = self.db.scalars(select(CrawlPage).where(
             CrawlPage.source.in_(names), CrawlPage.doc_id.is_not(None),
             (CrawlPage.queued_run.is_(None)) | (CrawlPage.queued_run != self.run_id))).all()
-        self._enqueue(session, [Task(r.url, r.source, r.kind, r.parent_url) for r in rows])
+        self._enqueue([Task(r.url, r.source, r.kind, r.parent_url) for r in rows])
 
     async def run(self) -> Counter[str]:
-        with self.sessions() as session:
-            self.counts.update(session.get_one(CrawlRun, self.run_id).counts)
-            self._seed(session)
-            session.commit()
-        workers = [asyncio.create_task(self._work()) for _ in range(max(1, self.settings.crawl_workers))]
-        try:
-            await self._drain(workers)
-            with self.sessions() as session:
-                self._revisit(session)
-                session.commit()
-            await self._drain(workers)
-        finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+        with self.sessions() as self._db:
+            self.counts.update({k: v for k, v in self.db.get_one(CrawlRun, self.run_id).counts.items()
+                                if k in COUNT_KEYS})
+            self._seed()
+            self._commit()
+            workers = [asyncio.create_task(self._work()) for _ in range(max(1, self.settings.crawl_workers))]
+            committer = asyncio.create_task(self._committer())
+            try:
+                await self._drain([*workers, committer])
+                self._revisit()
+                await self._drain([*workers, committer])
+            finally:
+                for task in (*workers, committer):
+                    task.cancel()
+                await asyncio.gather(*workers, committer, return_exceptions=True)
+            self._commit()
+        self._db = None
         return self.counts
 
     async def _drain(self, workers: list[asyncio.Task]) -> None:
@@ -190,10 +232,9 @@ class Crawl:
         if self.fetched[source.name] >= self._budget(source):
             self.budget_hit.add(source.name)
             return  # stays queued: a later run (or --max-pages) gets to it
-        with self.sessions() as session:
-            row = session.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
-            state = {c: getattr(row, c) for c in ("etag", "last_modified", "content_hash", "text_hash",
-                                                   "doc_id", "version", "links", "kind", "status")}
+        row = self.db.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
+        state = {c: getattr(row, c) for c in ("etag", "last_modified", "content_hash", "text_hash",
+                                               "doc_id", "version", "links", "kind", "status")}
         conditional = state["kind"] == "list" or state["doc_id"] is not None
         self.fetched[source.name] += 1
         try:
@@ -215,6 +256,9 @@ class Crawl:
         if response.status in (404, 410) and state["doc_id"]:
             self.store.remove(state["doc_id"], state["version"], f"源页面已删除（HTTP {response.status}）", utcnow())
             return Outcome("removed", "removed", {**http, "doc_id": None})
+        if response.status in (404, 410) and task.kind == "list":
+            # Usually a numbered list page past the last one; the error stays on the row.
+            return Outcome(None, "gone", {**http, "error": f"HTTP {response.status}"})
         if response.status != 200:
             return Outcome("failed", "failed", {**http, "error": f"HTTP {response.status}"})
         http.update(etag=response.etag, last_modified=response.last_modified,
@@ -226,6 +270,9 @@ class Crawl:
             if kind != "html":
                 return Outcome("failed", "failed", {**http, "error": "列表页不是 HTML"})
             details, pages = list_links(soup_of(response.body, response.charset), response.url, source.listing)
+            numbered = _numbered_next_page(task.url, source)
+            if details and numbered:
+                pages.append(numbered)
             links = ([{"url": u, "kind": "detail", "text": ""} for u in details if source.allows(u)]
                      + [{"url": u, "kind": "list", "text": ""} for u in pages if source.allows(u)])
             return Outcome(None, "ok", {**http, "links": links}, links)
@@ -247,12 +294,11 @@ class Crawl:
         """Metadata of an attachment's detail page, and the attachment's link text there."""
         if not task.parent_url:
             return {}, ""
-        with self.sessions() as session:
-            parent = session.scalars(select(CrawlPage).where(CrawlPage.url == task.parent_url)).first()
-            if parent is None:
-                return {}, ""
-            text = next((link["text"] for link in parent.links if link["url"] == task.url), "")
-            return {k: v for k, v in parent.meta.items() if k in INHERITED}, text
+        parent = self.db.scalars(select(CrawlPage).where(CrawlPage.url == task.parent_url)).first()
+        if parent is None:
+            return {}, ""
+        text = next((link["text"] for link in parent.links if link["url"] == task.url), "")
+        return {k: v for k, v in parent.meta.items() if k in INHERITED}, text
 
     def _document(self, task: Task, source: Source, state: dict, response: Response,
                   extracted: Extracted, http: dict[str, Any]) -> Outcome:
@@ -282,10 +328,9 @@ class Crawl:
         if state["doc_id"] and text_hash == state["text_hash"]:
             return Outcome("unchanged", "unchanged", record, links)
         if not state["doc_id"]:
-            with self.sessions() as session:
-                twin = session.scalars(select(CrawlPage.url).where(
-                    CrawlPage.text_hash == text_hash, CrawlPage.doc_id.is_not(None),
-                    CrawlPage.url != task.url).limit(1)).first()
+            twin = self.db.scalars(select(CrawlPage.url).where(
+                CrawlPage.text_hash == text_hash, CrawlPage.doc_id.is_not(None),
+                CrawlPage.url != task.url).limit(1)).first()
             if twin:
                 return Outcome("duplicate", "duplicate", {**record, "error": f"与 {twin} 内容相同"}, links)
         doc_id = state["doc_id"] or doc_id_for(source.name, task.url, sha256(task.url))
@@ -298,24 +343,19 @@ class Crawl:
         return Outcome(count, count, {**record, "doc_id": doc_id, "version": version, "changed_at": now}, links)
 
     def _save(self, task: Task, outcome: Outcome) -> None:
-        """Record the page, queue its links and update the run's counts, in one transaction."""
-        with self.sessions() as session:
-            row = session.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
-            for key, value in outcome.changes.items():
-                setattr(row, key, value)
-            row.status = outcome.status
-            row.visited_run = self.run_id
-            if outcome.links:
-                self._enqueue(session, [Task(link["url"], task.source, link["kind"],
-                                             task.url if link["kind"] == "attachment" else None)
-                                        for link in outcome.links])
-            if outcome.count:
-                self.counts[outcome.count] += 1
-            self.visited += 1
-            run = session.get_one(CrawlRun, self.run_id)
-            run.counts = {k: self.counts[k] for k in COUNT_KEYS}
-            run.progress = self.progress()
-            session.commit()
+        """Record the page and queue its links (committed with the run's counts, see _commit)."""
+        row = self.db.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
+        for key, value in outcome.changes.items():
+            setattr(row, key, value)
+        row.status = outcome.status
+        row.visited_run = self.run_id
+        if outcome.links:
+            self._enqueue([Task(link["url"], task.source, link["kind"],
+                                task.url if link["kind"] == "attachment" else None)
+                           for link in outcome.links])
+        if outcome.count:
+            self.counts[outcome.count] += 1
+        self.visited += 1
 
     def progress(self) -> dict[str, Any]:
         return {"stage": "crawl", "done": self.visited, "total": self.queued}

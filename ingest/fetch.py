@@ -68,6 +68,7 @@ class _Host:
     pace: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
     robots: Protego | None = None
+    robots_error: str | None = None  # robots.txt unreachable: the host is not crawled this run
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -117,16 +118,21 @@ class Fetcher:
                     # RFC 9309: no robots.txt (4xx) allows everything.
                     host.robots = Protego.parse(text if response.status == 200 else "")
                 except FetchError as exc:
-                    # Unreachable robots.txt: the RFC says assume everything is disallowed.
+                    # Unreachable robots.txt: RFC 9309 says assume everything is disallowed.
                     log.warning("robots.txt of %s unreachable (%s): not crawling it", parts.netloc, exc)
                     host.robots = Protego.parse(DISALLOW_ALL)
+                    host.robots_error = f"robots.txt 无法获取（{exc}），本次不抓取该站"
                 crawl_delay = host.robots.crawl_delay(self.settings.crawl_user_agent)
                 if crawl_delay:
                     host.delay = max(host.delay, float(crawl_delay))
             return host.robots
 
     async def allowed(self, url: str, source: Source) -> bool:
+        """Whether robots.txt lets us fetch `url`; FetchError if robots.txt could not be read."""
         robots = await self._robots(url, source)
+        error = self._host(url, source).robots_error
+        if error:
+            raise FetchError(error)
         return bool(robots.can_fetch(url, self.settings.crawl_user_agent))
 
     async def fetch(self, url: str, source: Source, etag: str | None = None,

@@ -84,17 +84,18 @@ def _update(sessions: sessionmaker[Session], run_id: int, **values: Any) -> Craw
         return run
 
 
-def _index(settings: Settings, model: SentenceTransformer | None, run_id: int, report: Progress,
-           counts: dict[str, int]) -> tuple[str, str, str | None]:
-    """Build (if the corpus changed) and gate a new version: (status, message, version)."""
+def _index(settings: Settings, model: SentenceTransformer | None, report: Progress,
+           counts: dict[str, int]) -> tuple[str, str, str | None, int]:
+    """Build (if the corpus changed) and gate a new version: (status, message, version, embedded)."""
     root = settings.index_path
     live = store.current_version(root)
     loaded = load_corpora(settings.corpus_paths)
     digest = corpus_hash([d.metadata["content_hash"] for d in loaded.documents])
-    summary = "，".join(f"{k} {counts[k]}" for k in ("new", "changed", "removed", "failed") if counts.get(k))
+    summary = "，".join(f"{label} {counts[k]}" for k, label in
+                       (("new", "新增"), ("changed", "更新"), ("removed", "移除"), ("failed", "失败")) if counts.get(k))
     live_manifest = next((v for v in store.list_versions(root) if v["active"]), None)
     if live and live_manifest and live_manifest.get("corpus_hash") == digest:
-        return "succeeded", f"语料没有变化，索引保持 {live}" + (f"（{summary}）" if summary else ""), live
+        return "succeeded", f"语料没有变化，索引保持 {live}" + (f"（{summary}）" if summary else ""), live, 0
     report({"stage": "index", "done": 0, "total": len(loaded.documents)})
     model = model or load_model(settings.model_path, settings.torch_threads)
     result = build_index(settings, model=model, activate=False)
@@ -105,7 +106,8 @@ def _index(settings: Settings, model: SentenceTransformer | None, run_id: int, r
     if gate.passed:
         store.activate(root, result.version)
     prune_versions(root, settings.keep_versions)
-    return status, f"{built}；{gate.message}" + ("；已启用" if gate.passed else ""), result.version
+    message = f"{built}；{gate.message}" + ("；已启用" if gate.passed else "")
+    return status, message, result.version, result.embedded
 
 
 def run_crawl(settings: Settings, sources: list[Source], *, source: str | None = None,
@@ -139,7 +141,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
 
             try:
                 counts = asyncio.run(_crawl(settings, sessions, run_id, chosen, max_pages, on_page))
-                status, message, version = _index(settings, model, run_id, report, counts)
+                status, message, version, embedded = _index(settings, model, report, counts)
             except KeyboardInterrupt:
                 _update(sessions, run_id, status="interrupted", finished_at=utcnow(),
                         message="已中断；下次以相同参数运行时从中断处继续")
@@ -150,7 +152,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
                 raise
             report({"stage": "done", "done": 1, "total": 1})
             return _update(sessions, run_id, status=status, message=message, index_version=version,
-                           finished_at=utcnow())
+                           counts={**counts, "embedded": embedded}, finished_at=utcnow())
     finally:
         engine.dispose()
 

@@ -165,6 +165,7 @@ def test_unchanged_recrawl_uses_conditional_get_and_embeds_nothing(three_crawls)
     assert run.status == "succeeded", run.message
     assert run.counts["new"] == 0 and run.counts["changed"] == 0 and run.counts["unchanged"] == 5
     assert run.index_version == runs[0].index_version and "没有变化" in run.message
+    assert run.counts["embedded"] == 0
     assert corpora[1] == corpora[0]
     assert "/zcwj/t20240103_3.html" in hits[1]  # asked again, answered 304
 
@@ -174,7 +175,7 @@ def test_changed_page_is_a_new_version_and_answerable_right_after(three_crawls, 
     run = runs[2]
     assert run.status == "succeeded", run.message
     assert run.counts["changed"] == 1 and run.counts["removed"] == 2
-    assert "新嵌入 1 段" in run.message  # only the edited article was embedded
+    assert run.counts["embedded"] == 1 and "新嵌入 1 段" in run.message  # only the edited article
     a = load_statute(A)
     live_file = settings.crawl_corpus_path / f"{corpora[2][a.title]['path']}"
     assert "\nversion: 2\n" in live_file.read_text(encoding="utf-8")
@@ -270,8 +271,9 @@ def test_killed_crawl_resumes_without_duplicates_while_the_old_index_serves(tmp_
         assert store.current_version(settings.index_path) == live
         with Session(engine) as s:
             assert s.scalars(select(CrawlRun.status)).all() == ["running"]
-        fetched_before = sum(n for p, n in site.hits.items() if p.startswith("/zcwj/t"))
-        assert 8 <= fetched_before < 30
+            done_before = s.scalars(select(CrawlPage.url).where(CrawlPage.visited_run.is_not(None),
+                                                                CrawlPage.kind == "detail")).all()
+        assert 8 <= len(done_before) < 30
 
         result = subprocess.run(command, env=_env(settings, sources), capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -281,8 +283,7 @@ def test_killed_crawl_resumes_without_duplicates_while_the_old_index_serves(tmp_
     engine.dispose()
     assert [(r.status, r.counts["new"]) for r in runs] == [("succeeded", 30)]  # one run, resumed
     assert len(urls) == len(set(urls)) == 31
-    fetched = sum(n for p, n in site.hits.items() if p.startswith("/zcwj/t"))
-    assert fetched <= 30 + 2  # pages done before the kill were not fetched again
+    assert all(site.hits[url.removeprefix(site.base)] == 1 for url in done_before)  # not fetched again
     docs = load_corpus(settings.crawl_corpus_path).documents
     assert len(docs) == 30 and len({d.metadata["title"] for d in docs}) == 30
     assert not settings.crawl_history_path.exists() or not any(settings.crawl_history_path.rglob("*.md"))
@@ -297,3 +298,14 @@ def test_cli_crawl_needs_a_source_or_all_and_names_unknown_sources(tmp_path):
     assert "--all" in run().stderr
     result = run("--source", "nope")
     assert result.returncode == 2 and "nope" in result.stderr and "bjgh-policy-files" in result.stderr
+
+
+def test_numbered_list_pages_are_followed_until_one_is_missing(tmp_path, model):
+    settings = crawl_settings(tmp_path, gate_max_recall_drop=1.0)
+    with FixtureSite() as site:
+        publish(site)
+        listing = {"links": "ul.list li a", "page_urls": "index_{n}.html", "max_list_pages": 10}
+        run = run_crawl(settings, load_sources(write_sources(tmp_path, site.base, list=listing)), model=model)
+        hits = dict(site.hits)
+    assert run.counts["new"] == 5 and run.counts["failed"] == 2  # the 404 detail and the slow page
+    assert hits["/zcwj/index_1.html"] == 1 and hits["/zcwj/index_2.html"] == 1 and "/zcwj/index_3.html" not in hits
