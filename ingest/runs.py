@@ -11,6 +11,7 @@ import fcntl
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,18 +85,26 @@ def _update(sessions: sessionmaker[Session], run_id: int, **values: Any) -> Craw
         return run
 
 
-def _index(settings: Settings, model: SentenceTransformer | None, report: Progress,
-           counts: dict[str, int]) -> tuple[str, str, str | None, int]:
-    """Build (if the corpus changed) and gate a new version: (status, message, version, embedded)."""
+@dataclass
+class IndexUpdate:
+    status: str  # succeeded (activated, or nothing to do) / gated (built, not activated)
+    message: str  # Chinese, for the run log
+    version: str | None
+    embedded: int
+
+
+def update_index(settings: Settings, *, model: SentenceTransformer | None = None,
+                 progress: Progress | None = None) -> IndexUpdate:
+    """Build a version over `settings.corpus_paths` if they differ from the live index, gate it,
+    activate it if it passes. Also what an upload calls after writing its document."""
+    report = progress or (lambda state: None)
     root = settings.index_path
     live = store.current_version(root)
     loaded = load_corpora(settings.corpus_paths)
     digest = corpus_hash([d.metadata["content_hash"] for d in loaded.documents])
-    summary = "，".join(f"{label} {counts[k]}" for k, label in
-                       (("new", "新增"), ("changed", "更新"), ("removed", "移除"), ("failed", "失败")) if counts.get(k))
     live_manifest = next((v for v in store.list_versions(root) if v["active"]), None)
     if live and live_manifest and live_manifest.get("corpus_hash") == digest:
-        return "succeeded", f"语料没有变化，索引保持 {live}" + (f"（{summary}）" if summary else ""), live, 0
+        return IndexUpdate("succeeded", f"语料没有变化，索引保持 {live}", live, 0)
     report({"stage": "index", "done": 0, "total": len(loaded.documents)})
     model = model or load_model(settings.model_path, settings.torch_threads)
     result = build_index(settings, model=model, activate=False)
@@ -107,7 +116,7 @@ def _index(settings: Settings, model: SentenceTransformer | None, report: Progre
         store.activate(root, result.version)
     prune_versions(root, settings.keep_versions)
     message = f"{built}；{gate.message}" + ("；已启用" if gate.passed else "")
-    return status, message, result.version, result.embedded
+    return IndexUpdate(status, message, result.version, result.embedded)
 
 
 def run_crawl(settings: Settings, sources: list[Source], *, source: str | None = None,
@@ -141,7 +150,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
 
             try:
                 counts = asyncio.run(_crawl(settings, sessions, run_id, chosen, max_pages, on_page))
-                status, message, version, embedded = _index(settings, model, report, counts)
+                update = update_index(settings, model=model, progress=report)
             except KeyboardInterrupt:
                 _update(sessions, run_id, status="interrupted", finished_at=utcnow(),
                         message="已中断；下次以相同参数运行时从中断处继续")
@@ -151,8 +160,11 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
                         message=f"运行失败：{type(exc).__name__}: {exc}")
                 raise
             report({"stage": "done", "done": 1, "total": 1})
-            return _update(sessions, run_id, status=status, message=message, index_version=version,
-                           counts={**counts, "embedded": embedded}, finished_at=utcnow())
+            summary = "，".join(f"{label} {counts[k]}" for k, label in (
+                ("new", "新增"), ("changed", "更新"), ("removed", "移除"), ("failed", "失败")) if counts.get(k))
+            return _update(sessions, run_id, status=update.status, index_version=update.version,
+                           message=f"抓取：{summary or '没有变化'}；{update.message}",
+                           counts={**counts, "embedded": update.embedded}, finished_at=utcnow())
     finally:
         engine.dispose()
 
