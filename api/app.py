@@ -11,12 +11,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors, pages
 from api.errors import error_response
-from api.routes import answers, desk, documents, faqs, ops
+from api.routes import answers, desk, documents, faqs, ingest, ops
 from api.state import AppState
 from assistant.redact import RedactingFilter
 from assistant.settings import Settings
 
 PORTAL_PREFIXES = ("/v1/portal", "/v1/feedback")
+UPLOAD_PREFIX = "/v1/ingest/uploads"
 
 
 class BodyLimit:
@@ -28,7 +29,9 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = (self.settings.max_portal_body_bytes if scope["path"].startswith(PORTAL_PREFIXES)
+        path = scope["path"]
+        limit = (self.settings.max_portal_body_bytes if path.startswith(PORTAL_PREFIXES)
+                 else self.settings.max_upload_bytes if path.startswith(UPLOAD_PREFIX)
                  else self.settings.max_body_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -102,7 +105,8 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(Observe)
     # desk before faqs: its GET /v1/faqs/export must not be read as GET /v1/faqs/{faq_id}.
-    for router in (answers.router, desk.router, faqs.router, documents.router, ops.router, pages.router):
+    for router in (answers.router, desk.router, faqs.router, documents.router, ingest.router, ops.router,
+                   pages.router):
         app.include_router(router)
     app.mount("/static", pages.static_files(), name="static")
     return app

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 500
     max_portal_body_bytes: int = 16 * 1024
     max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 30 * 1024 * 1024
     index_poll_seconds: float = Field(2.0, description="How often the service looks for a new CURRENT.")
     llm_base_url: str = ""
     llm_api_key: str = ""
