@@ -142,7 +142,9 @@ class QueryBatcher:
     """
 
     def __init__(self, encode: Callable[[Sequence[str]], np.ndarray], max_batch: int = 16,
-                 wait_ms: float = 2.0, cache_size: int = 4096):
+                 wait_ms: float = 0.0, cache_size: int = 4096):
+        """wait_ms: how long to wait for company before encoding. 0 batches only what queued
+        up while the previous batch ran, which costs a lone caller nothing."""
         self._encode, self.max_batch, self.wait = encode, max_batch, wait_ms / 1000
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -179,8 +181,9 @@ class QueryBatcher:
             size = len(batch[0][0])
             deadline = time.monotonic() + self.wait
             while size < self.max_batch:
+                remaining = deadline - time.monotonic()
                 try:
-                    batch.append(self._queue.get(timeout=max(deadline - time.monotonic(), 1e-4)))
+                    batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
                 except queue.Empty:
                     break
                 size += len(batch[-1][0])
