@@ -141,7 +141,10 @@ class Crawl:
     def _enqueue(self, tasks: list[Task]) -> None:
         """Queue URLs not yet queued by this run (the row remembers them across a crash)."""
         urls = list(dict.fromkeys(t.url for t in tasks))
-        rows = {r.url: r for r in self.db.scalars(select(CrawlPage).where(CrawlPage.url.in_(urls)))} if urls else {}
+        rows: dict[str, CrawlPage] = {}
+        for i in range(0, len(urls), 500):  # SQLite caps the parameters of one statement
+            rows.update((r.url, r) for r in self.db.scalars(
+                select(CrawlPage).where(CrawlPage.url.in_(urls[i:i + 500]))))
         unique: dict[str, Task] = {}
         for task in tasks:
             unique.setdefault(task.url, task)

@@ -41,11 +41,15 @@ class Page:
 
 
 class FixtureSite:
-    """Threaded HTTP server over `pages` (path -> Page); `hits` counts requests per path."""
+    """Threaded HTTP server over `pages` (path -> Page); `hits` counts requests per path,
+    `starts` records when each request arrived, `max_active` the most served at once."""
 
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.hits: Counter[str] = Counter()
+        self.starts: list[float] = []
+        self.active = 0
+        self.max_active = 0
         self.lock = threading.Lock()
         self.last_modified = formatdate(time.time() - 86400, usegmt=True)
         site = self
@@ -57,6 +61,17 @@ class FixtureSite:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                with site.lock:
+                    site.active += 1
+                    site.max_active = max(site.max_active, site.active)
+                    site.starts.append(time.monotonic())
+                try:
+                    self._get()
+                finally:
+                    with site.lock:
+                        site.active -= 1
+
+            def _get(self) -> None:
                 path = self.path.split("?", 1)[0]
                 with site.lock:
                     site.hits[path] += 1

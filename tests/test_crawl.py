@@ -248,7 +248,7 @@ def test_killed_crawl_resumes_without_duplicates_while_the_old_index_serves(tmp_
             items.append((f"./t2024{i:04d}_{i}.html", statute.title, "2024-01-01"))
         site.put("/zcwj/index.html", list_page(items, None))
         site.put("/robots.txt", "", content_type="text/plain")
-        sources = write_sources(tmp_path, site.base, delay=0.15, concurrency=1)
+        sources = write_sources(tmp_path, site.base, delay=0.2, concurrency=1)
         command = [sys.executable, "-m", "api.cli", "crawl", "--source", "fixture"]
         process = subprocess.Popen(command, env=_env(settings, sources), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE)
