@@ -1,7 +1,7 @@
 """Ingest benchmark (not a test): a local fixture site of N detail pages (default 2,000, built
 from the national statute collection), crawled with the real pipeline.
 
-    python -m eval.bench_ingest                  # 2,000 pages, 2 articles each
+    python -m eval.bench_ingest                  # from the repository root; 2,000 pages, 2 articles each
     python -m eval.bench_ingest --pages 500 --json
 
 Reports crawl+extract documents/s, embedding passages/s, the end-to-end time of a full run

@@ -37,7 +37,7 @@ def test_requests_to_one_host_are_spaced_and_capped(tmp_path: Path, site):
                         [f"{site.base}/p{i}.html" for i in range(5)])
     assert [r.status for r in results] == [200] * 5
     pages = site.starts[1:]  # after robots.txt
-    gaps = [b - a for a, b in zip(pages, pages[1:])]
+    gaps = [b - a for a, b in zip(pages, pages[1:], strict=False)]
     assert min(gaps) >= 0.19 and site.max_active == 1
 
 
