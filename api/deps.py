@@ -48,6 +48,9 @@ def optional_key(request: Request, session: SessionDep) -> ApiKey | None:
     if not secret:
         return None
     key = verify_key(session, secret)
+    # verify_key may have noted last_used_at: commit now so the write lock is not held for the
+    # whole request (SQLite has one writer; waiters back off in sleeps of up to 100 ms).
+    session.commit()
     if key is None:
         raise ApiError(401, "API 密钥无效或已停用。")
     return key

@@ -41,6 +41,7 @@ class AppState:
     llm: LlmComposer | None = None
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def create(cls, settings: Settings, model: SentenceTransformer | None = None) -> "AppState":

@@ -24,11 +24,13 @@ def _answer(state: AppState, session, question: str, channel: str, audiences: fr
     except QueryError as exc:
         raise ApiError(422, str(exc), "invalid_query") from None
     took = (time.perf_counter() - started) * 1000
-    entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
-                      refused=answer.refused, faq_id=answer.faq_id,
-                      citations=[c.passage_id for c in answer.citations],
-                      top_score=answer.evidence, latency_ms=took,
-                      index_version=state.searcher.index.version)
+    with state.write_lock:  # queue in-process rather than in SQLite's sleeping busy handler
+        entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
+                          refused=answer.refused, faq_id=answer.faq_id,
+                          citations=[c.passage_id for c in answer.citations],
+                          top_score=answer.evidence, latency_ms=took,
+                          index_version=state.searcher.index.version)
+        session.commit()
     state.metrics.answer(channel, answer.kind)
     return answer, entry.id, took
 
