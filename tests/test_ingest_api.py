@@ -1,5 +1,6 @@
 """Crawl runs and uploads through the HTTP API, against a local fixture site."""
 
+import secrets
 import time
 
 import pytest
@@ -10,7 +11,9 @@ from assistant.keys import create_key
 from tests.fixture_site import FixtureSite, detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
 from tests.test_crawl import crawl_settings, write_sources
 
-UPLOADED_ARTICLE = "第一条 本市集体经营性建设用地入市试点地块的规划条件由区规划自然资源部门在出让前六十日内出具。"
+# The marker keeps the text new to the shared embedding cache, so the upload must embed it.
+UPLOADED_ARTICLE = ("第一条 本市集体经营性建设用地入市试点地块的规划条件由区规划自然资源部门在出让前六十日内出具。"
+                    f"（编号 {secrets.token_hex(4)}）")
 
 
 @pytest.fixture(scope="module")
