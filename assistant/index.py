@@ -6,7 +6,6 @@ name and renamed into place; CURRENT is replaced atomically, so a reader always 
 complete version and a crashed build leaves the previous one live.
 """
 
-import fcntl
 import json
 import os
 import shutil
@@ -18,6 +17,8 @@ from pathlib import Path
 import bm25s
 import faiss
 import numpy as np
+
+from assistant.locks import exclusive
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -38,12 +39,7 @@ class BuildInProgress(RuntimeError):
 @contextmanager
 def build_lock(root: Path) -> Iterator[None]:
     """One builder at a time; leftovers of a crashed build are removed under the lock."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".build.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildInProgress(f"another index build is running under {root}") from None
+    with exclusive(root / ".build.lock", lambda: BuildInProgress(f"another index build is running under {root}")):
         for stale in root.glob(f"{TMP_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
         yield

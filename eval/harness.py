@@ -1,6 +1,5 @@
 """Retrieval metrics over a question set in the format of shared/eval/dev.jsonl."""
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal

@@ -7,7 +7,6 @@ to crawl_runs.progress, so another process can watch the run.
 """
 
 import asyncio
-import fcntl
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import index as store
 from assistant.db import CrawlRun, make_engine, migrate, session_factory, utcnow
+from assistant.locks import exclusive
 from assistant.settings import Settings
 from ingest.build import build_index, corpus_hash, load_corpora, prune_versions
 from ingest.crawl import COUNT_KEYS, Crawl
@@ -43,12 +43,7 @@ class CrawlInProgress(RuntimeError):
 @contextmanager
 def crawl_lock(root: Path) -> Iterator[None]:
     """One crawl run at a time per crawled corpus; the OS drops the lock if the process dies."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".crawl.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CrawlInProgress("另一个抓取任务正在运行") from None
+    with exclusive(root / ".crawl.lock", lambda: CrawlInProgress("另一个抓取任务正在运行")):
         yield
 
 

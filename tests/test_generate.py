@@ -1,16 +1,12 @@
 """Optional LLM answers against a fake OpenAI-compatible endpoint on 127.0.0.1."""
 
-import threading
-import time
-
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 
 from api.cli import _answerer
 from assistant.generate import LlmComposer, check_citations
 from assistant.retrieval import Hit
-from tests.test_server import free_port
+from tests.live_server import free_port, running
 
 
 def hit(n: int) -> Hit:
@@ -41,15 +37,8 @@ def fake_llm():
                              "message": {"role": "assistant", "content": replies["text"]}}],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/v1", replies
-    server.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        yield f"{base}/v1", replies
 
 
 def test_llm_answer_keeps_only_verified_citations(searcher, fake_llm):

@@ -11,19 +11,16 @@ import json
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from assistant.keys import create_key
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import make_settings
+from tests.live_server import running
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,12 +36,6 @@ if not CHROMIUM.exists():
     if os.environ.get("CI"):
         pytest.fail("/usr/bin/chromium is missing; scripts/setup.sh installs it", pytrace=False)
     pytest.skip("/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -76,20 +67,11 @@ def server(built, model, tmp_path_factory):
     settings = make_settings(tmp, index_root=root, database_url=f"sqlite:///{tmp}/pages.sqlite",
                              portal_rate_limit="10000/minute")
     app = create_app(settings, model)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    with app.state.hotline.sessions() as s:
-        keys = {role: create_key(s, role, f"{role}-tester")[1] for role in ("agent", "editor", "admin")}
-        s.commit()
-    yield Server(f"http://127.0.0.1:{port}", keys, settings, app)
-    uv.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        with app.state.hotline.sessions() as s:
+            keys = {role: create_key(s, role, f"{role}-tester")[1] for role in ("agent", "editor", "admin")}
+            s.commit()
+        yield Server(base, keys, settings, app)
 
 
 @pytest.fixture(scope="module")

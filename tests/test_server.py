@@ -1,24 +1,14 @@
 """The service over real HTTP: uvicorn on 127.0.0.1 in a background thread."""
 
-import socket
-import threading
-import time
-
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from assistant import index as index_store
 from assistant.keys import create_key
 from ingest.build import build_index
 from tests.conftest import make_settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.live_server import running
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +19,11 @@ def server(built, model, tmp_path_factory):
     settings = make_settings(tmp, index_root=index_settings.index_path, database_url=f"sqlite:///{tmp}/db.sqlite",
                              portal_rate_limit="5/minute", index_poll_seconds=0.0)
     app = create_app(settings, model)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    with app.state.hotline.sessions() as s:
-        _, agent = create_key(s, "agent", "agent-http")
-        s.commit()
-    yield f"http://127.0.0.1:{port}", agent, settings
-    uv.should_exit = True
-    thread.join(10)
+    with running(app) as base:
+        with app.state.hotline.sessions() as s:
+            _, agent = create_key(s, "agent", "agent-http")
+            s.commit()
+        yield base, agent, settings
 
 
 def test_health_and_readiness_over_http(server):
