@@ -42,6 +42,7 @@ CHANNELS = ("agent", "portal", "api")
 RATINGS = ("helpful", "not_helpful", "wrong_citation")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_MIGRATE_TIMEOUT_MS = 120_000
 
 
 def utcnow() -> datetime:
@@ -237,6 +238,9 @@ def migrate(url: str) -> None:
                 # Batch migrations rebuild tables; with foreign keys on, dropping the old table
                 # would null out or reject the rows that reference it. Only works outside a transaction.
                 conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                # Migrators queue on BEGIN IMMEDIATE below; on a loaded machine the line of them
+                # can take longer than the request-time busy timeout.
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_MIGRATE_TIMEOUT_MS}")
                 conn.commit()
             with conn.begin():
                 # Serialise concurrent migrators (e.g. several workers starting at once); the
