@@ -23,9 +23,19 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Logging filter: the formatted message is redacted before any handler sees it."""
+    """Logging filter: message and arguments are redacted before any handler sees them.
+
+    The arguments keep their shape, since formatters such as uvicorn's access log unpack them.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
+        args = record.args if isinstance(record.args, tuple) else ()
+        if any(not isinstance(a, str) and redact(str(a)) != str(a) for a in args) \
+                or isinstance(record.args, dict):
+            # A number that is personal data cannot stay a number: flatten the message.
+            record.msg, record.args = redact(record.getMessage()), None
+            return True
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        record.args = tuple(redact(a) if isinstance(a, str) else a for a in args) if args else record.args
         return True

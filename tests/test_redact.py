@@ -42,3 +42,21 @@ def test_logging_filter_redacts_messages(caplog):
         logger.info("caller %s asked", "13900001111")
     assert "13900001111" not in caplog.text
     assert "[手机号]" in caplog.text
+
+
+def test_logging_filter_keeps_argument_shape_for_uvicorn_access_log():
+    from uvicorn.logging import AccessFormatter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/v1/x?phone=13912345678", "1.1", 200), None)
+    assert RedactingFilter().filter(record)
+    line = AccessFormatter("%(client_addr)s %(request_line)s %(status_code)s", use_colors=False).format(record)
+    assert "13912345678" not in line and "[手机号]" in line and "200" in line
+
+
+def test_logging_filter_redacts_numeric_arguments(caplog):
+    logger = logging.getLogger("test.redact.numbers")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="test.redact.numbers"):
+        logger.info("callback %d, count %d", 13900001111, 42)
+    assert "13900001111" not in caplog.text and "count 42" in caplog.text
