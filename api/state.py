@@ -12,7 +12,7 @@ from sentence_transformers import SentenceTransformer
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import faqs as faq_store
-from assistant.answer import Answerer, Citation
+from assistant.answer import Answerer, citation_for
 from assistant.db import make_engine, migrate, session_factory
 from assistant.faq_match import FaqEntry, FaqMatcher
 from assistant.generate import LlmComposer
@@ -99,14 +99,11 @@ class AppState:
                 citations = []
                 for pid in faq.citations:
                     row = index.row_of(pid)
-                    if row is None or index.passages[row]["metadata"].get("status") != "有效":
+                    hit = self.searcher.hit(row) if row is not None else None
+                    if hit is None or hit.status != "有效":
                         citations = []
                         break
-                    p = index.passages[row]
-                    m = p["metadata"]
-                    citations.append(Citation(n=len(citations) + 1, passage_id=pid,
-                                              citation=f"《{m['title']}》{m['label']}", title=m["title"],
-                                              label=m["label"], url=m.get("url", ""), text=p["text"]))
+                    citations.append(citation_for(len(citations) + 1, hit))
                 if not citations:
                     log.warning("FAQ %s is stale or uncited; not served", faq.id)
                     continue

@@ -159,7 +159,7 @@ class Searcher:
         else:
             fused = self._fuse(dense, keyword, keyword_all, qvec)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
-        return [self._hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
+        return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
 
     def _fuse(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
               qvec: np.ndarray) -> dict[int, float]:
@@ -191,7 +191,8 @@ class Searcher:
         return {r: score + s.authority_prior.get(m.get("doc_type", ""), 0.0)
                 for (r, score), m in zip(fused.items(), meta)}
 
-    def _hit(self, row: int, score: float, dense: float, keyword: float) -> Hit:
+    def hit(self, row: int, score: float = 0.0, dense: float = 0.0, keyword: float = 0.0) -> Hit:
+        """The passage at `row` of the live index as a Hit (citation, text, source)."""
         p = self.index.passages[row]
         m = p["metadata"]
         return Hit(passage_id=p["id"], doc_id=m["doc_id"], title=m["title"], label=m["label"],

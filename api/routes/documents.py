@@ -45,5 +45,4 @@ def get_passage(passage_id: str, state: StateDep, _: AgentKey) -> dict:
     if row is None:
         raise ApiError(404, f"未找到条文：{passage_id}")
     p = index.passages[row]
-    m = p["metadata"]
-    return {"id": p["id"], "text": p["text"], "citation": f"《{m['title']}》{m['label']}", **m}
+    return {"id": p["id"], "text": p["text"], "citation": state.searcher.hit(row).citation, **p["metadata"]}
