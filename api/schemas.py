@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.answer import Citation
+from assistant.answer import AnswerPoint, Citation
 from assistant.retrieval import Filters, Hit
 
 
@@ -51,8 +51,12 @@ class SuggestIn(BaseModel):
 
 class AnswerOut(BaseModel):
     kind: Literal["faq", "passages", "no_basis"] = Field(description="faq=标准答复，passages=依据条文的建议答复，no_basis=未找到明确依据")
-    text: str
+    text: str = Field(description="可读的完整答复：结论一句，随后逐条引用原文")
+    summary: str = Field("", description="一句话结论（≤60字，结论在前，法规用简称）")
+    points: list[AnswerPoint] = Field(default_factory=list, description="支撑结论的条文原文，每句带 [n]")
     citations: list[Citation]
+    confidence: Literal["有依据", "需核实"] | None = Field(None, description="给坐席的把握程度")
+    asks: list[str] = Field(default_factory=list, description="问题类型：deadline/fee/who/yes_no/materials/procedure/penalty/compare")
     faq_id: int | None = None
     reason: str | None = None
     escalation: str | None = None

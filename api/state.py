@@ -21,8 +21,8 @@ from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
 from api.metrics import Metrics
-from ingest.embed import QueryBatcher, load_model
-from ingest.onnx_encoder import OnnxQueryEncoder
+from assistant.encoder import OnnxQueryEncoder, QueryBatcher
+from ingest.embed import load_model
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class AppState:
     def create(cls, settings: Settings, model: SentenceTransformer | None = None) -> "AppState":
         migrate(settings.database)
         model = model or load_model(settings.model_path, settings.torch_threads)
-        batcher = QueryBatcher(OnnxQueryEncoder(settings.model_path, settings.torch_threads),
+        batcher = QueryBatcher(OnnxQueryEncoder(settings.query_model_path, settings.torch_threads),
                                cache_size=settings.query_cache_size)
         index = load_version(settings.index_path)
         state = cls(
@@ -58,7 +58,7 @@ class AppState:
             faqs=FaqMatcher(batcher.encode_many, settings.faq_threshold),
             metrics=Metrics(),
             limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage)),
-            searcher=Searcher.create(index, model, settings, batcher.encode),
+            searcher=Searcher.create(index, model, settings, batcher.encode_many),
             batcher=batcher,
             llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
                  if settings.llm_base_url else None),
@@ -85,7 +85,7 @@ class AppState:
                 return
             log.info("switching to index %s", version)
             self.searcher = Searcher.create(load_version(self.settings.index_path, version),
-                                            self.model, self.settings, self.batcher.encode)
+                                            self.model, self.settings, self.batcher.encode_many)
             self.metrics.set_index(version)
         self.reload_faqs()
 

@@ -1,13 +1,14 @@
 """Cited answers: a curated FAQ first, else sentences extracted from the top passages, else
 an honest "no basis" with where to turn. Every answer sentence carries its [n] citation."""
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from assistant.compose import Composition, compose
 from assistant.faq_match import FaqMatcher
+from assistant.question import Intent, analyse
 from assistant.retrieval import Filters, Hit, Searcher
 from assistant.scope import ScopeGuard
 
@@ -16,11 +17,7 @@ if TYPE_CHECKING:
 
 NO_BASIS = "未找到明确依据"
 ESCALATION = "建议转人工坐席或由市民拨打 12345 热线、在网上留言，由承办部门答复。"
-# A caller asking about their own file needs a clerk with access to it, not a statute.
-CASE_STATUS_RE = re.compile(r"(办理进度|审批进度|申请进度|审核进度|进度|办到哪|到哪一步|到哪了|审核通过了吗|批下来了吗|"
-                            r"什么时候有结果|办结了吗|我的工单|受理编号|受理号)")
-SENTENCE_RE = re.compile(r"[^。；！？\n]+[。；！？]?")
-LABEL_PREFIX_RE = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?(?:（续）)?\s*")
+CASE_STATUS = "个人办件进度需要核实身份和受理编号，请联系受理窗口或转办理部门查询。"
 
 
 class Citation(BaseModel):
@@ -31,16 +28,27 @@ class Citation(BaseModel):
     label: str
     url: str
     text: str
+    quotes: list[str] = Field(default_factory=list, description="本条中被答复引用的原文句子（页面高亮）")
+
+
+class AnswerPoint(BaseModel):
+    text: str = Field(description="条文原文")
+    n: int = Field(description="对应 citations 的编号")
+    citation: str = Field(description="《简称》第X条")
 
 
 class Answer(BaseModel):
     kind: Literal["faq", "passages", "no_basis"]
     text: str
+    summary: str = Field("", description="一句话结论（≤60字，坐席可直接念）")
+    points: list[AnswerPoint] = []
     citations: list[Citation]
     faq_id: int | None = None
     reason: Literal["out_of_scope", "weak_evidence", "case_status"] | None = None
     escalation: str | None = None
     evidence: float = 0.0
+    confidence: Literal["有依据", "需核实"] | None = None
+    asks: list[str] = Field(default_factory=list, description="问题类型：deadline/fee/who/yes_no/…")
     hits: list[Hit] = []
 
     @property
@@ -48,36 +56,17 @@ class Answer(BaseModel):
         return self.kind == "no_basis"
 
 
-def citation_for(n: int, hit: Hit) -> Citation:
+def citation_for(n: int, hit: Hit, quotes: list[str] | None = None) -> Citation:
     return Citation(n=n, passage_id=hit.passage_id, citation=hit.citation, title=hit.title,
-                    label=hit.label, url=hit.url, text=hit.text)
+                    label=hit.label, url=hit.url, text=hit.text, quotes=quotes or [])
 
 
-def _sentences(text: str) -> list[str]:
-    body = LABEL_PREFIX_RE.sub("", text.strip())
-    return [s.strip() for s in SENTENCE_RE.findall(body) if len(s.strip()) >= 6]
-
-
-def compose_extractive(terms: set[str], hits: list[Hit], max_passages: int = 3,
-                       max_sentences: int = 4) -> tuple[str, list[Citation]]:
-    """The sentences of the top passages that share most words with the question, each with [n]."""
-    lines: list[str] = []
-    citations: list[Citation] = []
-    for hit in hits[:max_passages]:
-        sentences = _sentences(hit.text)
-        if not sentences:
-            continue
-        scored = sorted(range(len(sentences)),
-                        key=lambda i: (-sum(1 for t in terms if t in sentences[i]), i))
-        take = 2 if not citations else 1
-        chosen = sorted(scored[:take])
-        n = len(citations) + 1
-        citations.append(citation_for(n, hit))
-        lines.extend(f"{sentences[i]}[{n}]" for i in chosen)
-        if len(lines) >= max_sentences:
-            break
-    lead = f"依据{citations[0].citation}等规定：" if citations else ""
-    return lead + "\n".join(lines[:max_sentences]), citations
+def extractive_answer(question: str, intent: Intent, terms: set[str], hits: list[Hit]) -> tuple[Composition, list[Citation]]:
+    """Summary and quoted points from the top passages, with their citations."""
+    composed = compose(question, intent, terms, hits)
+    citations = [citation_for(n, hit, [p.text for p in composed.points if p.n == n])
+                 for n, hit in enumerate(composed.used, start=1)]
+    return composed, citations
 
 
 @dataclass
@@ -95,27 +84,33 @@ class Answerer:
         faq = self.faqs.match(vector, audiences)
         if faq is not None:
             entry, similarity = faq
-            return Answer(kind="faq", text=entry.answer, citations=entry.citations,
-                          faq_id=entry.id, evidence=similarity)
-        if CASE_STATUS_RE.search(question):
-            return self._no_basis("case_status", "个人办件进度需要核实身份和受理编号，请联系受理窗口或转办理部门查询。")
-        verdict = self.scope.check(vector)
+            return Answer(kind="faq", text=entry.answer, summary=entry.answer if len(entry.answer) <= 60 else "",
+                          citations=entry.citations, faq_id=entry.id, evidence=similarity, confidence="有依据")
+        intent = analyse(question)
+        if intent.personal_case:
+            return self._no_basis("case_status", CASE_STATUS)
+        verdict = self.scope.check(vector, question)
         hits = self.searcher.search(question, top_k, filters, vector=vector)
         top_dense = max((h.dense_score for h in hits), default=0.0)
         evidence = verdict.margin + (top_dense - s.evidence_dense_reference)
         if not hits or evidence < s.evidence_threshold:
             reason = "out_of_scope" if not verdict.in_scope else "weak_evidence"
             return self._no_basis(reason, verdict.referral or ESCALATION, evidence, hits)
+        terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
+        composed, citations = extractive_answer(question, intent, terms, hits)
+        text = composed.text
         generated = self.llm.compose(question, hits[:s.llm_passages]) if self.llm else None
         if generated is not None:
             text, citations = generated
-        else:
-            terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
-            text, citations = compose_extractive(terms, hits)
-        return Answer(kind="passages", text=text, citations=citations, evidence=evidence, hits=hits)
+        confidence = "有依据" if evidence >= s.confident_evidence else "需核实"
+        return Answer(kind="passages", text=text, summary=composed.summary,
+                      points=[AnswerPoint(text=p.text, n=p.n, citation=p.citation) for p in composed.points]
+                      if generated is None else [],
+                      citations=citations, evidence=evidence, confidence=confidence,
+                      asks=list(intent.kinds), hits=hits)
 
     @staticmethod
     def _no_basis(reason, escalation: str, evidence: float = 0.0,
                   hits: list[Hit] | None = None) -> Answer:
-        return Answer(kind="no_basis", text=f"{NO_BASIS}。{escalation}", citations=[], reason=reason,
-                      escalation=escalation, evidence=evidence, hits=hits or [])
+        return Answer(kind="no_basis", text=f"{NO_BASIS}。{escalation}", summary=f"{NO_BASIS}。",
+                      citations=[], reason=reason, escalation=escalation, evidence=evidence, hits=hits or [])

@@ -5,7 +5,7 @@ a weighted sum of normalised scores plus a per-law prior does better (docs/retri
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,7 +20,6 @@ from assistant.expand import Synonyms
 from assistant.index import LoadedIndex
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
-from ingest.embed import encode_queries
 
 Mode = Literal["hybrid", "dense", "keyword"]
 
@@ -69,13 +68,13 @@ class Searcher:
     settings: Settings
     synonyms: Synonyms
     tokenizer: Tokenizer
-    encoder: Callable[[str], np.ndarray] | None = None  # e.g. a QueryBatcher's encode in the service
+    encoder: Callable[[Sequence[str]], np.ndarray]  # questions → vectors, e.g. a QueryBatcher's encode_many
     _selectors: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
-        """Load the live index version and the model (converted on first use)."""
+        """Load the live index version, the passage model and the configured question encoder."""
         from assistant.index import load_version
         from ingest.embed import load_model
 
@@ -84,12 +83,20 @@ class Searcher:
 
     @classmethod
     def create(cls, index: LoadedIndex, model: SentenceTransformer, settings: Settings,
-               encoder: Callable[[str], np.ndarray] | None = None) -> "Searcher":
+               encoder: Callable[[Sequence[str]], np.ndarray] | None = None) -> "Searcher":
         # FAISS's OpenMP pool and torch's threads fight over 2 cores (600 ms vs 14 ms per
         # query measured); one query vector gains nothing from parallel search anyway.
         faiss.omp_set_num_threads(settings.faiss_threads)
         synonyms = Synonyms.load(settings.synonyms_path)
+        if encoder is None:
+            from assistant.encoder import OnnxQueryEncoder
+
+            encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
         return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder)
+
+    @property
+    def fusion_name(self) -> str:
+        return "hand"
 
     def validate(self, query: str) -> str:
         query = " ".join(query.split())
@@ -109,9 +116,7 @@ class Searcher:
 
     def encode(self, query: str) -> np.ndarray:
         """The query's dense vector; pass it to search() to avoid encoding twice."""
-        if self.encoder is not None:
-            return self.encoder(query)
-        return encode_queries(self.model, [query])[0]
+        return self.encoder([query])[0]
 
     def _dense(self, vector: np.ndarray, filters: Filters, k: int) -> dict[int, float]:
         self._mask(filters)

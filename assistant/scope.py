@@ -32,14 +32,22 @@ class ScopeGuard:
         self._outside = encode(examples) if examples else np.zeros((0, self._inside.shape[1]))
         self._owners = np.array(owners)
 
-    def check(self, vector: np.ndarray) -> ScopeVerdict:
+    def check(self, vector: np.ndarray, question: str = "") -> ScopeVerdict:
+        """In or out by meaning; a specific referral only when the question names the topic."""
         inside = float((self._inside @ vector).max())
         if not len(self._outside):
             return ScopeVerdict(True, None, None, 1.0)
         sims = self._outside @ vector
         best = int(sims.argmax())
         margin = inside - float(sims[best])
-        topic = self._topics[self._owners[best]]
         in_scope = margin >= -self.margin
-        return ScopeVerdict(in_scope, None if in_scope else topic["topic"],
-                            None if in_scope else topic["referral"], margin)
+        if in_scope:
+            return ScopeVerdict(True, None, None, margin)
+        named = self.named_topic(question)
+        return ScopeVerdict(False, self._topics[self._owners[best]]["topic"],
+                            named["referral"] if named else None, margin)
+
+    def named_topic(self, question: str) -> dict | None:
+        """The out-of-scope topic whose keywords the question uses, if exactly one."""
+        found = [t for t in self._topics if any(k in question for k in t.get("keywords", []))]
+        return found[0] if len(found) == 1 else None

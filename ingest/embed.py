@@ -3,13 +3,8 @@
 import hashlib
 import logging
 import os
-import queue
 import sqlite3
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -131,69 +126,3 @@ class E5Embedding(BaseEmbedding):
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
-
-
-class QueryBatcher:
-    """One thread encodes every query of the service, batching concurrent ones together, and
-    remembers recent questions (callers ask the same things all day).
-
-    Measured on 2 cores: a batch of 8 short questions takes ~30 ms against ~5 ms each alone
-    (ONNX), and encoders called from many request threads at once only fight over the cores.
-    """
-
-    def __init__(self, encode: Callable[[Sequence[str]], np.ndarray], max_batch: int = 16,
-                 wait_ms: float = 0.0, cache_size: int = 4096):
-        """wait_ms: how long to wait for company before encoding. 0 batches only what queued
-        up while the previous batch ran, which costs a lone caller nothing."""
-        self._encode, self.max_batch, self.wait = encode, max_batch, wait_ms / 1000
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        self._queue: queue.Queue[tuple[list[str], Future]] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="query-encoder", daemon=True)
-        self._thread.start()
-
-    def encode_many(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        with self._cache_lock:
-            hits = {t: self._cache[t] for t in texts if t in self._cache}
-            for t in hits:
-                self._cache.move_to_end(t)
-        missing = [t for t in dict.fromkeys(texts) if t not in hits]
-        if missing:
-            future: Future = Future()
-            self._queue.put((missing, future))
-            fresh = dict(zip(missing, future.result()))
-            hits.update(fresh)
-            if self.cache_size:
-                with self._cache_lock:
-                    self._cache.update(fresh)
-                    while len(self._cache) > self.cache_size:
-                        self._cache.popitem(last=False)
-        return np.vstack([hits[t] for t in texts])
-
-    def encode(self, query: str) -> np.ndarray:
-        return self.encode_many([query])[0]
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            size = len(batch[0][0])
-            deadline = time.monotonic() + self.wait
-            while size < self.max_batch:
-                remaining = deadline - time.monotonic()
-                try:
-                    batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
-                except queue.Empty:
-                    break
-                size += len(batch[-1][0])
-            try:
-                vectors = self._encode([t for texts, _ in batch for t in texts])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            start = 0
-            for texts, future in batch:
-                future.set_result(vectors[start:start + len(texts)])
-                start += len(texts)

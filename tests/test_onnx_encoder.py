@@ -4,8 +4,8 @@ import threading
 import numpy as np
 
 from assistant.settings import PROJECT_ROOT, Settings
-from ingest.embed import QueryBatcher, encode_queries
-from ingest.onnx_encoder import OnnxQueryEncoder
+from assistant.encoder import OnnxQueryEncoder, QueryBatcher
+from ingest.embed import encode_queries
 
 PARAPHRASES = PROJECT_ROOT / "eval" / "sets" / "paraphrases.jsonl"
 

@@ -61,7 +61,7 @@
     took.textContent = `${Math.round(body.took_ms)} ms（往返 ${Math.round(roundTrip)} ms）`;
     const a = body.answer;
     const extra = a.kind === "faq" && a.faq_id ? H.el("span", { class: "muted" }, `FAQ #${a.faq_id}`) : null;
-    H.renderAnswer(card, a, { prefix: "card-cite", extra, note: false });
+    H.renderAnswer(card, a, { prefix: "card-cite", extra, note: false, confidence: true });
     actions.hidden = false;
     copyButton.disabled = a.kind === "no_basis";
     for (const b of actions.querySelectorAll("button[data-rating]")) {

@@ -240,9 +240,40 @@
     if (summary) summary.focus();
   }
 
-  /* An article's text, one <p> per paragraph (款). */
-  function paragraphs(text) {
-    return String(text || "").split(/\n+/).filter((t) => t.trim()).map((t) => el("p", {}, t));
+  /* Pieces of quoted sentences to find in an article: a quoted list is its heading and items. */
+  function quotePieces(quotes) {
+    const pieces = [];
+    for (const q of quotes || []) {
+      for (const piece of String(q).split(/(?=[（(][一二三四五六七八九十]+[）)])/)) {
+        if (piece.trim().length >= 4) pieces.push(piece.trim());
+      }
+    }
+    return pieces;
+  }
+
+  /* One paragraph with the quoted pieces wrapped in <mark> (text nodes only, never HTML). */
+  function highlighted(text, pieces) {
+    const p = el("p");
+    let rest = text;
+    while (rest) {
+      let at = -1;
+      let found = "";
+      for (const piece of pieces) {
+        const i = rest.indexOf(piece);
+        if (i >= 0 && (at < 0 || i < at)) { at = i; found = piece; }
+      }
+      if (at < 0) { p.append(document.createTextNode(rest)); break; }
+      if (at > 0) p.append(document.createTextNode(rest.slice(0, at)));
+      p.append(el("mark", { class: "quoted" }, found));
+      rest = rest.slice(at + found.length);
+    }
+    return p;
+  }
+
+  /* An article's text, one <p> per paragraph (款), quoted sentences highlighted. */
+  function paragraphs(text, quotes) {
+    const pieces = quotePieces(quotes);
+    return String(text || "").split(/\n+/).filter((t) => t.trim()).map((t) => highlighted(t, pieces));
   }
 
   function citationItem(c, prefix) {
@@ -250,7 +281,7 @@
     return el("li", { id: `${prefix}-${c.n}`, class: "citation" },
       el("details", {},
         el("summary", {}, el("span", { class: "cite-n" }, `[${c.n}]`), " ", c.citation || c.passage_id),
-        el("div", { class: "article-text" }, paragraphs(c.text || "（条文内容暂不可用）")),
+        el("div", { class: "article-text" }, paragraphs(c.text || "（条文内容暂不可用）", c.quotes)),
         url ? el("p", { class: "source" },
           el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "查看原文（来源）"),
           el("span", { class: "muted" }, " ", new URL(url, location.origin).hostname)) : null));
@@ -283,7 +314,18 @@
       return box;
     }
     const cited = new Set((answer.citations || []).map((c) => Number(c.n)));
-    box.append(answerText(answer.text, prefix, cited));
+    if (answer.summary && answer.points && answer.points.length) {
+      /* Conclusion first (what an agent reads out), then the rule quoted exactly. */
+      const head = el("p", { class: "answer-summary" }, answer.summary);
+      const confidence = options.confidence && answer.confidence
+        ? el("span", { class: `badge badge-confidence ${answer.confidence === "有依据" ? "ok" : "check"}` },
+             answer.confidence) : null;
+      box.append(el("div", { class: "summary-row" }, head, confidence));
+      const lines = answer.points.map((pt) => `${pt.citation}：${pt.text}[${pt.n}]`).join("\n");
+      box.append(answerText(lines, prefix, cited));
+    } else {
+      box.append(answerText(answer.text, prefix, cited));
+    }
     if (answer.citations && answer.citations.length) {
       box.append(el("h3", { class: "citations-title" }, "依据"), citationList(answer.citations, prefix));
     }
@@ -295,7 +337,9 @@
 
   /* The reply script an agent reads out or pastes: text plus the citations. */
   function replyScript(answer) {
-    const lines = [String(answer.text || "")];
+    const lines = answer.summary && answer.points && answer.points.length
+      ? [answer.summary, ...answer.points.map((pt) => `${pt.citation}：${pt.text}[${pt.n}]`)]
+      : [String(answer.text || "")];
     if (answer.citations && answer.citations.length) {
       lines.push("", "依据：");
       for (const c of answer.citations) lines.push(`[${c.n}] ${c.citation}`);

@@ -1,0 +1,69 @@
+"""What a caller asks for: the kind of answer (期限, 费用, 谁负责, 能不能, 材料, 流程, 处罚, 比较)
+and whether the question has several parts. It steers which sentences of an article answer
+(a 期限 question needs the sentence with the time expression) and how the summary opens."""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["deadline", "fee", "who", "yes_no", "materials", "procedure", "penalty", "compare"]
+
+# Spoken and written cues, most specific first. A question may carry several kinds.
+ASK_PATTERNS: dict[Kind, re.Pattern] = {
+    "deadline": re.compile(r"多久|多长时间|多少天|几天|几个月|几年|期限|时限|时效|什么时候|何时|多少日|时间|"
+                           r"截止|过期|超过.{0,6}还|来得及|逾期|有效期"),
+    "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|价格|费是|税费|标准是多少|补多少|赔多少|给多少"),
+    "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
+    "materials": re.compile(r"材料|证件|带什么|准备什么|提交什么|资料|证明|清单"),
+    "penalty": re.compile(r"处罚|罚款|罚多少|罚吗|后果|责任|追究|查处|没收|坐牢"),
+    "compare": re.compile(r"还是|区别|不同|分别|哪个(?:更|先)|和.{1,12}(?:各|都)"),
+    # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
+    "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"
+                         r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$"),
+    "procedure": re.compile(r"怎么办|如何|怎么|怎样|流程|程序|手续|步骤|办理|途径|渠道|办法|拆除"),
+}
+
+# What a sentence of an article must contain to answer a kind of question.
+ANSWER_PATTERNS: dict[Kind, re.Pattern] = {
+    "deadline": re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)|期限|期满|"
+                           r"之日起|届满|及时|立即"),
+    "fee": re.compile(r"费|元|收取|免收|无偿|有偿|价款|补偿款|标准|价格"),
+    "who": re.compile(r"部门|人民政府|机关|机构|人民法院|委员会|组织|负责|管辖|由.{1,30}(?:审批|批准|核发|办理|登记)"),
+    "yes_no": re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|可以|有权|应当|必须|允许|准予|不属于|属于|有效|无效"),
+    "materials": re.compile(r"材料|提交|提供|申请书|证明|证书|文件|资料|身份"),
+    "procedure": re.compile(r"申请|审核|批准|审批|公告|登记|受理|报送|提出|办理|作出"),
+    "penalty": re.compile(r"罚款|责令|没收|拘留|处分|吊销|追究|拆除|刑事责任|赔偿"),
+    "compare": re.compile(r"之日起|[\d一二三四五六七八九十]+(?:个)?(?:日|月|年)|可以|应当"),
+}
+
+# Cues a question is about the caller's own file (needs a clerk with access, not a statute).
+OWN_CASE_RE = re.compile(r"我(?:的|家的?|们的?|申请的|提交的|交的|报的|办的)|本人的")
+CASE_STATUS_RE = re.compile(r"办理进度|审批进度|申请进度|审核进度|进度|办到哪|到哪一步|到哪了|审核通过了吗|批下来了吗|"
+                            r"有结果了吗|什么时候有结果|办结了吗|受理编号|受理号|工单")
+GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么")
+
+
+@dataclass(frozen=True)
+class Intent:
+    kinds: tuple[Kind, ...]
+    parts: int              # how many questions the caller put in one (？ and 还/另外 joins)
+    personal_case: bool     # "where is MY application" — a clerk must look it up
+
+    @property
+    def primary(self) -> Kind | None:
+        return self.kinds[0] if self.kinds else None
+
+    def wants(self, kind: Kind) -> bool:
+        return kind in self.kinds
+
+
+def analyse(question: str) -> Intent:
+    """The kinds of answer asked for, in order of how specific they are."""
+    kinds = tuple(k for k, pattern in ASK_PATTERNS.items() if pattern.search(question))
+    # 怎么 also opens yes/no and deadline questions ("怎么才能…多久"); the specific kind wins.
+    if "procedure" in kinds and len(kinds) > 1 and not re.search(r"流程|程序|手续|步骤", question):
+        kinds = tuple(k for k in kinds if k != "procedure")
+    parts = max(1, len([p for p in re.split(r"[？?]|另外|还有|同时|以及", question) if len(p.strip()) >= 4]))
+    personal = bool(CASE_STATUS_RE.search(question)) and (
+        bool(OWN_CASE_RE.search(question)) or not GENERAL_RE.search(question))
+    return Intent(kinds, parts, personal)

@@ -1,0 +1,108 @@
+"""Automatic judge of answer quality against `answer_points` (shared/eval/README.md).
+
+A point is covered when every number in it appears in the answer after normalising
+(二十 ↔ 20, 天 ↔ 日, full-width digits) and enough of its key terms appear too. Numbers, time
+limits and money must be exact; wording may differ. Validated against a reading by hand
+(docs/answering.md).
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+import jieba
+
+from assistant.tokenize import STOPWORDS
+from eval.harness import Question
+
+CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+# A Chinese numeral is a number only before a counter: 二十日, 三个月, 百分之五 — not 一户, 统一.
+COUNTER = r"(?=(?:个)?(?:工作日|日|天|月|年|周|小时|元|倍|%|平方米|亩|层|米|份|人|次|项|条|款)|$)"
+NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+TERM_COVERAGE = 0.6
+
+
+def cn_number(text: str) -> int:
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in CN_DIGIT:
+            digit = CN_DIGIT[ch]
+        elif ch == "万":
+            total += (section + digit) * 10000
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * CN_UNIT[ch]
+            digit = 0
+    return total + section + digit
+
+
+def normalise(text: str) -> str:
+    """Full-width → ASCII, Chinese numerals before a counter → digits, 天 → 日, 百分之N → N%."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"百分之([零〇一二两三四五六七八九十百]+)", lambda m: f"{cn_number(m.group(1))}%", text)
+    text = re.sub(CN_NUMBER_RE.pattern + COUNTER, lambda m: str(cn_number(m.group(0))), text)
+    text = text.replace("天", "日").replace("周岁", "岁")
+    return re.sub(r"\s+", "", text)
+
+
+def key_terms(point: str) -> list[str]:
+    words = jieba.lcut(re.sub(r"[^\w]", " ", point))
+    return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in STOPWORDS and not w.isdigit()]
+
+
+def point_covered(point: str, answer: str) -> bool:
+    p, a = normalise(point), normalise(answer)
+    if any(n not in NUMBER_RE.findall(a) for n in NUMBER_RE.findall(p)):
+        return False
+    terms = key_terms(p)
+    if not terms:
+        return True
+    return sum(1 for t in terms if t in a) / len(terms) >= TERM_COVERAGE
+
+
+def score_answers(questions: Sequence[Question], answer: Callable[[str], dict]) -> tuple[dict, list[dict]]:
+    """Coverage, full coverage, refusals, length and paraphrase consistency, per channel too.
+
+    `answer(query)` returns {"text", "summary", "refused", "first_citation"}.
+    """
+    rows = []
+    for q in questions:
+        got = answer(q.query)
+        wanted = q.answer_points
+        covered = [point_covered(p, got["text"]) for p in wanted] if not got["refused"] else [False] * len(wanted)
+        rows.append({"id": q.id, "query": q.query, "channel": q.channel, "group": q.group, "expect": q.expect,
+                     "refused": got["refused"], "summary": got["summary"], "text": got["text"],
+                     "first_citation": got["first_citation"], "points": wanted, "covered": covered})
+    return summarise_answers(rows), rows
+
+
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(NUMBER_RE.findall(normalise(text)))
+
+
+def summarise_answers(rows: Sequence[dict]) -> dict:
+    answerable = [r for r in rows if r["expect"] == "answer" and r["points"]]
+    must_refuse = [r for r in rows if r["expect"] != "answer"]
+    may = [r for r in rows if r["expect"] == "answer"]
+    n_points = sum(len(r["points"]) for r in answerable)
+    answered = [r for r in rows if not r["refused"]]
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["group"] and r["expect"] == "answer":
+            groups.setdefault(r["group"], []).append(r)
+    consistent = [len({(g["first_citation"], _numbers(g["summary"])) for g in members}) == 1
+                  for members in groups.values()]
+    return {
+        "n": len(rows),
+        "point_coverage": sum(sum(r["covered"]) for r in answerable) / n_points if n_points else None,
+        "fully_covered": sum(all(r["covered"]) for r in answerable) / len(answerable) if answerable else None,
+        "refusal_accuracy": sum(r["refused"] for r in must_refuse) / len(must_refuse) if must_refuse else None,
+        "false_refusals": sum(r["refused"] for r in may) / len(may) if may else 0.0,
+        "paraphrase_groups": len(consistent),
+        "paraphrase_consistent": sum(consistent),
+        "summary_max_chars": max((len(r["summary"]) for r in answered), default=0),
+        "summary_mean_chars": sum(len(r["summary"]) for r in answered) / len(answered) if answered else 0.0,
+        "text_mean_chars": sum(len(r["text"]) for r in answered) / len(answered) if answered else 0.0,
+    }

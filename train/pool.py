@@ -1,0 +1,72 @@
+"""Passage pools the query tower is trained against: chunked corpora with their base-model
+vectors (the passage side stays frozen, so the served index needs no re-embedding)."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.settings import Settings
+from eval.harness import normalise_title
+from ingest.build import load_corpora
+from ingest.chunking import chunk_document, embedding_text
+from ingest.e5_convert import MODEL_NAME
+from ingest.embed import EmbeddingCache, embed_with_cache, load_model
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pool:
+    """Passages of one corpus: parallel lists, row = position."""
+    ids: list[str]
+    texts: list[str]            # what the dense model embeds (title + chapter + body)
+    bodies: list[str]
+    meta: list[dict]
+    vectors: np.ndarray | None = None
+    _by_article: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        by_article: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for row, m in enumerate(self.meta):
+            if m["article"] >= 0:
+                by_article[(normalise_title(m["title"]), m["article"])].append(row)
+        self._by_article = dict(by_article)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows_of(self, law: str, article: int) -> list[int]:
+        """Every piece of the article (a long article is several passages)."""
+        return self._by_article.get((normalise_title(law), article), [])
+
+    def subset(self, rows: list[int]) -> "Pool":
+        rows = sorted(set(rows))
+        return Pool([self.ids[r] for r in rows], [self.texts[r] for r in rows],
+                    [self.bodies[r] for r in rows], [self.meta[r] for r in rows],
+                    None if self.vectors is None else self.vectors[rows])
+
+
+def load_pool(corpus_dirs: list[Path], settings: Settings, statuses: tuple[str, ...] = ("有效",)) -> Pool:
+    """Chunk the corpora the way the index does; only documents in force."""
+    loaded = load_corpora(corpus_dirs)
+    nodes = [n for doc in loaded.documents if doc.metadata.get("status", "有效") in statuses
+             for n in chunk_document(doc, settings.max_article_chars, settings.section_chars,
+                                     settings.section_overlap)]
+    log.info("pool: %d documents, %d passages", len(loaded.documents), len(nodes))
+    return Pool([n.id_ for n in nodes], [embedding_text(n) for n in nodes], [n.text for n in nodes],
+                [n.metadata for n in nodes])
+
+
+def embed_pool(pool: Pool, settings: Settings, progress: bool = True) -> Pool:
+    """Attach base-model passage vectors, from the shared embedding cache where present."""
+    model = load_model(settings.model_path, settings.torch_threads)
+    cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
+    try:
+        pool.vectors, embedded = embed_with_cache(model, pool.texts, cache, settings.embed_batch_size, progress)
+    finally:
+        cache.close()
+    log.info("pool vectors: %d passages, %d newly embedded", len(pool), embedded)
+    return pool
