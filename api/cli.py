@@ -2,6 +2,7 @@
 
 import json
 import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -45,6 +46,44 @@ def models_prepare(force: Annotated[bool, typer.Option(help="Convert again even 
     if has_adapter(settings.adapter_path):
         tuned = prepare_query_model(path, settings.adapter_path, settings.resolve(settings.tuned_model_dir), force=force)
         typer.echo(f"tuned question encoder ready: {tuned}")
+
+
+@models_app.command("train")
+def models_train(
+    sources: Annotated[str, typer.Option(help="Training sources, comma-separated: stard, ict, typed, synonym.")] = "stard,ict,typed,synonym",
+    epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many questions per source group (smoke runs).")] = None,
+    fusion_sources: Annotated[str, typer.Option(help="What the learned fusion is fitted on: stard, pseudo or both (comma-separated).")] = "stard",
+    fusion_questions: Annotated[int, typer.Option(min=10, help="Pseudo-queries for the fusion, when pseudo is a source.")] = 3000,
+    skip_encoder: Annotated[bool, typer.Option("--fusion-only", help="Keep the trained encoder; refit the fusion.")] = False,
+) -> None:
+    """Train the question encoder (LoRA adapter) and fit the learned fusion; write artefacts/."""
+    from ingest.e5_convert import fresh_sibling, swap_into_place
+    from ingest.query_model import prepare_query_model
+    from train.pipeline import Recipe, train, train_fusion
+    from train.query_tower import TrainConfig
+
+    settings = Settings()
+    known = {"stard", "ict", "typed", "synonym"}
+    chosen = tuple(x.strip() for x in sources.split(",") if x.strip())
+    if not chosen or not set(chosen) <= known:
+        _fail(f"--sources must be a comma-separated subset of {', '.join(sorted(known))}")
+    if not skip_encoder:
+        target = settings.adapter_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = fresh_sibling(target, "training")
+        try:
+            record = train(settings, tmp, Recipe(sources=chosen, limit=limit), TrainConfig(epochs=epochs), typer.echo)
+            swap_into_place(tmp, target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        typer.echo(f"encoder adapter: {target} ({record['steps']} steps, {record['seconds']} s)")
+        prepare_query_model(settings.model_path, target, settings.resolve(settings.tuned_model_dir))
+    fsources = tuple(x.strip() for x in fusion_sources.split(",") if x.strip())
+    if not fsources or not set(fsources) <= {"stard", "pseudo"}:
+        _fail("--fusion-sources must be stard, pseudo or stard,pseudo")
+    fused = train_fusion(Settings(), settings.fusion_path, fusion_questions, sources=fsources, say=typer.echo)
+    typer.echo(f"learned fusion: {settings.fusion_path} ({fused['positives']} positives)")
 
 
 @index_app.command("build")
@@ -116,8 +155,8 @@ def _answerer(searcher):
     from assistant.scope import ScopeGuard
 
     s = searcher.settings
-    return Answerer(searcher, ScopeGuard(searcher.encoder, s.scope_path, s.scope_margin),
-                    FaqMatcher(searcher.encoder, s.faq_threshold))
+    return Answerer(searcher, ScopeGuard(searcher.encoder, s.scope_path, s.calibration.scope_margin),
+                    FaqMatcher(searcher.encoder, s.calibration.faq_threshold))
 
 
 @app.command()
@@ -155,7 +194,7 @@ def evaluate(
     question_set: Annotated[Path, typer.Option("--set", help="Question set (JSONL, dev.jsonl format).")] = Path("eval/sets/dev.jsonl"),
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
     model: Annotated[str, typer.Option(help="Question encoder: tuned (the trained adapter, when present) or base.")] = "tuned",
-    fusion: Annotated[str, typer.Option(help="Hybrid fusion: learned (fitted weights, when present) or hand.")] = "learned",
+    fusion: Annotated[str, typer.Option(help="Hybrid fusion: hand (the default) or learned (fitted weights, when present).")] = "hand",
     by: Annotated[Optional[str], typer.Option(help="Also break the figures down by channel or topic.")] = None,
     answers: Annotated[bool, typer.Option("--answers", help="Score the answers against answer_points instead.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,

@@ -78,7 +78,8 @@ class Answerer:
 
     def answer(self, question: str, *, audiences: frozenset[str] = frozenset({"public"}),
                filters: Filters = Filters(), top_k: int = 5) -> Answer:
-        s = self.searcher.settings
+        c = self.searcher.settings.calibration
+        llm_passages = self.searcher.settings.llm_passages
         question = self.searcher.validate(question)
         vector = self.searcher.encode(question)
         faq = self.faqs.match(vector, audiences)
@@ -92,17 +93,22 @@ class Answerer:
         verdict = self.scope.check(vector, question)
         hits = self.searcher.search(question, top_k, filters, vector=vector)
         top_dense = max((h.dense_score for h in hits), default=0.0)
-        evidence = verdict.margin + (top_dense - s.evidence_dense_reference)
-        if not hits or evidence < s.evidence_threshold:
+        evidence = verdict.margin + (top_dense - c.evidence_dense_reference)
+        if self.scope.named_topic(question):
+            evidence -= c.named_topic_penalty  # "违停罚款" names traffic even when it sounds like 罚款 rules
+        if not hits or evidence < c.evidence_threshold:
             reason = "out_of_scope" if not verdict.in_scope else "weak_evidence"
             return self._no_basis(reason, verdict.referral or ESCALATION, evidence, hits)
         terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
         composed, citations = extractive_answer(question, intent, terms, hits)
         text = composed.text
-        generated = self.llm.compose(question, hits[:s.llm_passages]) if self.llm else None
+        generated = self.llm.compose(question, hits[:llm_passages]) if self.llm else None
         if generated is not None:
             text, citations = generated
-        confidence = "有依据" if evidence >= s.confident_evidence else "需核实"
+        # The evidence score does not separate right from wrong first citations; the lead of
+        # the top passage over the others does (docs/answering.md).
+        lead = hits[0].dense_score - max((h.dense_score for h in hits[1:]), default=0.0)
+        confidence = "有依据" if lead >= c.confident_dense_gap else "需核实"
         return Answer(kind="passages", text=text, summary=composed.summary,
                       points=[AnswerPoint(text=p.text, n=p.n, citation=p.citation) for p in composed.points]
                       if generated is None else [],

@@ -40,6 +40,10 @@ ANSWER_PATTERNS: dict[Kind, re.Pattern] = {
 OWN_CASE_RE = re.compile(r"我(?:的|家的?|们的?|申请的|提交的|交的|报的|办的)|本人的")
 CASE_STATUS_RE = re.compile(r"办理进度|审批进度|申请进度|审核进度|进度|办到哪|到哪一步|到哪了|审核通过了吗|批下来了吗|"
                             r"有结果了吗|什么时候有结果|办结了吗|受理编号|受理号|工单")
+# "Will OUR area be demolished?": only the published decision can say, never a statute.
+PREDICTION_RE = re.compile(r"给句准话|到底(?:拆不拆|征不征|批不批|能不能批)|(?:会不会|是不是要)(?:被)?(?:拆|征收|征地)|"
+                           r"什么时候(?:拆|征收|征地)|(?:拆|征)不(?:拆|征)")
+OWN_PLACE_RE = re.compile(r"我们|我家|咱们|这片|我们村|我们小区|我这")
 GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么")
 
 
@@ -47,7 +51,7 @@ GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需�
 class Intent:
     kinds: tuple[Kind, ...]
     parts: int              # how many questions the caller put in one (？ and 还/另外 joins)
-    personal_case: bool     # "where is MY application" — a clerk must look it up
+    personal_case: bool     # "where is MY application", "will OUR block be demolished" — a clerk must answer
 
     @property
     def primary(self) -> Kind | None:
@@ -65,5 +69,6 @@ def analyse(question: str) -> Intent:
         kinds = tuple(k for k in kinds if k != "procedure")
     parts = max(1, len([p for p in re.split(r"[？?]|另外|还有|同时|以及", question) if len(p.strip()) >= 4]))
     personal = bool(CASE_STATUS_RE.search(question)) and (
-        bool(OWN_CASE_RE.search(question)) or not GENERAL_RE.search(question))
+        bool(OWN_CASE_RE.search(question)) or not GENERAL_RE.search(question)) or (
+        bool(PREDICTION_RE.search(question)) and bool(OWN_PLACE_RE.search(question)))
     return Intent(kinds, parts, personal)

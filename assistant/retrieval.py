@@ -17,6 +17,7 @@ from pydantic import BaseModel, computed_field
 from sentence_transformers import SentenceTransformer
 
 from assistant.expand import Synonyms
+from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
@@ -69,6 +70,7 @@ class Searcher:
     synonyms: Synonyms
     tokenizer: Tokenizer
     encoder: Callable[[Sequence[str]], np.ndarray]  # questions → vectors, e.g. a QueryBatcher's encode_many
+    learned: LearnedFusion | None = None
     _selectors: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
 
@@ -92,11 +94,12 @@ class Searcher:
             from assistant.encoder import OnnxQueryEncoder
 
             encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
-        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder)
+        learned = LearnedFusion.load(settings.fusion_path) if settings.fusion == "learned" else None
+        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder, learned)
 
     @property
     def fusion_name(self) -> str:
-        return "hand"
+        return "hand" if self.learned is None else "learned"
 
     def validate(self, query: str) -> str:
         query = " ".join(query.split())
@@ -142,13 +145,13 @@ class Searcher:
         top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
         return {int(r): float(scores[r]) for r in top if scores[r] > 0}, scores
 
-    def search(self, query: str, top_k: int | None = None, filters: Filters = Filters(),
-               mode: Mode = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
-        query = self.validate(query)
-        top_k = top_k or self.settings.top_k
+    def _candidates(self, query: str, filters: Filters, mode: Mode,
+                    vector: np.ndarray | None) -> tuple[dict[int, float], dict[int, float], np.ndarray | None, np.ndarray | None]:
+        """Dense and keyword candidates: (dense, keyword, all keyword scores, query vector)."""
         s = self.settings
         dense: dict[int, float] = {}
         keyword: dict[int, float] = {}
+        keyword_all = qvec = None
         if mode in ("hybrid", "dense"):
             # Expansions go to BM25 only: appended to the dense query they measurably hurt.
             qvec = self.encode(query) if vector is None else vector
@@ -157,6 +160,13 @@ class Searcher:
             expansion = self.tokenizer.tokens(" ".join(self.synonyms.expansions(query)))
             keyword, keyword_all = self._keyword(self.tokenizer.tokens(query), expansion, filters,
                                                  s.keyword_candidates)
+        return dense, keyword, keyword_all, qvec
+
+    def search(self, query: str, top_k: int | None = None, filters: Filters = Filters(),
+               mode: Mode = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
+        query = self.validate(query)
+        top_k = top_k or self.settings.top_k
+        dense, keyword, keyword_all, qvec = self._candidates(query, filters, mode, vector)
         if mode == "dense":
             fused = dense
         elif mode == "keyword":
@@ -166,20 +176,38 @@ class Searcher:
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
 
-    def _fuse(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
-              qvec: np.ndarray) -> dict[int, float]:
-        """Weighted sum of normalised scores, plus per-law and authority priors."""
-        s = self.settings
+    def candidate_features(self, query: str, filters: Filters = Filters()) -> tuple[list[int], np.ndarray]:
+        """The hybrid candidates of a question and their learned-fusion features (for training)."""
+        dense, keyword, keyword_all, qvec = self._candidates(self.validate(query), filters, "hybrid", None)
         if not dense:
-            return keyword
-        # Dense cosines are normalised over the dense candidate list, so its last member scores 0.
-        d_lo, d_hi = min(dense.values()), max(dense.values())
+            return [], np.zeros((0, len(FEATURES)), np.float32)
+        self._complete(dense, keyword, keyword_all, qvec)
+        rows = list(dense)
+        return rows, features(rows, dense, keyword, [self.index.passages[r]["metadata"] for r in rows])
+
+    def _complete(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
+                  qvec: np.ndarray) -> None:
+        """Give every candidate both scores: the cosine of keyword-only ones, BM25 of dense-only."""
         missing = [r for r in keyword if r not in dense]
         if missing:
             vecs = self.index.dense.reconstruct_batch(np.array(missing, dtype=np.int64))
             dense.update(zip(missing, (vecs @ qvec).tolist()))
         for r in dense:
             keyword.setdefault(r, float(keyword_all[r]))
+
+    def _fuse(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
+              qvec: np.ndarray) -> dict[int, float]:
+        """The learned scorer when fitted, else the hand-set weighted sum with priors."""
+        s = self.settings
+        if not dense:
+            return keyword
+        # Dense cosines are normalised over the dense candidate list, so its last member scores 0.
+        d_lo, d_hi = min(dense.values()), max(dense.values())
+        self._complete(dense, keyword, keyword_all, qvec)
+        if self.learned is not None:
+            rows = list(dense)
+            x = features(rows, dense, keyword, [self.index.passages[r]["metadata"] for r in rows])
+            return dict(zip(rows, self.learned.score(x).tolist()))
         k_hi = max(keyword.values()) or 1.0
         fused = {r: s.dense_weight * (dense[r] - d_lo) / max(d_hi - d_lo, 1e-6)
                  + s.keyword_weight * keyword[r] / k_hi for r in dense}

@@ -4,10 +4,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Calibration(BaseModel):
+    """Answering thresholds; they belong to a question encoder (similarities shift when it is
+    retrained), so a trained adapter ships its own next to it (calibration.json)."""
+    faq_threshold: float
+    scope_margin: float
+    evidence_dense_reference: float
+    evidence_threshold: float
+    confident_dense_gap: float
+    named_topic_penalty: float
 
 
 class Settings(BaseSettings):
@@ -42,18 +53,22 @@ class Settings(BaseSettings):
     law_prior_weight: float = 0.3
     law_prior_top: int = 1
     fusion: Literal["learned", "hand"] = Field(
-        "learned", description="Hybrid fusion: weights fitted by `hotline models train` (when present) or the hand-set ones below.")
+        "hand", description="Hybrid fusion: the hand-set weights below, or those fitted by `hotline models train` "
+                            "(measured worse on both dev sets: docs/training.md).")
     fusion_file: Path = Field(Path("artefacts/fusion.json"), description="Learned fusion weights.")
     authority_prior: dict[str, float] = Field(
         default_factory=lambda: {"法律": 0.1, "行政法规": 0.05, "司法解释": -0.1},
         description="Score added by doc_type: the desk cites the primary statute first.")
 
-    # Answering: see docs/answering.md for how these were calibrated.
+    # Answering with the base encoder: see docs/answering.md for how these were calibrated.
+    # The tuned encoder's own values are in its adapter folder (Settings.calibration).
     faq_threshold: float = Field(0.94, description="Cosine above which a published FAQ answers verbatim.")
     scope_margin: float = 0.0
     evidence_dense_reference: float = 0.89
     evidence_threshold: float = Field(-0.018, description="Below this the answer is 未找到明确依据.")
-    confident_evidence: float = Field(0.02, description="At or above this an answer is shown as 有依据, below as 需核实.")
+    confident_dense_gap: float = Field(
+        0.004, description="Top passage's cosine lead over the next one at or above which an answer is 有依据, else 需核实.")
+    named_topic_penalty: float = Field(0.1, description="Evidence taken off when the question names another hotline's topic.")
     scope_file: Path = Path("corpora/scope.yaml")
 
     # Service
@@ -115,6 +130,10 @@ class Settings(BaseSettings):
         return self.resolve(self.model_dir)
 
     @cached_property
+    def fusion_path(self) -> Path:
+        return self.resolve(self.fusion_file)
+
+    @cached_property
     def adapter_path(self) -> Path:
         return self.resolve(self.query_adapter_dir)
 
@@ -124,6 +143,14 @@ class Settings(BaseSettings):
         if self.query_model == "tuned" and (self.adapter_path / "adapter_model.safetensors").is_file():
             return self.resolve(self.tuned_model_dir)
         return self.model_path
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        """The thresholds of the question encoder in use."""
+        own = self.adapter_path / "calibration.json"
+        if self.query_model_path != self.model_path and own.is_file():
+            return Calibration.model_validate_json(own.read_text(encoding="utf-8"))
+        return Calibration(**{name: getattr(self, name) for name in Calibration.model_fields})
 
     @cached_property
     def database(self) -> str:

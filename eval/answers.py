@@ -6,9 +6,11 @@ limits and money must be exact; wording may differ. Validated against a reading 
 (docs/answering.md).
 """
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import jieba
 
@@ -52,14 +54,33 @@ def key_terms(point: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in STOPWORDS and not w.isdigit()]
 
 
+SENTENCE_RE = re.compile(r"[^。；！？\n|]+")
+
+
 def point_covered(point: str, answer: str) -> bool:
-    p, a = normalise(point), normalise(answer)
-    if any(n not in NUMBER_RE.findall(a) for n in NUMBER_RE.findall(p)):
-        return False
+    """Every number exact, and most key terms within one sentence of the answer (terms
+    scattered over several quoted articles do not make a fact stated)."""
+    p = normalise(point)
+    numbers = NUMBER_RE.findall(p)
     terms = key_terms(p)
-    if not terms:
-        return True
-    return sum(1 for t in terms if t in a) / len(terms) >= TERM_COVERAGE
+    for sentence in SENTENCE_RE.findall(answer):
+        s = normalise(sentence)
+        found = set(NUMBER_RE.findall(s))
+        if any(n not in found for n in numbers):
+            continue
+        if not terms or sum(1 for t in terms if t in s) / len(terms) >= TERM_COVERAGE:
+            return True
+    return False
+
+
+def judge_agreement(path: Path) -> dict:
+    """How often the judge agrees with a reading by hand (JSONL: answer, points, by_hand)."""
+    pairs = [(point_covered(p, row["answer"]), hand)
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+             for row in [json.loads(line)] for p, hand in zip(row["points"], row["by_hand"])]
+    return {"points": len(pairs), "agreement": sum(a == b for a, b in pairs) / len(pairs),
+            "judge_yes_hand_no": sum(a and not b for a, b in pairs),
+            "judge_no_hand_yes": sum(b and not a for a, b in pairs)}
 
 
 def score_answers(questions: Sequence[Question], answer: Callable[[str], dict]) -> tuple[dict, list[dict]]:

@@ -251,6 +251,8 @@ def test_citizen_asks_and_opens_a_citation(page, server, browser, shots):
     page.locator(f"#answer a.cite-ref[href='#cite-{n}']").first.click()  # the [n] in the answer text
     sync_api.expect(article).to_be_visible()
     sync_api.expect(article).to_contain_text("农村村民一户只能拥有一处宅基地")
+    sync_api.expect(page.locator("#answer .answer-summary")).to_contain_text("《土地管理法》第六十二条")
+    sync_api.expect(article.locator("mark.quoted").first).to_contain_text("一户只能拥有一处宅基地")
     source = citation.get_by_role("link", name="查看原文（来源）")
     assert source.get_attribute("href").startswith(("http://", "https://"))
     assert source.get_attribute("rel") == "noopener noreferrer"
@@ -305,8 +307,17 @@ def test_agent_types_and_sees_a_cited_suggestion_update(page, server, shots):
     assert any("土地管理法" in c for c in after)
     screenshot(page, shots / "agent.png")
 
+    summary = card.locator(".answer-summary")  # the sentence an agent reads out comes first
+    sync_api.expect(summary).to_be_visible()
+    said = summary.inner_text()
+    assert len(said) <= 60 and re.search(r"（《.+》第.+条）$", said), said
+    assert card.locator(".summary-row").evaluate("e => e.compareDocumentPosition(document.querySelector('#top-card .answer-text')) & 4")
+    sync_api.expect(card.locator(".badge-confidence")).to_have_text(re.compile("有依据|需核实"))
     card.locator("a.cite-ref").first.click()  # citations expand inline
     sync_api.expect(card.locator(".citation .article-text").first).to_be_visible()
+    quoted = card.locator(".citation .article-text mark.quoted").first  # the quoted sentence, highlighted
+    sync_api.expect(quoted).to_be_visible()
+    assert quoted.inner_text() in card.locator(".answer-text").inner_text()
 
     page.keyboard.press("Alt+KeyC")
     sync_api.expect(page.locator("#toast")).to_contain_text("已复制答复")

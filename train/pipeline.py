@@ -28,8 +28,8 @@ class Recipe:
     sources: tuple[str, ...] = ("stard", "ict", "typed", "synonym")
     stard_file: str = "../shared/train/stard-other.jsonl"
     national_dir: str = "data/national"
-    negatives_per_question: int = 30
-    random_negatives: int = 20000
+    negatives_per_question: int = 20
+    random_negatives: int = 5000
     pseudo_per_article: int = 1
     seed: int = 13
     limit: int | None = None  # examples per group, for smoke runs
@@ -82,4 +82,42 @@ def train(settings: Settings, out_dir: Path, recipe: Recipe = Recipe(), config: 
     record = {"recipe": asdict(recipe), "config": asdict(config), **stats,
               "total_seconds": round(time.perf_counter() - started, 1)}
     (out_dir / "recipe.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    return record
+
+
+def train_fusion(settings: Settings, out: Path, questions: int = 3000, seed: int = 101,
+                 sources: tuple[str, ...] = ("stard",), say: Callable[[str], None] = print) -> dict:
+    """Fit the learned fusion with the configured question encoder on training questions:
+    STARD's training questions over the national pool, and/or fresh pseudo-queries of the
+    bundled corpus (their own seed, so not the ones the encoder was trained on)."""
+    from assistant.retrieval import Searcher
+    from ingest.embed import load_model
+    from train.fusion import fit_fusion, training_matrix
+    from train.pool import pool_index
+
+    hand = settings.model_copy(update={"fusion": "hand"})
+    model = load_model(settings.model_path, settings.torch_threads)
+    xs, ys = [], []
+    if "stard" in sources:
+        recipe = Recipe()
+        pool, examples = national_pool(settings, recipe, settings.resolve(Path(recipe.stard_file)), say)
+        pool = embed_pool(pool, settings)
+        searcher = Searcher.create(pool_index(pool, settings, "stard-train"), model, hand)
+        x, y, _ = training_matrix(searcher, examples, [{pool.ids[r] for r in e.positives} for e in examples], say)
+        xs.append(x)
+        ys.append(y)
+    if "pseudo" in sources:
+        from assistant.index import load_version
+
+        searcher = Searcher.create(load_version(settings.index_path), model, hand)
+        pool = load_pool([settings.corpus_path], settings)
+        examples = pseudo_examples(pool, Synonyms.load(settings.synonyms_path), ("typed", "synonym"), 1, seed)
+        random.Random(seed).shuffle(examples)
+        examples = examples[:questions]
+        x, y, _ = training_matrix(searcher, examples, [{pool.ids[r] for r in e.positives} for e in examples], say)
+        xs.append(x)
+        ys.append(y)
+    record = fit_fusion(np.vstack(xs), np.concatenate(ys), out)
+    record["sources"] = list(sources)
+    say(f"fusion fitted on {sources}: {record['candidates']} candidates, {record['positives']} positives")
     return record

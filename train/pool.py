@@ -60,6 +60,24 @@ def load_pool(corpus_dirs: list[Path], settings: Settings, statuses: tuple[str, 
                 [n.metadata for n in nodes])
 
 
+def pool_index(pool: Pool, settings: Settings, name: str) -> "LoadedIndex":
+    """An in-memory index over an embedded pool, searchable by the product's Searcher."""
+    import bm25s
+    import faiss
+
+    from assistant.expand import Synonyms
+    from assistant.index import LoadedIndex
+    from assistant.tokenize import Tokenizer
+
+    tokens = Tokenizer(Synonyms.load(settings.synonyms_path).terms())
+    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(pool.vectors.shape[1]))
+    dense.add_with_ids(pool.vectors, np.arange(len(pool), dtype=np.int64))
+    keyword = bm25s.BM25()
+    keyword.index([tokens.tokens(t) for t in pool.texts], show_progress=False)
+    passages = [{"id": i, "text": b, "metadata": m} for i, b, m in zip(pool.ids, pool.bodies, pool.meta)]
+    return LoadedIndex(name, Path("."), {}, passages, dense, keyword)
+
+
 def embed_pool(pool: Pool, settings: Settings, progress: bool = True) -> Pool:
     """Attach base-model passage vectors, from the shared embedding cache where present."""
     model = load_model(settings.model_path, settings.torch_threads)

@@ -105,7 +105,7 @@ def train_query_tower(base_dir: Path, groups: list[Group], out_dir: Path, config
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad()
-        losses.append(float(loss))
+        losses.append(loss.item())
         if step % 20 == 0 or step == steps:
             rate = step * config.batch_size / (time.perf_counter() - started)
             progress(f"step {step}/{steps}  loss {np.mean(losses[-20:]):.3f}  {rate:.1f} questions/s")
