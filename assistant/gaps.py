@@ -17,9 +17,6 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_THRESHOLD = 0.91
-
-
 @dataclass
 class GapQuery:
     """One logged query that went unanswered (refused) or was rated badly."""
@@ -68,7 +65,7 @@ class GapGroup:
 
 
 def group_gaps(queries: Sequence[GapQuery], encode: Callable[[Sequence[str]], np.ndarray],
-               threshold: float = DEFAULT_THRESHOLD) -> list[GapGroup]:
+               threshold: float) -> list[GapGroup]:
     """Groups of similar gap queries, largest (then most recent) first."""
     texts: dict[str, _Text] = {}
     for q in queries:

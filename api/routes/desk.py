@@ -16,7 +16,7 @@ from api.deps import AgentKey, EditorKey, SessionDep, StateDep
 from api.errors import ApiError
 from assistant import faq_io, querylog
 from assistant import faqs as store
-from assistant.gaps import DEFAULT_THRESHOLD, GapQuery, group_gaps
+from assistant.gaps import GapQuery, group_gaps
 
 router = APIRouter(prefix="/v1", tags=["desk"])
 
@@ -29,9 +29,12 @@ def whoami(key: AgentKey) -> dict:
 @router.get("/analytics/gaps/grouped", summary="知识缺口按语义分组（编辑）")
 def gaps_grouped(session: SessionDep, state: StateDep, _: EditorKey,
                  limit: int = Query(500, ge=1, le=2000),
-                 threshold: float = Query(DEFAULT_THRESHOLD, ge=0.5, le=1.0)) -> dict:
+                 threshold: float | None = Query(None, ge=0.0, le=1.0,
+                                                 description="相似度阈值；默认取当前问题编码器的校准值")) -> dict:
     rows = querylog.gaps(session, limit)
     queries = [GapQuery(id=r.id, query=r.query, at=r.at, channel=r.channel, refused=r.refused) for r in rows]
+    if threshold is None:
+        threshold = state.settings.calibration.gap_group_threshold
     groups = group_gaps(queries, state.batcher.encode_many, threshold)
     return {"threshold": threshold, "total": len(queries), "groups": [g.to_dict() for g in groups]}
 
