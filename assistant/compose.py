@@ -155,6 +155,8 @@ def _answer_clause(text: str, terms: set[str], intent: Intent) -> str:
         end = best + 2
     elif best > 0 and is_condition(clauses[best - 1]):
         start = best - 1
+    elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
+        start = best - 1  # a two-part question: the clause before may answer the other part
     return "".join(clauses[start:end]).rstrip("，；：。")
 
 

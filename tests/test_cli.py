@@ -8,7 +8,7 @@ import sys
 import pytest
 
 COMMANDS = [[], ["ask"], ["eval"], ["index"], ["index", "build"], ["index", "list"],
-            ["index", "activate"], ["models"], ["models", "prepare"]]
+            ["index", "activate"], ["models"], ["models", "prepare"], ["models", "train"]]
 
 
 def run(args, settings=None, check=False):

@@ -4,6 +4,7 @@ learned fusion, reproducible from a seed."""
 import json
 import logging
 import random
+import tarfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ class Recipe:
     sources: tuple[str, ...] = ("stard", "ict", "typed", "synonym")
     stard_file: str = "../shared/train/stard-other.jsonl"
     national_dir: str = "data/national"
+    national_archive: str = "../shared/corpus/national.tar.gz"  # unpacked into national_dir's parent
     negatives_per_question: int = 20
     random_negatives: int = 5000
     pseudo_per_article: int = 1
@@ -38,7 +40,15 @@ class Recipe:
 def national_pool(settings: Settings, recipe: Recipe, stard_path: Path,
                   say: Callable[[str], None]) -> tuple[Pool, list[Example]]:
     """The national documents STARD's gold lies in, plus BM25-mined and random distractors."""
-    full = load_pool([settings.resolve(Path(recipe.national_dir))], settings)
+    national = settings.resolve(Path(recipe.national_dir))
+    if not national.is_dir():
+        archive = settings.resolve(Path(recipe.national_archive))
+        if not archive.is_file():
+            raise FileNotFoundError(f"national collection not found: {national} (nor {archive})")
+        say(f"unpacking {archive} into {national.parent}")
+        with tarfile.open(archive) as tar:
+            tar.extractall(national.parent, filter="data")
+    full = load_pool([national], settings)
     train = stard_examples(stard_path, full, "train", recipe.seed)
     gold_laws = stard_gold_laws(stard_path)
     keep = {r for r, m in enumerate(full.meta) if m["title"] in gold_laws}
