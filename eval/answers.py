@@ -16,9 +16,8 @@ import jieba
 
 from assistant.tokenize import STOPWORDS
 from eval.harness import Question
+from ingest.chunking import cn_to_int
 
-CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 # A Chinese numeral is a number only before a counter: 二十日, 三个月, 百分之五 — not 一户, 统一.
 COUNTER = r"(?=(?:个)?(?:工作日|日|天|月|年|周|小时|元|倍|%|平方米|亩|层|米|份|人|次|项|条|款)|$)"
@@ -26,25 +25,11 @@ NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 TERM_COVERAGE = 0.6
 
 
-def cn_number(text: str) -> int:
-    total, section, digit = 0, 0, 0
-    for ch in text:
-        if ch in CN_DIGIT:
-            digit = CN_DIGIT[ch]
-        elif ch == "万":
-            total += (section + digit) * 10000
-            section, digit = 0, 0
-        else:
-            section += (digit or 1) * CN_UNIT[ch]
-            digit = 0
-    return total + section + digit
-
-
 def normalise(text: str) -> str:
     """Full-width → ASCII, Chinese numerals before a counter → digits, 天 → 日, 百分之N → N%."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"百分之([零〇一二两三四五六七八九十百]+)", lambda m: f"{cn_number(m.group(1))}%", text)
-    text = re.sub(CN_NUMBER_RE.pattern + COUNTER, lambda m: str(cn_number(m.group(0))), text)
+    text = re.sub(r"百分之([零〇一二两三四五六七八九十百]+)", lambda m: f"{cn_to_int(m.group(1))}%", text)
+    text = re.sub(CN_NUMBER_RE.pattern + COUNTER, lambda m: str(cn_to_int(m.group(0))), text)
     text = text.replace("天", "日").replace("周岁", "岁")
     return re.sub(r"\s+", "", text)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import jieba.analyse
 
+from assistant.article import body_of
 from assistant.expand import Synonyms
 from train.pool import Pool
 
 SENTENCE_RE = re.compile(r"[^。；！？\n]+")
-LABEL_RE = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?(?:（续）)?\s*")
 
 # What an article says → what a caller asks of it. Checked in order; several may apply.
 QUESTION_KINDS: list[tuple[re.Pattern, list[str]]] = [
@@ -98,7 +98,7 @@ class Colloquialiser:
 
 
 def _sentences(body: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_RE.findall(LABEL_RE.sub("", body.strip()))
+    return [s.strip() for s in SENTENCE_RE.findall(body_of(body))
             if 8 <= len(s.strip()) <= 80]
 
 
