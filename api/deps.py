@@ -78,8 +78,9 @@ OptionalKey = Annotated[ApiKey | None, Depends(optional_key)]
 def rate_limited(request: Request, state: StateDep) -> None:
     """Public routes: a moving-window limit per client address."""
     client = request.client.host if request.client else "unknown"
-    if not state.allow(state.settings.portal_rate_limit, f"portal:{client}"):
-        raise ApiError(429, "请求过于频繁，请稍后再试。")
+    wait = state.allow(state.settings.portal_rate_limit, f"portal:{client}")
+    if wait:
+        raise ApiError(429, f"请求过于频繁，请 {wait} 秒后再试。", headers={"Retry-After": str(wait)})
 
 
 RateLimited = Depends(rate_limited)

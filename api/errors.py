@@ -19,9 +19,9 @@ STATUS_MESSAGES = {401: "需要有效的 API 密钥。", 403: "当前密钥无�
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None):
+    def __init__(self, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers
         self.code = code or STATUS_CODES.get(status, "error")
 
 
@@ -46,6 +46,8 @@ def _field_message(err: dict) -> str:
         return f"字段 {where} 不能为空。"
     if kind == "extra_forbidden":
         return f"不支持的字段：{where}。"
+    if kind in ("blank_text", "control_char"):
+        return f"字段 {where} {err.get('msg', '')}。"
     if kind == "model_attributes_type" or kind == "dict_type":
         return "请求体必须是 JSON 对象。"
     return f"字段 {where} 的值无效：{err.get('msg', '')}。" if where else f"请求无效：{err.get('msg', '')}。"
@@ -54,7 +56,7 @@ def _field_message(err: dict) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.code)
+        return error_response(exc.status, exc.message, exc.code, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

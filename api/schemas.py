@@ -1,12 +1,43 @@
 """Request and response models of the HTTP API (pydantic, with Chinese examples for /docs)."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import re
+
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from assistant.answer import AnswerPoint, Citation
 from assistant.retrieval import Filters, Hit
+
+
+# Row ids are 32-bit integer columns on PostgreSQL: a larger id is a 422, never a 500.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="记录编号")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="跳过的条数")]
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(value: str) -> str:
+    """No NUL or control bytes (PostgreSQL refuses NUL; spreadsheets refuse the rest)."""
+    if CONTROL_RE.search(value):
+        raise PydanticCustomError("control_char", "含有不允许的控制字符")
+    return value
+
+
+def _text(value: str) -> str:
+    """Text a person wrote: not only whitespace (\u3000 included)."""
+    if not value.strip():
+        raise PydanticCustomError("blank_text", "不能只包含空白字符")
+    return value
+
+
+Plain = Annotated[str, AfterValidator(_plain)]
+Text = Annotated[Plain, AfterValidator(_text)]
 
 
 class FiltersIn(BaseModel):
@@ -23,7 +54,7 @@ class FiltersIn(BaseModel):
 
 class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "农村一户能有几处宅基地", "top_k": 5}]})
-    query: str = Field(min_length=1, max_length=1000)
+    query: Text = Field(min_length=1, max_length=1000)
     top_k: int = Field(10, ge=1, le=50)
     filters: FiltersIn = FiltersIn()
 
@@ -39,8 +70,8 @@ class SuggestIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "违建谁来查处"},
         {"transcript": "喂你好，我想问一下，我们村里有人在耕地上盖房子，这个归谁管？"}]})
-    query: str | None = Field(None, max_length=1000)
-    transcript: str | None = Field(None, max_length=5000, description="来电人原话片段，系统从中提取检索问题")
+    query: Plain | None = Field(None, max_length=1000)
+    transcript: Plain | None = Field(None, max_length=5000, description="来电人原话片段，系统从中提取检索问题")
 
     @model_validator(mode="after")
     def _one_of(self) -> "SuggestIn":
@@ -73,7 +104,7 @@ class SuggestOut(BaseModel):
 
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "办房本一般要多长时间？"}]})
-    question: str = Field(min_length=1, max_length=500)
+    question: Text = Field(min_length=1, max_length=500)
 
 
 class AskOut(BaseModel):
@@ -84,9 +115,9 @@ class AskOut(BaseModel):
 
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"log_id": 1, "rating": "helpful"}]})
-    log_id: int | None = None
+    log_id: int | None = Field(None, ge=1, le=MAX_ROW_ID)
     rating: Literal["helpful", "not_helpful", "wrong_citation"]
-    comment: str | None = Field(None, max_length=1000)
+    comment: Text | None = Field(None, max_length=1000)
 
 
 class FaqCreate(BaseModel):
@@ -94,20 +125,20 @@ class FaqCreate(BaseModel):
         "question": "农村一户能有几处宅基地？", "alternatives": ["能不能批两块宅基地"],
         "answer": "农村村民一户只能拥有一处宅基地。", "citations": ["land-administration-law/a62"],
         "topic": "homestead", "audience": "public"}]})
-    question: str = Field(min_length=1, max_length=500)
-    alternatives: list[str] = []
-    answer: str = Field(min_length=1, max_length=5000)
+    question: Text = Field(min_length=1, max_length=500)
+    alternatives: list[Plain] = []
+    answer: Text = Field(min_length=1, max_length=5000)
     citations: list[str] = Field(default_factory=list, description="引用的条文 passage id")
-    topic: str = ""
+    topic: Plain = ""
     audience: Literal["agent", "public"] = "public"
     valid_until: date | None = None
 
 
 class FaqPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str | None = Field(None, min_length=1, max_length=500)
-    alternatives: list[str] | None = None
-    answer: str | None = Field(None, min_length=1, max_length=5000)
+    question: Text | None = Field(None, min_length=1, max_length=500)
+    alternatives: list[Plain] | None = None
+    answer: Text | None = Field(None, min_length=1, max_length=5000)
     citations: list[str] | None = None
     topic: str | None = None
     audience: Literal["agent", "public"] | None = None

@@ -1,6 +1,7 @@
 """The app container: everything a request needs, created once in the lifespan."""
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -112,5 +113,10 @@ class AppState:
                                         phrasings=tuple(faq.alternatives)))
         self.faqs.load(entries)
 
-    def allow(self, limit: str, key: str) -> bool:
-        return self.limiter.hit(parse(limit), key)
+    def allow(self, limit: str, key: str) -> int:
+        """0 when the request may go on, else the seconds until it may (for Retry-After)."""
+        item = parse(limit)
+        if self.limiter.hit(item, key):
+            return 0
+        reset, _ = self.limiter.get_window_stats(item, key)
+        return max(1, math.ceil(reset - time.time()))

@@ -280,3 +280,33 @@ def test_metrics_and_readiness(service):
     assert "hotline_index_info{version=" in text
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["passages"] > 3000
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("get", "/v1/faqs/9223372036854775808", None), ("get", "/v1/faqs/2147483648/history", None),
+    ("post", "/v1/faqs/2147483648/submit", None), ("get", "/v1/faqs?offset=9223372036854775808", None),
+    ("post", "/v1/feedback", {"log_id": 9223372036854775808, "rating": "helpful"}),
+    ("get", "/v1/ingest/runs/2147483648", None),
+])
+def test_ids_beyond_the_column_range_are_422_not_500(service, method, path, body):
+    client, keys = service
+    response = getattr(client, method)(path, headers=auth(keys, "admin"), **({"json": body} if body else {}))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("question", "   ", "空白"), ("question", "\u3000\u3000", "空白"), ("answer", " \n ", "空白"),
+    ("question", "宅基地\x00能卖吗", "控制字符"), ("answer", "答复\x07", "控制字符"),
+])
+def test_blank_or_control_text_is_a_422_naming_the_field(service, field, value, message):
+    client, keys = service
+    body = {"question": "宅基地能卖吗", "answer": "不能。", "citations": ["land-administration-law/a62"], field: value}
+    created = client.post("/v1/faqs", headers=auth(keys, "editor"), json=body)
+    assert created.status_code == 422 and field in created.json()["error"]["message"]
+    assert message in created.json()["error"]["message"]
+    faq = client.post("/v1/faqs", headers=auth(keys, "editor"), json={**body, field: "宅基地能卖吗"}).json()
+    patched = client.patch(f"/v1/faqs/{faq['id']}", headers=auth(keys, "editor"), json={field: value})
+    assert patched.status_code == 422
+    portal = client.post("/v1/portal/ask", json={"question": "宅基地\x00"})
+    assert portal.status_code == 422 and "控制字符" in portal.json()["error"]["message"]

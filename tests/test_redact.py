@@ -60,3 +60,23 @@ def test_logging_filter_redacts_numeric_arguments(caplog):
     with caplog.at_level(logging.INFO, logger="test.redact.numbers"):
         logger.info("callback %d, count %d", 13900001111, 42)
     assert "13900001111" not in caplog.text and "count 42" in caplog.text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("我电话１３８１２３４５６７８", "５６７８"),                       # full-width digits
+    ("身份证 110105 19900101 123X", "19900101"),                     # written with spaces
+    ("GET /v1/x?q=138%201234%205678 HTTP/1.1", "5678"),               # percent-encoded in a URL
+    ("GET /v1/x?q=zhang%40example.com HTTP/1.1", "example.com"),
+    ("我家住朝阳区望京街道花家地北里，违建谁管", "花家地北里"),
+    ("地址：海淀区中关村大街27号", "中关村大街"),
+    ("楼下3号楼2单元501室在搭违建", "501室"),
+    ("住建部令第44号：2单元302室", "302室"),
+])
+def test_personal_data_in_other_spellings_is_replaced(text, secret):
+    assert secret not in redact(text)
+
+
+@pytest.mark.parametrize("text", ["宅基地，一户一处（土地管理法第六十二条）？", "国土资源部令第44号", "罚款5000元",
+                                  "2023年5月1日起施行"])
+def test_full_width_punctuation_and_document_numbers_are_kept(text):
+    assert redact(text) == text

@@ -52,8 +52,10 @@ def test_portal_is_rate_limited_per_client(server):
                 for _ in range(7)]
     assert statuses[:5] == [200] * 5
     assert statuses[5:] == [429, 429]
-    body = httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地"}, timeout=30).json()
+    limited = httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地"}, timeout=30)
+    body = limited.json()
     assert body["error"]["code"] == "rate_limited" and "频繁" in body["error"]["message"]
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     # the agent route is not subject to the portal limit
     base_ok = httpx.post(f"{base}/v1/search", json={"query": "宅基地"}, headers={"X-API-Key": server[1]})
     assert base_ok.status_code == 200
@@ -69,3 +71,38 @@ def test_new_current_is_picked_up_without_restart(server, model):
         assert httpx.get(f"{base}/readyz").json()["index_version"] == rebuilt.version
     finally:
         index_store.activate(settings.index_path, before)
+
+
+REDIS = "redis://127.0.0.1:6379"
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_two_instances_share_one_limit_through_redis(built, model, tmp_path):
+    """The documented HOTLINE_RATE_LIMIT_STORAGE=redis://… works: two replicas, one budget."""
+    import os
+
+    import redis
+
+    if not _redis_up():
+        if os.environ.get("CI"):
+            pytest.fail("Redis on 127.0.0.1:6379 is not reachable")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    index_settings, _ = built
+    limit = "4/minute"
+    storage = f"{REDIS}/15"  # a database of its own, emptied first: the limit keys on the client address
+    redis.Redis.from_url(storage).flushdb()
+    apps = [create_app(make_settings(tmp_path / n, index_root=index_settings.index_path,
+                                     database_url=f"sqlite:///{tmp_path}/{n}.sqlite", portal_rate_limit=limit,
+                                     rate_limit_storage=storage), model) for n in ("a", "b")]
+    with running(apps[0]) as a, running(apps[1]) as b:
+        statuses = [httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地一户几处"}, timeout=30).status_code
+                    for base in (a, b, a, b, a, b)]
+    assert statuses == [200, 200, 200, 200, 429, 429]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import EditorKey, SessionDep, StateDep
 from api.errors import ApiError
-from api.schemas import FaqCreate, FaqPatch
+from api.schemas import FaqCreate, FaqPatch, Offset, RowId
 from assistant import faqs as store
 
 router = APIRouter(prefix="/v1/faqs", tags=["faqs"])
@@ -29,7 +29,7 @@ def list_faqs(session: SessionDep, _: EditorKey,
               status: Literal["draft", "in_review", "published", "retired"] | None = None,
               topic: str | None = None, audience: Literal["agent", "public"] | None = None,
               q: str | None = Query(None, max_length=200), stale: bool | None = None,
-              limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[dict]:
+              limit: int = Query(100, ge=1, le=500), offset: Offset = 0) -> list[dict]:
     rows = store.list_faqs(session, status=status, topic=topic, audience=audience, q=q, stale=stale,
                            limit=limit, offset=offset)
     return [store.faq_to_dict(f) for f in rows]
@@ -46,7 +46,7 @@ def create(body: FaqCreate, state: StateDep, session: SessionDep, key: EditorKey
 
 
 @router.get("/{faq_id}", summary="查看 FAQ")
-def get(faq_id: int, session: SessionDep, _: EditorKey) -> dict:
+def get(faq_id: RowId, session: SessionDep, _: EditorKey) -> dict:
     try:
         return store.faq_to_dict(store.get_faq(session, faq_id))
     except store.FaqError as exc:
@@ -54,7 +54,7 @@ def get(faq_id: int, session: SessionDep, _: EditorKey) -> dict:
 
 
 @router.patch("/{faq_id}", summary="修改 FAQ（已发布的修改后回到待审核）")
-def patch(faq_id: int, body: FaqPatch, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
+def patch(faq_id: RowId, body: FaqPatch, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
     changes = body.model_dump(exclude_unset=True)
     if "citations" in changes:
         _check_citations(state, changes["citations"] or [])
@@ -79,22 +79,22 @@ def _transition(action, faq_id: int, state, session, actor: str) -> dict:
 
 
 @router.post("/{faq_id}/submit", summary="提交审核")
-def submit(faq_id: int, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
+def submit(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
     return _transition(store.submit_faq, faq_id, state, session, key.name)
 
 
 @router.post("/{faq_id}/publish", summary="审核通过并发布")
-def publish(faq_id: int, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
+def publish(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
     return _transition(store.publish_faq, faq_id, state, session, key.name)
 
 
 @router.post("/{faq_id}/retire", summary="下线")
-def retire(faq_id: int, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
+def retire(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
     return _transition(store.retire_faq, faq_id, state, session, key.name)
 
 
 @router.get("/{faq_id}/history", summary="版本历史")
-def history(faq_id: int, session: SessionDep, _: EditorKey) -> list[dict]:
+def history(faq_id: RowId, session: SessionDep, _: EditorKey) -> list[dict]:
     try:
         rows = store.faq_history(session, faq_id)
     except store.FaqError as exc:

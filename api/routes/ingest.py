@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from api.deps import AdminKey, EditorKey, SessionDep, StateDep
 from api.errors import ApiError
+from api.schemas import RowId
 from assistant.db import CrawlRun
 from assistant.index import BuildInProgress
 from ingest.extract import ExtractError
@@ -80,7 +81,7 @@ def list_runs(session: SessionDep, _: AdminKey) -> list[dict]:
 
 
 @router.get("/runs/{run_id}", summary="抓取任务进度（管理员）")
-def get_run(run_id: int, session: SessionDep, _: AdminKey) -> dict:
+def get_run(run_id: RowId, session: SessionDep, _: AdminKey) -> dict:
     run = session.get(CrawlRun, run_id)
     if run is None:
         raise ApiError(404, f"未找到抓取任务：{run_id}")
