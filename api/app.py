@@ -110,3 +110,11 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
         app.include_router(router)
     app.mount("/static", pages.static_files(), name="static")
     return app
+
+
+def server_options(settings: Settings) -> dict:
+    """uvicorn's proxy handling: X-Forwarded-For is believed only from the trusted proxies in
+    settings (none by default), so a client cannot pick its own address for the rate limit."""
+    trusted = settings.trusted_proxies
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) if trusted else None}
+

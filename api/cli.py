@@ -285,13 +285,14 @@ def serve(
     """Start the HTTP service (API, /docs) with uvicorn."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, server_options
     from assistant.index import current_version
 
     settings = Settings()
     if not current_version(settings.index_path):
         _fail("no index built yet (run: hotline index build)")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                **server_options(settings))
 
 
 def _keys_session():

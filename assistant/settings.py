@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = []
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses whose X-Forwarded-For is believed (the load balancer); none by default.")
     portal_rate_limit: str = Field("20/minute", description="Per client, for public routes (limits syntax).")
     rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://127.0.0.1:6379")
     max_question_chars: int = 500

@@ -260,12 +260,29 @@ def extract_pdf(data: bytes, min_chars_per_page: int) -> Extracted:
     return Extracted(title or text.split("\n", 1)[0][:100], text, page_offsets=offsets)
 
 
+# A real document.xml is a few MB and compresses about 10:1; a zip bomb claims (or unpacks
+# to) far more. Both the declared size and the bytes actually read are checked.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 100
+
+
+def _bounded_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    info = archive.getinfo(name)
+    if info.file_size > MAX_UNPACKED_BYTES or info.file_size > MAX_RATIO * max(info.compress_size, 1024):
+        raise ExtractError("DOCX 解压后过大（疑似压缩炸弹），已拒绝")
+    with archive.open(info) as member:
+        data = member.read(MAX_UNPACKED_BYTES + 1)
+    if len(data) > MAX_UNPACKED_BYTES:
+        raise ExtractError("DOCX 解压后过大（疑似压缩炸弹），已拒绝")
+    return data
+
+
 def extract_docx(data: bytes) -> Extracted:
     """Paragraph text of a .docx (its word/document.xml); old binary .doc is not supported."""
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            root = ElementTree.fromstring(archive.read("word/document.xml"))
+            root = ElementTree.fromstring(_bounded_member(archive, "word/document.xml"))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
         raise ExtractError("DOCX 无法读取") from None
     paragraphs = ["".join(t.text or "" for t in p.iter(f"{ns}t")) for p in root.iter(f"{ns}p")]

@@ -16,10 +16,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(app, start_timeout: float = 120) -> Iterator[str]:
-    """Yields the base URL once the server accepts connections; stops it afterwards."""
+def running(app, start_timeout: float = 120, **options) -> Iterator[str]:
+    """Yields the base URL once the server accepts connections; stops it afterwards.
+    `options` go to uvicorn.Config (e.g. api.app.server_options(settings))."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

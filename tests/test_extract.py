@@ -126,3 +126,24 @@ def test_list_links_follow_patterns_and_next_page():
     details, pages = list_links(soup_of(page.encode()), "http://h/zcwj/index.html", rules)
     assert details == ["http://h/zcwj/t20240101_1.html"]
     assert pages == ["http://h/zcwj/index_1.html"]
+
+
+def test_a_docx_zip_bomb_is_refused_quickly_without_unpacking():
+    import resource
+    import time
+    import zipfile as zf
+
+    buffer = io.BytesIO()
+    with zf.ZipFile(buffer, "w", zf.ZIP_DEFLATED) as archive:
+        with archive.open("word/document.xml", "w") as member:  # 1 GiB of zeros, ~1 MB compressed
+            chunk = b"\0" * (1 << 20)
+            for _ in range(1024):
+                member.write(chunk)
+    bomb = buffer.getvalue()
+    assert len(bomb) < 2 * (1 << 20)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(ExtractError, match="压缩炸弹"):
+        extract_docx(bomb)
+    assert time.perf_counter() - started < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: under 100 MB

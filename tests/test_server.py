@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from api.app import create_app
+from api.app import create_app, server_options
 from assistant import index as index_store
 from assistant.keys import create_key
 from ingest.build import build_index
@@ -19,7 +19,7 @@ def server(built, model, tmp_path_factory):
     settings = make_settings(tmp, index_root=index_settings.index_path, database_url=f"sqlite:///{tmp}/db.sqlite",
                              portal_rate_limit="5/minute", index_poll_seconds=0.0)
     app = create_app(settings, model)
-    with running(app) as base:
+    with running(app, **server_options(settings)) as base:
         with app.state.hotline.sessions() as s:
             _, agent = create_key(s, "agent", "agent-http")
             s.commit()
@@ -59,6 +59,27 @@ def test_portal_is_rate_limited_per_client(server):
     # the agent route is not subject to the portal limit
     base_ok = httpx.post(f"{base}/v1/search", json={"query": "宅基地"}, headers={"X-API-Key": server[1]})
     assert base_ok.status_code == 200
+
+
+def test_a_spoofed_forwarded_header_does_not_buy_a_new_budget(server):
+    """With no trusted proxy (the default), X-Forwarded-For is ignored: same client, same limit."""
+    base, _, _ = server
+    statuses = [httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地一户几处"},
+                           headers={"X-Forwarded-For": f"203.0.113.{n}"}, timeout=30).status_code for n in range(8)]
+    assert statuses.count(429) >= 3  # the budget of 5/minute was already spent by this module's client
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(built, model, tmp_path):
+    index_settings, _ = built
+    settings = make_settings(tmp_path, index_root=index_settings.index_path, database_url=f"sqlite:///{tmp_path}/p.sqlite",
+                             portal_rate_limit="2/minute", trusted_proxies=["127.0.0.1"])
+    app = create_app(settings, model)
+    with running(app, **server_options(settings)) as base:
+        def ask(client: str) -> int:
+            return httpx.post(f"{base}/v1/portal/ask", json={"question": "宅基地一户几处"},
+                              headers={"X-Forwarded-For": client}, timeout=30).status_code
+        assert [ask("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+        assert ask("198.51.100.2") == 200  # another real client behind the proxy has its own budget
 
 
 def test_new_current_is_picked_up_without_restart(server, model):
