@@ -31,6 +31,8 @@ from ingest.gate import regression_gate
 from ingest.sources import Source, SourcesError, select_sources
 
 log = logging.getLogger(__name__)
+# Counts that mean a page was fetched and read, whatever became of it.
+REACHED = ("new", "changed", "unchanged", "duplicate", "removed", "repealed", "not_indexed")
 
 Progress = Callable[[dict[str, Any]], None]
 RESUMABLE = ("running", "interrupted")
@@ -145,6 +147,14 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
 
             try:
                 counts = asyncio.run(_crawl(settings, sessions, run_id, chosen, max_pages, on_page))
+                if not any(counts.get(k) for k in REACHED):
+                    # Nothing fetched (site down, robots.txt forbids everything, wrong start URL):
+                    # a failure to report, not "no change".
+                    return _update(sessions, run_id, status="failed", finished_at=utcnow(), counts=counts,
+                                   message="没有抓到任何页面：" + "，".join(
+                                       f"{label} {counts[k]}" for k, label in (
+                                           ("failed", "请求失败"), ("skipped_robots", "robots.txt 禁止"),
+                                           ("skipped_offsite", "站外链接")) if counts.get(k)) + "。请检查来源地址和网络。")
                 update = update_index(settings, model=model, progress=report)
             except KeyboardInterrupt:
                 _update(sessions, run_id, status="interrupted", finished_at=utcnow(),

@@ -210,6 +210,16 @@ def test_regression_gate_blocks_a_worse_index(tmp_path, model):
     assert run.index_version in {v["version"] for v in store.list_versions(settings.index_path)}
 
 
+def test_a_crawl_that_reached_nothing_is_a_failure(tmp_path, model):
+    from tests.live_server import free_port
+
+    settings = crawl_settings(tmp_path, gate_max_recall_drop=1.0)
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    run = run_crawl(settings, load_sources(write_sources(tmp_path, closed)), model=model)
+    assert run.status == "failed" and "没有抓到任何页面" in run.message, run.message
+    assert store.current_version(settings.index_path) is None  # no index was built from nothing
+
+
 def test_max_pages_limits_the_crawl(tmp_path, model):
     settings = crawl_settings(tmp_path, gate_max_recall_drop=1.0)
     with FixtureSite() as site:
