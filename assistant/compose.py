@@ -139,6 +139,11 @@ def _clauses(text: str) -> list[str]:
     return [c for c in CLAUSE_RE.findall(text) if c.strip()]
 
 
+def _is_condition(clause: str) -> bool:
+    """A "……的，" clause frames the rule; the clause after it answers."""
+    return clause.rstrip("，；：。").endswith("的")
+
+
 def _answer_clause(text: str, terms: set[str], intent: Intent) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
     condition ("……的，") before it, or its consequence after it when it is the condition."""
@@ -148,12 +153,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent) -> str:
     best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), -i))
     start, end = best, best + 1
 
-    def is_condition(c: str) -> bool:
-        return c.rstrip("，；：。").endswith("的")
-
-    if is_condition(clauses[best]) and best + 1 < len(clauses):
+    if _is_condition(clauses[best]) and best + 1 < len(clauses):
         end = best + 2
-    elif best > 0 and is_condition(clauses[best - 1]):
+    elif best > 0 and _is_condition(clauses[best - 1]):
         start = best - 1
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
@@ -166,8 +168,7 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
         return clause
     parts = _clauses(clause)
     if len(parts) > 1:
-        # The consequence answers; the condition ("……的，") only frames it.
-        answers = [c for c in parts if not c.rstrip("，；：。").endswith("的")] or parts
+        answers = [c for c in parts if not _is_condition(c)] or parts
         best = max(answers, key=lambda c: _score(c, terms, intent)).rstrip("，；：。")
         if len(best) <= budget:
             return best
@@ -211,7 +212,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     points: list[Point] = []
     for n, (hit, scored) in enumerate(used, start=1):
         best = scored[0].score
-        take = [_rule_of(scored[0], scored)] + [scored[0]]
+        take = [scored[0]]
         if n == 1:
             # A short article is quoted whole; a long one by its sentences that answer.
             short = sum(len(s.unit.quote()) for s in scored) <= SHORT_ARTICLE_CHARS
