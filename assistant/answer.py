@@ -78,8 +78,8 @@ class Answerer:
 
     def answer(self, question: str, *, audiences: frozenset[str] = frozenset({"public"}),
                filters: Filters = Filters(), top_k: int = 5) -> Answer:
-        c = self.searcher.settings.calibration
-        llm_passages = self.searcher.settings.llm_passages
+        s = self.searcher.settings
+        c = s.calibration
         question = self.searcher.validate(question)
         vector = self.searcher.encode(question)
         faq = self.faqs.match(vector, audiences)
@@ -102,7 +102,7 @@ class Answerer:
         terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
         composed, citations = extractive_answer(question, intent, terms, hits)
         text = composed.text
-        generated = self.llm.compose(question, hits[:llm_passages]) if self.llm else None
+        generated = self.llm.compose(question, hits[:s.llm_passages]) if self.llm else None
         if generated is not None:
             text, citations = generated
         # The evidence score does not separate right from wrong first citations; the lead of

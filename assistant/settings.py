@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # what peft saves
+
+
 class Calibration(BaseModel):
     """Answering thresholds; they belong to a question encoder (similarities shift when it is
     retrained), so a trained adapter ships its own next to it (calibration.json)."""
@@ -141,10 +144,15 @@ class Settings(BaseSettings):
     def adapter_path(self) -> Path:
         return self.resolve(self.query_adapter_dir)
 
+    @property
+    def adapter_present(self) -> bool:
+        """Whether a trained question-encoder adapter ships in adapter_path."""
+        return all((self.adapter_path / name).is_file() for name in ADAPTER_FILES)
+
     @cached_property
     def query_model_path(self) -> Path:
         """The folder questions are encoded with; passages always use the base model."""
-        if self.query_model == "tuned" and (self.adapter_path / "adapter_model.safetensors").is_file():
+        if self.query_model == "tuned" and self.adapter_present:
             return self.resolve(self.tuned_model_dir)
         return self.model_path
 

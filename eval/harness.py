@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-CN_PREFIX = "中华人民共和国"
+from assistant.compose import short_title
+
 KS = (1, 5, 10)
 
 
@@ -27,8 +28,7 @@ class Question(BaseModel):
 
 
 def normalise_title(title: str) -> str:
-    title = "".join(title.split())
-    return title[len(CN_PREFIX):] if title.startswith(CN_PREFIX) else title
+    return short_title("".join(title.split()))
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -57,6 +57,12 @@ def load_corpora(corpus_dirs: Sequence[Path]) -> LoadResult:
     return LoadResult(documents, errors)
 
 
+def chunk_corpus(documents: Sequence[Document], settings: Settings) -> list:
+    """Every passage of the documents, cut with the configured chunking."""
+    return [n for doc in documents for n in chunk_document(
+        doc, settings.max_article_chars, settings.section_chars, settings.section_overlap)]
+
+
 def _new_version_name(root: Path, digest: str) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     name, n = f"{stamp}-{digest[:8]}", 1
@@ -92,8 +98,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
     loaded = load_corpora(corpus_dirs)
     if not loaded.documents:
         raise CorpusError(corpus_dirs[0], None, "no readable documents in the corpus folder")
-    nodes = [n for doc in loaded.documents for n in chunk_document(
-        doc, settings.max_article_chars, settings.section_chars, settings.section_overlap)]
+    nodes = chunk_corpus(loaded.documents, settings)
     log.info("chunked %d documents into %d passages", len(loaded.documents), len(nodes))
 
     texts = [embedding_text(n) for n in nodes]

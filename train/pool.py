@@ -10,8 +10,8 @@ import numpy as np
 
 from assistant.settings import Settings
 from eval.harness import normalise_title
-from ingest.build import load_corpora
-from ingest.chunking import chunk_document, embedding_text
+from ingest.build import chunk_corpus, load_corpora
+from ingest.chunking import embedding_text
 from ingest.e5_convert import MODEL_NAME
 from ingest.embed import EmbeddingCache, embed_with_cache, load_model
 
@@ -52,9 +52,7 @@ class Pool:
 def load_pool(corpus_dirs: list[Path], settings: Settings, statuses: tuple[str, ...] = ("有效",)) -> Pool:
     """Chunk the corpora the way the index does; only documents in force."""
     loaded = load_corpora(corpus_dirs)
-    nodes = [n for doc in loaded.documents if doc.metadata.get("status", "有效") in statuses
-             for n in chunk_document(doc, settings.max_article_chars, settings.section_chars,
-                                     settings.section_overlap)]
+    nodes = chunk_corpus([d for d in loaded.documents if d.metadata.get("status", "有效") in statuses], settings)
     log.info("pool: %d documents, %d passages", len(loaded.documents), len(nodes))
     return Pool([n.id_ for n in nodes], [embedding_text(n) for n in nodes], [n.text for n in nodes],
                 [n.metadata for n in nodes])
