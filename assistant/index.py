@@ -1,7 +1,9 @@
 """The on-disk index: versioned folders under the index root, CURRENT naming the live one.
 
 A version folder holds manifest.json, dense.faiss (ids = row numbers of passages.jsonl),
-bm25/ (bm25s over jieba tokens) and passages.jsonl. Folders are written under a temporary
+bm25/ (bm25s over jieba tokens), passages.jsonl and, when built with them, the vectors of each
+passage's sentences (sentences.npy, in passage order; sentence_starts.npy gives row r's sentences
+as [starts[r], starts[r+1])). Folders are written under a temporary
 name and renamed into place; CURRENT is replaced atomically, so a reader always sees a
 complete version and a crashed build leaves the previous one live.
 """
@@ -9,7 +11,7 @@ complete version and a crashed build leaves the previous one live.
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,8 @@ MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 KEYWORD = "bm25"
 PASSAGES = "passages.jsonl"
+SENTENCES = "sentences.npy"
+SENTENCE_STARTS = "sentence_starts.npy"
 TMP_PREFIX = ".tmp-"
 
 
@@ -45,6 +49,26 @@ def build_lock(root: Path) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class SentenceVectors:
+    """Each passage's sentence vectors, read from disk on demand (memory-mapped)."""
+    vectors: np.ndarray
+    starts: np.ndarray
+
+    def best(self, rows: Sequence[int], query: np.ndarray) -> np.ndarray:
+        """The best sentence cosine of each row; rows without sentences get -inf."""
+        rows = np.asarray(rows, dtype=np.int64)
+        first, lengths = self.starts[rows], self.starts[rows + 1] - self.starts[rows]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        positions = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
+        out = np.full(len(rows), -np.inf, dtype=np.float32)
+        if len(positions):
+            scores = np.asarray(self.vectors[positions], dtype=np.float32) @ query
+            filled = lengths > 0
+            out[filled] = np.maximum.reduceat(scores, offsets[filled])
+        return out
+
+
 @dataclass
 class LoadedIndex:
     version: str
@@ -53,6 +77,7 @@ class LoadedIndex:
     passages: list[dict]
     dense: faiss.Index
     keyword: bm25s.BM25
+    sentences: SentenceVectors | None = None
 
     def row_of(self, passage_id: str) -> int | None:
         return self._rows.get(passage_id)
@@ -70,7 +95,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_version(root: Path, version: str, manifest: dict, passages: list[dict],
-                  vectors: np.ndarray, keyword: bm25s.BM25) -> Path:
+                  vectors: np.ndarray, keyword: bm25s.BM25,
+                  sentences: SentenceVectors | None = None) -> Path:
     """Write a complete version folder atomically (temporary folder, then rename)."""
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f"{TMP_PREFIX}{version}"
@@ -80,6 +106,9 @@ def write_version(root: Path, version: str, manifest: dict, passages: list[dict]
     dense.add_with_ids(vectors, np.arange(len(passages), dtype=np.int64))
     faiss.write_index(dense, str(tmp / DENSE))
     keyword.save(str(tmp / KEYWORD), show_progress=False)
+    if sentences is not None:
+        np.save(tmp / SENTENCES, sentences.vectors.astype(np.float32))
+        np.save(tmp / SENTENCE_STARTS, sentences.starts.astype(np.int64))
     with open(tmp / PASSAGES, "w", encoding="utf-8") as f:
         for p in passages:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
@@ -139,4 +168,7 @@ def load_version(root: Path, version: str | None = None) -> LoadedIndex:
         passages = [json.loads(line) for line in f]
     dense = faiss.read_index(str(path / DENSE))
     keyword = bm25s.BM25.load(str(path / KEYWORD), show_progress=False)
-    return LoadedIndex(version, path, manifest, passages, dense, keyword)
+    sentences = None
+    if (path / SENTENCES).is_file():
+        sentences = SentenceVectors(np.load(path / SENTENCES, mmap_mode="r"), np.load(path / SENTENCE_STARTS))
+    return LoadedIndex(version, path, manifest, passages, dense, keyword, sentences)

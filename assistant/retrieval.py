@@ -73,6 +73,7 @@ class Searcher:
     learned: LearnedFusion | None = None
     _selectors: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
+    _reference: np.ndarray | None = None
 
     @classmethod
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
@@ -195,22 +196,40 @@ class Searcher:
         for r in dense:
             keyword.setdefault(r, float(keyword_all[r]))
 
+    def _spread(self, qvec: np.ndarray) -> float:
+        """Standard deviation of the question's cosines over a fixed sample of passages.
+
+        Dividing by it puts dense scores on one scale for every question and encoder, unlike
+        min-max over the dense top 100, whose band is ~0.03 wide and buried candidates only
+        BM25 found (docs/retrieval.md)."""
+        if self._reference is None:
+            n = len(self.index.passages)
+            rows = np.unique(np.linspace(0, n - 1, min(n, self.settings.dense_reference_rows)).astype(np.int64))
+            self._reference = self.index.dense.reconstruct_batch(rows)
+        return max(float((self._reference @ qvec).std()), 1e-6)
+
     def _fuse(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
               qvec: np.ndarray) -> dict[int, float]:
         """The learned scorer when fitted, else the hand-set weighted sum with priors."""
         s = self.settings
         if not dense:
             return keyword
-        # Dense cosines are normalised over the dense candidate list, so its last member scores 0.
-        d_lo, d_hi = min(dense.values()), max(dense.values())
         self._complete(dense, keyword, keyword_all, qvec)
+        rows = list(dense)
         if self.learned is not None:
-            rows = list(dense)
             x = features(rows, dense, keyword, [self.index.passages[r]["metadata"] for r in rows])
             return dict(zip(rows, self.learned.score(x).tolist()))
+        cosines = np.array([dense[r] for r in rows], dtype=np.float32)
+        if self.index.sentences is not None and s.sentence_weight:
+            # One sentence that matches the question well lifts its article (a long article's
+            # vector averages its rule away); articles without sentences keep their own cosine.
+            best = self.index.sentences.best(rows, qvec)
+            cosines = np.where(np.isfinite(best), (1 - s.sentence_weight) * cosines + s.sentence_weight * best,
+                               cosines)
         k_hi = max(keyword.values()) or 1.0
-        fused = {r: s.dense_weight * (dense[r] - d_lo) / max(d_hi - d_lo, 1e-6)
-                 + s.keyword_weight * keyword[r] / k_hi for r in dense}
+        scores = (s.dense_weight * cosines / self._spread(qvec)
+                  + s.keyword_weight * np.array([keyword[r] for r in rows], dtype=np.float32) / k_hi)
+        fused = dict(zip(rows, scores.tolist()))
         meta = [self.index.passages[r]["metadata"] for r in fused]
         if s.law_prior_weight:
             per_doc: dict[str, list[float]] = defaultdict(list)

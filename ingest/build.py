@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import bm25s
+import numpy as np
 from llama_index.core.schema import Document
 from sentence_transformers import SentenceTransformer
 
@@ -17,7 +18,7 @@ from assistant import index as store
 from assistant.expand import Synonyms
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
-from ingest.chunking import chunk_document, embedding_text
+from ingest.chunking import chunk_document, embedding_text, sentence_texts
 from ingest.corpus import CorpusError, LoadResult, load_corpus
 from ingest.e5_convert import MODEL_NAME
 from ingest.embed import DIM, EmbeddingCache, embed_with_cache, load_model
@@ -106,6 +107,13 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
     cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
     try:
         vectors, embedded = embed_with_cache(model, texts, cache, settings.embed_batch_size, progress)
+        sentences, embedded_sentences = None, 0
+        if settings.sentence_weight > 0:
+            per_passage = [sentence_texts(n) for n in nodes]
+            sentence_vectors, embedded_sentences = embed_with_cache(
+                model, [t for texts_of in per_passage for t in texts_of], cache, settings.embed_batch_size, progress)
+            starts = np.concatenate(([0], np.cumsum([len(t) for t in per_passage]))).astype(np.int64)
+            sentences = store.SentenceVectors(sentence_vectors, starts)
     finally:
         cache.close()
 
@@ -122,9 +130,11 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
         "dim": DIM,
         "documents": len(loaded.documents),
         "passages": len(nodes),
+        "sentences": 0 if sentences is None else len(sentences.vectors),
         "articles": len({(n.metadata["doc_id"], n.metadata["label"]) for n in nodes
                          if n.metadata["article"] >= 0}),
         "embedded_new": embedded,
+        "sentences_embedded_new": embedded_sentences,
         "skipped_files": [str(e) for e in loaded.errors],
         "chunking": {"max_article_chars": settings.max_article_chars,
                      "section_chars": settings.section_chars,
@@ -137,10 +147,11 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
         manifest = {"version": version,
                     "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
                     **manifest}
-        path = store.write_version(root, version, manifest, passages, vectors, keyword)
+        path = store.write_version(root, version, manifest, passages, vectors, keyword, sentences)
         if activate:
             store.activate(root, version)
             prune_versions(root, settings.keep_versions)
     seconds = time.perf_counter() - started
-    log.info("built index %s in %.1fs (%d newly embedded)", version, seconds, embedded)
+    log.info("built index %s in %.1fs (%d passages and %d sentences newly embedded)",
+             version, seconds, embedded, embedded_sentences)
     return BuildResult(version, path, len(loaded.documents), len(nodes), embedded, seconds, loaded.errors)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from llama_index.core.schema import Document, NodeRelationship, TextNode
 
+from assistant.article import units
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -170,7 +172,14 @@ def chunk_document(doc: Document, max_article_chars: int = 800,
     return nodes
 
 
-def embedding_text(node: TextNode) -> str:
-    """What the dense model and the keyword index see: law title and chapter as fields."""
+def embedding_text(node: TextNode, text: str | None = None) -> str:
+    """What the dense model and the keyword index see: law title and chapter as fields, then
+    the passage (or one of its sentences)."""
     meta = node.metadata
-    return f"{meta.get('title', '')} {meta.get('chapter', '')}\n{node.text}"
+    return f"{meta.get('title', '')} {meta.get('chapter', '')}\n{node.text if text is None else text}"
+
+
+def sentence_texts(node: TextNode) -> list[str]:
+    """The passage's quotable sentences (a list heading with its items counts as one), each
+    with the title fields, for the sentence vectors that let one matching rule lift its article."""
+    return [embedding_text(node, unit.quote()) for unit in units(node.text)]

@@ -65,3 +65,56 @@ def test_llama_index_retriever_interface(searcher):
     nodes = HybridRetriever(searcher, top_k=3).retrieve("征收集体土地要公告多少天")
     assert len(nodes) == 3
     assert all(n.node.metadata["citation"].startswith("《") for n in nodes)
+
+
+def test_fused_scores_do_not_depend_on_how_many_dense_candidates_were_taken(searcher):
+    # Min-max over the dense top N made every score depend on N's last member, so a passage
+    # only BM25 found, a little below that band, was pushed far down.
+    wide = searcher.search("违法建设由谁查处", top_k=10)
+    narrow_settings = searcher.settings.model_copy(update={"dense_candidates": 40})
+    narrow = type(searcher).create(searcher.index, searcher.model, narrow_settings, searcher.encoder)
+    common = {h.passage_id: h.score for h in narrow.search("违法建设由谁查处", top_k=30)}
+    assert all(common[h.passage_id] == pytest.approx(h.score, abs=1e-5) for h in wide if h.passage_id in common)
+    assert sum(h.passage_id in common for h in wide) >= 8
+
+
+def test_sentence_vectors_cover_every_passage_in_order(searcher):
+    sentences = searcher.index.sentences
+    assert sentences is not None
+    assert len(sentences.starts) == len(searcher.index.passages) + 1
+    assert sentences.starts[-1] == len(sentences.vectors)
+    assert (sentences.starts[1:] >= sentences.starts[:-1]).all()
+
+
+def test_best_sentence_is_the_maximum_over_each_passages_own_sentences(searcher):
+    import numpy as np
+
+    sentences = searcher.index.sentences
+    query = searcher.encode("测量标志被移动")
+    rows = [0, 5, 17, 5, len(searcher.index.passages) - 1]
+    expected = [float((sentences.vectors[sentences.starts[r]:sentences.starts[r + 1]] @ query).max()) for r in rows]
+    assert np.allclose(sentences.best(rows, query), expected, atol=1e-6)
+
+
+def test_one_matching_sentence_lifts_its_long_article(searcher):
+    # A sentence from the middle of a long article, asked in its own words: the article's
+    # whole vector averages that rule away; its best sentence does not.
+    from assistant.article import units
+
+    passages = searcher.index.passages
+    off = type(searcher).create(searcher.index, searcher.model,
+                                searcher.settings.model_copy(update={"sentence_weight": 0.0}), searcher.encoder)
+    first = {"on": 0, "off": 0}
+    asked = 0
+    for row in range(0, len(passages), 7):
+        sentences = units(passages[row]["text"])
+        if passages[row]["metadata"]["status"] != "有效" or len(sentences) < 4:
+            continue
+        question = sentences[len(sentences) // 2].text
+        if len(question) < 15:
+            continue
+        asked += 1
+        for name, s in (("on", searcher), ("off", off)):
+            first[name] += s.search(question, top_k=1)[0].passage_id == passages[row]["id"]
+    assert asked >= 30
+    assert first["on"] >= first["off"] + 0.05 * asked
