@@ -1,5 +1,6 @@
 """create_app(): the FastAPI service. Routes are thin; the logic lives in assistant/."""
 
+import json
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -8,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sentence_transformers import SentenceTransformer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api import errors, pages
 from api.errors import error_response
@@ -21,7 +23,8 @@ UPLOAD_PREFIX = "/v1/ingest/uploads"
 
 
 class BodyLimit:
-    """413 for request bodies over the limit, counted as they stream in (Content-Length may lie)."""
+    """413 for request bodies over the limit, counted as they stream in (Content-Length may lie,
+    or be absent on a chunked body); 414 for an over-long URL. Both in the JSON error shape."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app, self.settings = app, settings
@@ -30,30 +33,37 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope["path"]
+        if len(scope.get("raw_path") or path.encode()) + len(scope.get("query_string", b"")) > self.settings.max_url_bytes:
+            return await error_response(414, f"请求地址过长（上限 {self.settings.max_url_bytes} 字节）。")(scope, receive, send)
         limit = (self.settings.max_portal_body_bytes if path.startswith(PORTAL_PREFIXES)
                  else self.settings.max_upload_bytes if path.startswith(UPLOAD_PREFIX)
                  else self.settings.max_body_bytes)
+        too_large = error_response(413, f"请求内容过大（上限 {limit // 1024} KB）。")
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return await error_response(413, f"请求内容过大（上限 {limit // 1024} KB）。")(scope, receive, send)
+            return await too_large(scope, receive, send)
         seen = 0
+        answered = False
 
         async def counted() -> Message:
-            nonlocal seen
+            # Over the limit: answer 413 now and tell the app the client left, so whatever it
+            # makes of the cut-off body (a parse error, a 400) is never sent.
+            nonlocal seen, answered
+            if answered:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge
+                answered = True
+                await too_large(scope, receive, send)
+                return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await error_response(413, f"请求内容过大（上限 {limit // 1024} KB）。")(scope, receive, send)
+        async def unless_answered(message: Message) -> None:
+            if not answered:
+                await send(message)
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, counted, unless_answered)
 
 
 class Observe:
@@ -112,9 +122,27 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
     return app
 
 
+class JsonErrorHttp(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, but a request it cannot parse (a request line or headers too
+    long for the parser, malformed HTTP) is refused in the JSON error shape, not plain text."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps({"error": {"code": "bad_request",
+                                     "message": "请求格式无效：请求行或请求头过长，或不符合 HTTP 规范。"}},
+                          ensure_ascii=False).encode()
+        head = [b"HTTP/1.1 400 Bad Request\r\n",
+                *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
+                b"content-type: application/json\r\ncontent-length: " + str(len(body)).encode() + b"\r\n",
+                b"connection: close\r\n\r\n"]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
+
+
 def server_options(settings: Settings) -> dict:
-    """uvicorn's proxy handling: X-Forwarded-For is believed only from the trusted proxies in
-    settings (none by default), so a client cannot pick its own address for the rate limit."""
+    """uvicorn options: the JSON-speaking protocol above, and proxy handling: X-Forwarded-For
+    is believed only from the trusted proxies in settings (none by default), so a client cannot
+    pick its own address for the rate limit."""
     trusted = settings.trusted_proxies
-    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) if trusted else None}
+    return {"http": JsonErrorHttp, "proxy_headers": bool(trusted),
+            "forwarded_allow_ips": ",".join(trusted) if trusted else None}
 

@@ -283,16 +283,36 @@ def serve(
     port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
     """Start the HTTP service (API, /docs) with uvicorn."""
-    import uvicorn
-
-    from api.app import create_app, server_options
     from assistant.index import current_version
 
     settings = Settings()
     if not current_version(settings.index_path):
         _fail("no index built yet (run: hotline index build)")
+    _check_database(settings.database)  # before the slow imports: a wrong URL fails in seconds
+    import uvicorn
+
+    from api.app import create_app, server_options
+
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
                 **server_options(settings))
+
+
+def _check_database(url: str) -> None:
+    """Fail fast, naming the database (password hidden), when it cannot be reached or migrated."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from assistant.db import migrate
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        _fail(f"HOTLINE_DATABASE_URL 不是有效的数据库地址：{url.split('@')[-1]!r}")
+    try:
+        migrate(url)
+    except (DBAPIError, ArgumentError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        _fail(f"无法连接数据库 {shown}：{reason}（检查 HOTLINE_DATABASE_URL 和数据库服务）")
 
 
 def _keys_session():

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from api.errors import ApiError
+from api.errors import DATABASE_UNREACHABLE, ApiError
 from api.state import AppState
 from assistant.db import ApiKey
 from assistant.keys import role_allows, verify_key
@@ -43,14 +43,23 @@ def _secret(request: Request) -> str | None:
     return None
 
 
-def optional_key(request: Request, session: SessionDep) -> ApiKey | None:
+def optional_key(request: Request, state: StateDep, session: SessionDep) -> ApiKey | None:
     secret = _secret(request)
     if not secret:
         return None
-    key = verify_key(session, secret)
-    # verify_key may have noted last_used_at: commit now so the write lock is not held for the
-    # whole request (SQLite has one writer; waiters back off in sleeps of up to 100 ms).
-    session.commit()
+    try:
+        key = verify_key(session, secret)
+        # verify_key may have noted last_used_at: commit now so the write lock is not held for
+        # the whole request (SQLite has one writer; waiters back off in sleeps of up to 100 ms).
+        session.commit()
+    except DATABASE_UNREACHABLE:
+        # Search and suggestions need no database: a key seen recently still opens them, so an
+        # outage does not stop the agents. Revocation is immediate whenever the database answers.
+        key = state.keys.recall(secret)
+        if key is None:
+            raise
+    else:
+        state.keys.remember(secret, key)
     if key is None:
         raise ApiError(401, "API 密钥无效或已停用。")
     return key

@@ -5,17 +5,21 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-                415: "unsupported_media_type", 422: "invalid_request", 429: "rate_limited",
+                414: "uri_too_long", 415: "unsupported_media_type", 422: "invalid_request", 429: "rate_limited",
                 500: "internal_error", 503: "unavailable"}
 STATUS_MESSAGES = {401: "需要有效的 API 密钥。", 403: "当前密钥无权执行此操作。", 404: "请求的资源不存在。",
                    405: "不支持该请求方法。", 413: "请求内容过大。", 429: "请求过于频繁，请稍后再试。",
                    500: "服务内部错误，请稍后再试。", 503: "服务暂不可用，请稍后再试。"}
+DATABASE_DOWN = "数据库暂不可用，请稍后再试；检索和答复仍可使用。"
+# What a driver raises when the database cannot be reached (refused, dropped, locked too long).
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 
 
 class ApiError(Exception):
@@ -39,7 +43,7 @@ def _field_message(err: dict) -> str:
     if kind == "json_invalid":
         return "请求体不是有效的 JSON。"
     if kind == "missing":
-        return f"缺少必填字段：{where}。"
+        return f"缺少必填字段：{where}。" if where else "请求体不能为空：需要一个 JSON 对象。"
     if kind in ("string_too_long", "too_long"):
         return f"字段 {where} 过长（上限 {err.get('ctx', {}).get('max_length', '')}）。"
     if kind in ("string_too_short", "too_short"):
@@ -68,6 +72,13 @@ def install(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         return error_response(422, _field_message(errors[0]) if errors else "请求无效。")
+
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return error_response(503, DATABASE_DOWN, headers={"Retry-After": "30"})
+
+    for kind in DATABASE_UNREACHABLE:
+        app.add_exception_handler(kind, database_down)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -18,6 +18,9 @@ class Metrics:
                                    registry=self.registry)
         self.index_version = Gauge("hotline_index_info", "Live index version", ["version"],
                                    registry=self.registry)
+        self.dropped_logs = Counter("hotline_query_logs_dropped_total",
+                                    "Questions answered but not logged because the database was unreachable",
+                                    registry=self.registry)
         self._answered = 0
         self._faq_hits = 0
 

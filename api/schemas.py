@@ -97,7 +97,7 @@ class SuggestOut(BaseModel):
     query: str = Field(description="实际检索的问题（从原话中提取）")
     answer: AnswerOut
     passages: list[Hit]
-    log_id: int
+    log_id: int | None = Field(description="问答记录编号（评价时使用）；数据库暂不可用时为空，答复照常")
     index_version: str
     took_ms: float
 
@@ -110,7 +110,7 @@ class AskIn(BaseModel):
 class AskOut(BaseModel):
     question: str
     answer: AnswerOut
-    log_id: int
+    log_id: int | None = Field(description="问答记录编号（评价时使用）；数据库暂不可用时为空，答复照常")
 
 
 class FeedbackIn(BaseModel):

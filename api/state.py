@@ -18,6 +18,7 @@ from assistant.db import make_engine, migrate, session_factory
 from assistant.faq_match import FaqEntry, FaqMatcher
 from assistant.generate import LlmComposer
 from assistant.index import current_version, load_version
+from assistant.keys import RecentKeys
 from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
@@ -39,6 +40,7 @@ class AppState:
     limiter: MovingWindowRateLimiter
     searcher: Searcher
     batcher: QueryBatcher
+    keys: RecentKeys
     llm: LlmComposer | None = None
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,6 +63,7 @@ class AppState:
             limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage)),
             searcher=Searcher.create(index, model, settings, batcher.encode_many),
             batcher=batcher,
+            keys=RecentKeys(settings.key_outage_grace_seconds),
             llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
                  if settings.llm_base_url else None),
             _checked_at=time.monotonic(),

@@ -43,6 +43,7 @@ RATINGS = ("helpful", "not_helpful", "wrong_citation")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_MIGRATE_TIMEOUT_MS = 120_000
+PG_CONNECT_TIMEOUT_S = 5
 
 
 def utcnow() -> datetime:
@@ -213,7 +214,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, json_serializer=_json_dumps)
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
-    return create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True)
+    # A server that does not answer fails the connection in seconds, not after the OS's minutes.
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True, connect_args=connect_args)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

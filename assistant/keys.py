@@ -6,6 +6,8 @@ Functions flush but never commit; the caller owns the transaction.
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db import ROLES, ApiKey, utcnow
 
-__all__ = ["ROLES", "create_key", "list_keys", "revoke_key", "role_allows", "verify_key"]
+__all__ = ["ROLES", "RecentKeys", "create_key", "list_keys", "revoke_key", "role_allows", "verify_key"]
 
 SECRET_PREFIX = "hk_"
 DISPLAY_PREFIX_CHARS = 8
@@ -76,3 +78,29 @@ def revoke_key(s: Session, key_id: int) -> None:
 def list_keys(s: Session) -> list[ApiKey]:
     """All keys, newest first (hashes included; never show them to users)."""
     return list(s.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+
+
+class RecentKeys:
+    """Keys verified against the database in the last `grace` seconds, by secret hash.
+
+    Consulted only when the database cannot be reached, so revocation stays immediate while
+    it can; a key refused by the database is forgotten at once."""
+
+    def __init__(self, grace: float):
+        self.grace = grace
+        self._seen: dict[str, tuple[float, ApiKey]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, secret: str, key: ApiKey | None) -> None:
+        with self._lock:
+            if key is None:
+                self._seen.pop(_hash(secret), None)
+            else:
+                self._seen[_hash(secret)] = (time.monotonic(), key)
+
+    def recall(self, secret: str) -> ApiKey | None:
+        with self._lock:
+            seen = self._seen.get(_hash(secret))
+        if seen is None or time.monotonic() - seen[0] > self.grace:
+            return None
+        return seen[1]

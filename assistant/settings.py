@@ -88,12 +88,15 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     trusted_proxies: list[str] = Field(
         default_factory=list, description="Addresses whose X-Forwarded-For is believed (the load balancer); none by default.")
+    key_outage_grace_seconds: float = Field(
+        600.0, description="While the database is unreachable, keys verified this recently still open search and suggestions.")
     portal_rate_limit: str = Field("20/minute", description="Per client, for public routes (limits syntax).")
     rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://127.0.0.1:6379")
     max_question_chars: int = 500
     max_portal_body_bytes: int = 16 * 1024
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 30 * 1024 * 1024
+    max_url_bytes: int = Field(8 * 1024, description="Longer request paths with query strings get 414.")
     index_poll_seconds: float = Field(2.0, description="How often the service looks for a new CURRENT.")
     llm_base_url: str = ""
     llm_api_key: str = ""

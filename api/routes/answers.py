@@ -1,11 +1,12 @@
 """Search, agent suggestions and the public portal's answers."""
 
+import logging
 import time
 
 from fastapi import APIRouter
 
 from api.deps import AgentKey, RateLimited, SessionDep, StateDep
-from api.errors import ApiError
+from api.errors import DATABASE_UNREACHABLE, ApiError
 from api.schemas import AnswerOut, AskIn, AskOut, SearchIn, SearchOut, SuggestIn, SuggestOut
 from api.state import AppState
 from assistant.answer import Answer
@@ -15,23 +16,33 @@ from assistant.retrieval import QueryError
 from assistant.transcript import extract_query
 
 router = APIRouter(prefix="/v1", tags=["answers"])
+log = logging.getLogger(__name__)
 
 
-def _answer(state: AppState, session, question: str, channel: str, audiences: frozenset[str]) -> tuple[Answer, int, float]:
+def _answer(state: AppState, session, question: str, channel: str,
+            audiences: frozenset[str]) -> tuple[Answer, int | None, float]:
+    """The answer, its query-log id (None when the database is unreachable: the caller still
+    gets the answer, the drop is counted), and the milliseconds it took."""
     started = time.perf_counter()
     try:
         answer = state.answerer.answer(question, audiences=audiences)
     except QueryError as exc:
         raise ApiError(422, str(exc), "invalid_query") from None
     took = (time.perf_counter() - started) * 1000
-    with state.write_lock:  # queue in-process rather than in SQLite's sleeping busy handler
-        entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
-                          refused=answer.refused, faq_id=answer.faq_id,
-                          citations=[c.passage_id for c in answer.citations],
-                          top_score=answer.evidence, latency_ms=took,
-                          index_version=state.searcher.index.version)
-        session.commit()
     state.metrics.answer(channel, answer.kind)
+    try:
+        with state.write_lock:  # queue in-process rather than in SQLite's sleeping busy handler
+            entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
+                              refused=answer.refused, faq_id=answer.faq_id,
+                              citations=[c.passage_id for c in answer.citations],
+                              top_score=answer.evidence, latency_ms=took,
+                              index_version=state.searcher.index.version)
+            session.commit()
+    except DATABASE_UNREACHABLE as exc:
+        session.rollback()
+        state.metrics.dropped_logs.inc()
+        log.warning("query log not written, database unreachable: %s", type(exc).__name__)
+        return answer, None, took
     return answer, entry.id, took
 
 

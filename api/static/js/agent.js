@@ -65,7 +65,7 @@
     actions.hidden = false;
     copyButton.disabled = a.kind === "no_basis";
     for (const b of actions.querySelectorAll("button[data-rating]")) {
-      b.disabled = false;
+      b.disabled = body.log_id === null; // not logged (database unreachable): nothing to rate
       b.setAttribute("aria-pressed", "false");
     }
     H.clear(list);
@@ -101,7 +101,7 @@
 
   async function rate(event) {
     const b = event.currentTarget;
-    if (!current) return;
+    if (!current || current.log_id === null) return;
     try {
       await H.api("POST", "/v1/feedback", { body: { log_id: current.log_id, rating: b.dataset.rating } });
       for (const x of actions.querySelectorAll("button[data-rating]")) x.disabled = true;
