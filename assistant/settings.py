@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     max_portal_body_bytes: int = 16 * 1024
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 30 * 1024 * 1024
+    upload_extract_seconds: float = Field(60.0, description="Time budget for reading one uploaded file.")
+    upload_extract_memory_bytes: int = Field(
+        1536 * 1024 * 1024, description="Address-space budget of the process that reads an uploaded file.")
+    max_document_chars: int = Field(2_000_000, description="Uploaded files with more text than this are refused.")
     max_url_bytes: int = Field(8 * 1024, description="Longer request paths with query strings get 414.")
     index_poll_seconds: float = Field(2.0, description="How often the service looks for a new CURRENT.")
     llm_base_url: str = ""

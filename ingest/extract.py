@@ -238,12 +238,17 @@ def list_links(soup: BeautifulSoup, url: str, rules: ListRules) -> tuple[list[st
     return list(details), pages
 
 
+MAX_PDF_PAGES = 2000  # the longest regulation compilations run to a few hundred pages
+
+
 def extract_pdf(data: bytes, min_chars_per_page: int) -> Extracted:
     """Text per page; a PDF without a text layer (a scan) raises ExtractError."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ExtractError(f"PDF 页数过多（{len(reader.pages)} 页，上限 {MAX_PDF_PAGES} 页）")
         pages = [normalise_text(page.extract_text() or "") for page in reader.pages]
         title = str(reader.metadata.get("/Title") or "").strip() if reader.metadata else ""
     except (pypdf.errors.PyPdfError, ValueError, KeyError, OSError) as exc:

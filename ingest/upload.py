@@ -1,8 +1,17 @@
 """A document added by hand (PDF, HTML, Markdown or DOCX with a metadata form) goes through the
-same path as a crawled one: extract → crawled corpus (versioned) → incremental index + gate."""
+same path as a crawled one: extract → crawled corpus (versioned) → incremental index + gate.
+
+The file is read at once, in a bounded child process (ingest/extract_worker.py), so a bad file
+is refused while the editor waits; the index update, which takes seconds to minutes, runs as a
+job recorded in crawl_runs (source "upload") that the editor polls.
+"""
 
 import hashlib
+import logging
 import re
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -10,16 +19,14 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sentence_transformers import SentenceTransformer
 
+from assistant.db import CrawlRun, make_engine, session_factory, utcnow
 from assistant.settings import Settings
 from ingest.documents import DocumentStore
-from ingest.extract import ExtractError, extract_docx, extract_html, extract_pdf, normalise_text, soup_of
-from ingest.runs import IndexUpdate, update_index
-from ingest.sources import DetailRules
+from ingest.extract_worker import extract_bounded
+from ingest.runs import crawl_lock, update_index
 
 SOURCE = "upload"
-KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
-         ".docx": "docx"}
-HTML_RULES = DetailRules(content="body", title="h1")
+log = logging.getLogger(__name__)
 
 
 class UploadMeta(BaseModel):
@@ -34,35 +41,9 @@ class UploadMeta(BaseModel):
     url: str = Field("", max_length=1000)
 
 
-def _text_of(filename: str, data: bytes, settings: Settings) -> str:
-    kind = KINDS.get(Path(filename).suffix.lower())
-    if kind is None:
-        raise ExtractError(f"不支持的文件类型：{Path(filename).suffix or '无扩展名'}（支持 PDF、HTML、Markdown、DOCX）")
-    if kind == "pdf":
-        if not data.startswith(b"%PDF"):
-            raise ExtractError("文件不是有效的 PDF")
-        return extract_pdf(data, settings.crawl_min_pdf_chars).text
-    if kind == "docx":
-        return extract_docx(data).text
-    if kind == "html":
-        return extract_html(soup_of(data), "", HTML_RULES, []).text
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ExtractError("Markdown 文件不是 UTF-8 编码") from None
-    if text.startswith("---\n") and "\n---\n" in text[4:]:
-        text = text[4:].split("\n---\n", 1)[1]  # the form's metadata wins over the file's
-    text = normalise_text(text)
-    if not text:
-        raise ExtractError("文件没有正文")
-    return text
-
-
-def add_upload(settings: Settings, filename: str, data: bytes, meta: UploadMeta, actor: str, *,
-               model: SentenceTransformer | None = None) -> tuple[str, IndexUpdate]:
-    """Write the document into the crawled corpus (a re-upload of the same title is a new
-    version; the old one goes to history) and update the index. Returns (doc_id, result)."""
-    body = _text_of(filename, data, settings)
+def _write_document(settings: Settings, filename: str, body: str, meta: UploadMeta, actor: str) -> str:
+    """Into the crawled corpus; a re-upload of the same title is a new version, the old one
+    goes to history. Returns the document id."""
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(filename).stem).strip("-")[:40] or "document"
     doc_id = f"{SOURCE}/{slug}-{hashlib.sha256(meta.title.encode()).hexdigest()[:8]}"
@@ -75,4 +56,54 @@ def add_upload(settings: Settings, filename: str, data: bytes, meta: UploadMeta,
              "fetched_at": now.isoformat(timespec="seconds"), "content_hash": digest,
              "version": (previous or 0) + 1}
     store.write(doc_id, front, f"# {meta.title}\n\n{body}")
-    return doc_id, update_index(settings, model=model)
+    return doc_id
+
+
+def submit_upload(settings: Settings, filename: str, data: bytes, meta: UploadMeta, actor: str, *,
+                  model: SentenceTransformer, on_done: Callable[[], None] = lambda: None) -> tuple[str, int]:
+    """Read the file (ExtractError when refused), store it, and start the index update as a job;
+    `on_done` runs once the index is updated, before the job is marked finished.
+
+    Returns (doc_id, run id). Raises CrawlInProgress while a crawl or another upload is updating
+    the index: the lock is taken before anything is written and handed to the job."""
+    body = extract_bounded(filename, data, min_pdf_chars=settings.crawl_min_pdf_chars,
+                           memory_bytes=settings.upload_extract_memory_bytes,
+                           seconds=settings.upload_extract_seconds, max_chars=settings.max_document_chars)
+    lock = ExitStack()
+    lock.enter_context(crawl_lock(settings.crawl_corpus_path))
+    try:
+        doc_id = _write_document(settings, filename, body, meta, actor)
+        engine = make_engine(settings.database)
+        sessions = session_factory(engine)
+        with sessions() as session:
+            run = CrawlRun(source=SOURCE, status="running", counts={}, message=f"上传《{meta.title}》：更新索引",
+                           progress={"stage": "index", "done": 0, "total": 1})
+            session.add(run)
+            session.commit()
+            run_id = run.id
+    except BaseException:
+        lock.close()
+        raise
+
+    def job() -> None:
+        try:
+            update = update_index(settings, model=model)
+            on_done()  # the service serves the new version before the job says it is done
+            values = {"status": update.status, "index_version": update.version,
+                      "counts": {"embedded": update.embedded}, "message": f"上传《{meta.title}》：{update.message}"}
+        except Exception as exc:  # noqa: BLE001 - recorded in the run for the editor to read
+            log.exception("upload index update failed")
+            values = {"status": "failed", "message": f"上传《{meta.title}》：索引更新失败：{type(exc).__name__}: {exc}"}
+        try:
+            with sessions() as session:
+                row = session.get_one(CrawlRun, run_id)
+                for name, value in {**values, "finished_at": utcnow(),
+                                    "progress": {"stage": "done", "done": 1, "total": 1}}.items():
+                    setattr(row, name, value)
+                session.commit()
+        finally:
+            lock.close()
+            engine.dispose()
+
+    threading.Thread(target=job, name=f"upload-{run_id}", daemon=True).start()
+    return doc_id, run_id

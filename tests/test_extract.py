@@ -147,3 +147,41 @@ def test_a_docx_zip_bomb_is_refused_quickly_without_unpacking():
         extract_docx(bomb)
     assert time.perf_counter() - started < 2
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KiB: under 100 MB
+
+
+def _docx(text: str) -> bytes:
+    import zipfile as zf
+
+    buffer = io.BytesIO()
+    with zf.ZipFile(buffer, "w", zf.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>' + text + "</w:t></w:r></w:p>"
+                         "</w:body></w:document>")
+    return buffer.getvalue()
+
+
+def test_an_upload_is_read_in_a_bounded_child_process():
+    from ingest.extract_worker import extract_bounded
+
+    budget = {"min_pdf_chars": 20, "memory_bytes": 1 << 30, "max_chars": 10_000}
+    assert "宅基地" in extract_bounded("a.docx", _docx("第一条 宅基地的申请条件。"), seconds=60, **budget)
+    with pytest.raises(ExtractError, match="超时"):
+        extract_bounded("a.docx", _docx("第一条 宅基地。"), seconds=0.001, **budget)
+    with pytest.raises(ExtractError, match="过长"):
+        extract_bounded("a.docx", _docx("宅" * 20_000), seconds=60, **budget)
+    with pytest.raises(ExtractError, match="不支持的文件类型"):
+        extract_bounded("a.exe", b"MZ", seconds=60, **budget)
+
+
+def test_a_child_out_of_memory_is_a_refusal_not_a_crash():
+    import random
+
+    from ingest.extract_worker import extract_bounded
+
+    # 30 MB of text that does not compress (so it passes the zip-bomb check) needs more than the
+    # 100 MB of address space given here; the interpreter alone takes ~63 MB.
+    rng = random.Random(0)
+    text = "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(10_000_000))
+    with pytest.raises(ExtractError, match="内存"):
+        extract_bounded("a.docx", _docx(text), min_pdf_chars=20, memory_bytes=100 << 20,
+                        seconds=60, max_chars=100_000_000)

@@ -80,17 +80,29 @@ def test_crawl_run_bad_input(ingest_service):
     assert client.get("/v1/ingest/runs/999999", headers=key(keys, "admin")).status_code == 404
 
 
-def test_uploaded_document_is_answerable_right_after(ingest_service):
+def wait_for_upload(client, keys, run_id, seconds=180):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/ingest/uploads/{run_id}", headers=key(keys, "editor")).json()
+        if job["status"] != "running":
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"upload job {run_id} still running")
+
+
+def test_uploaded_document_is_answerable_once_its_job_finishes(ingest_service):
     client, keys, _ = ingest_service
     markdown = f"# 试点办法\n\n## 第一章 总则\n\n{UPLOADED_ARTICLE}\n".encode()
     response = client.post("/v1/ingest/uploads", headers=key(keys, "editor"),
                            files={"file": ("pilot.md", markdown, "text/markdown")},
                            data={"title": "北京市集体经营性建设用地入市试点办法", "doc_type": "规范性文件",
                                  "issuer": "北京市规划和自然资源委员会", "publish_date": "2024-05-01"})
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     body = response.json()
-    assert body["doc_id"].startswith("upload/") and body["index_status"] == "succeeded"
-    assert body["embedded"] >= 1
+    assert body["doc_id"].startswith("upload/") and body["status"] == "running"
+    job = wait_for_upload(client, keys, body["run_id"])
+    assert job["status"] == "succeeded", job
+    assert job["counts"]["embedded"] >= 1 and job["index_version"]
     hits = client.post("/v1/search", json={"query": "集体经营性建设用地入市的规划条件多久出具", "top_k": 3},
                        headers=key(keys, "agent")).json()["results"]
     assert hits[0]["title"] == "北京市集体经营性建设用地入市试点办法"
@@ -102,7 +114,8 @@ def test_uploaded_pdf_with_text_is_indexed(ingest_service):
     pdf = pdf_with_text(["第一条 测试地块的土壤污染状况调查报告应当在出让前完成评审。"], "土壤调查规定")
     response = client.post("/v1/ingest/uploads", headers=key(keys, "admin"),
                            files={"file": ("soil.pdf", pdf, "application/pdf")}, data={"title": "土壤调查规定"})
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
+    assert wait_for_upload(client, keys, response.json()["run_id"])["status"] == "succeeded"
 
 
 @pytest.mark.parametrize("filename, content, message", [
@@ -131,3 +144,24 @@ def test_upload_needs_editor_and_a_title(ingest_service):
     bad_type = client.post("/v1/ingest/uploads", headers=key(keys, "editor"), files=files,
                            data={"title": "x", "doc_type": "小说"})
     assert bad_type.status_code == 422 and "doc_type" in bad_type.json()["error"]["message"]
+
+
+def test_a_docx_zip_bomb_upload_is_refused_and_the_service_does_not_grow(ingest_service):
+    import io
+    import zipfile
+
+    import psutil
+
+    client, keys, _ = ingest_service
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/document.xml", "w") as member:  # 1 GiB of zeros, ~1 MB compressed
+            for _ in range(1024):
+                member.write(b"\0" * (1 << 20))
+    before = psutil.Process().memory_info().rss
+    response = client.post("/v1/ingest/uploads", headers=key(keys, "editor"),
+                           files={"file": ("bomb.docx", buffer.getvalue(), "application/octet-stream")},
+                           data={"title": "炸弹"})
+    assert response.status_code == 422
+    assert "压缩炸弹" in response.json()["error"]["message"]
+    assert psutil.Process().memory_info().rss - before < 100 * (1 << 20)

@@ -16,7 +16,8 @@ from assistant.index import BuildInProgress
 from ingest.extract import ExtractError
 from ingest.runs import CrawlInProgress, run_crawl
 from ingest.sources import SourcesError, load_sources, select_sources
-from ingest.upload import UploadMeta, add_upload
+from ingest.upload import SOURCE as UPLOAD_SOURCE
+from ingest.upload import UploadMeta, submit_upload
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
 RUN_START_TIMEOUT = 30.0
@@ -88,7 +89,7 @@ def get_run(run_id: RowId, session: SessionDep, _: AdminKey) -> dict:
     return run_to_dict(run)
 
 
-@router.post("/uploads", status_code=201, summary="上传文件（PDF/HTML/Markdown/DOCX）并更新索引（编辑）")
+@router.post("/uploads", status_code=202, summary="上传文件（PDF/HTML/Markdown/DOCX），后台更新索引（编辑）")
 def upload(state: StateDep, key: EditorKey,
            file: Annotated[UploadFile, File(description="PDF、HTML、Markdown 或 DOCX 文件")],
            title: Annotated[str, Form()], doc_type: Annotated[str, Form()] = "规范性文件",
@@ -97,6 +98,8 @@ def upload(state: StateDep, key: EditorKey,
            effective_date: Annotated[date | None, Form()] = None,
            status: Annotated[str, Form()] = "有效", region: Annotated[str, Form()] = "北京",
            url: Annotated[str, Form()] = "") -> dict:
+    """The file is read at once (a refused file is a 422 with the reason); the index update runs
+    as a job: poll GET /v1/ingest/uploads/{run_id} until its status is no longer running."""
     try:
         meta = UploadMeta(title=title, doc_type=doc_type, issuer=issuer, doc_number=doc_number,
                           publish_date=publish_date, effective_date=effective_date, status=status,
@@ -108,12 +111,19 @@ def upload(state: StateDep, key: EditorKey,
     if not data:
         raise ApiError(422, "上传的文件为空。")
     try:
-        doc_id, result = add_upload(state.settings, file.filename or "upload", data, meta, key.name,
-                                    model=state.model)
+        doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
+                                       model=state.model, on_done=lambda: state.refresh_index(force=True))
     except ExtractError as exc:
         raise ApiError(422, str(exc), "unreadable_document") from None
     except (BuildInProgress, CrawlInProgress):
         raise ApiError(409, "索引正在更新，请稍后再试。") from None
-    state.refresh_index(force=True)
-    return {"doc_id": doc_id, "index_status": result.status, "index_version": result.version,
-            "embedded": result.embedded, "message": result.message}
+    return {"doc_id": doc_id, "run_id": run_id, "status": "running",
+            "poll": f"/v1/ingest/uploads/{run_id}"}
+
+
+@router.get("/uploads/{run_id}", summary="上传后的索引更新进度（编辑）")
+def upload_job(run_id: RowId, session: SessionDep, _: EditorKey) -> dict:
+    run = session.get(CrawlRun, run_id)
+    if run is None or run.source != UPLOAD_SOURCE:
+        raise ApiError(404, f"未找到上传任务：{run_id}")
+    return run_to_dict(run)
