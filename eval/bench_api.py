@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -94,19 +96,12 @@ def stages(questions: list[str]) -> dict:
     return {name: round(statistics.median(v), 2) for name, v in timings.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--no-cache", action="store_true",
-                        help="disable the service's question-embedding cache (every request encodes)")
-    args = parser.parse_args()
-    questions = [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+@contextmanager
+def served(**env_overrides: str) -> Iterator[tuple[str, str, int]]:
+    """`hotline serve` on a free port with a temporary database: yields (base URL, agent key, pid)."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, HOTLINE_DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite",
-                   HOTLINE_PORTAL_RATE_LIMIT="1000000/minute")
-        if args.no_cache:
-            env["HOTLINE_QUERY_CACHE_SIZE"] = "0"
+                   HOTLINE_PORTAL_RATE_LIMIT="1000000/minute", **env_overrides)
         hotline = [sys.executable, "-m", "api.cli"]
         out = subprocess.run([*hotline, "keys", "create", "--role", "agent", "--name", "bench"], env=env,
                              capture_output=True, text=True, check=True).stdout
@@ -126,10 +121,22 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("server did not become ready")
                 time.sleep(0.5)
-            results = [asyncio.run(_drive(base, key, questions, c, args.seconds)) for c in args.concurrency]
+            yield base, key, server.pid
         finally:
             server.terminate()
             server.wait(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--no-cache", action="store_true",
+                        help="disable the service's question-embedding cache (every request encodes)")
+    args = parser.parse_args()
+    questions = [json.loads(line)["query"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+    with served(**({"HOTLINE_QUERY_CACHE_SIZE": "0"} if args.no_cache else {})) as (base, key, _):
+        results = [asyncio.run(_drive(base, key, questions, c, args.seconds)) for c in args.concurrency]
     print(f"{'conc':>5}{'req':>7}{'err':>5}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}  (ms)")
     for r in results:
         print(f"{r['concurrency']:>5}{r['requests']:>7}{r['errors']:>5}{r['rps']:>8}"
