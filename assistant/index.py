@@ -10,6 +10,7 @@ complete version and a crashed build leaves the previous one live.
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,9 @@ PASSAGES = "passages.jsonl"
 SENTENCES = "sentences.npy"
 SENTENCE_STARTS = "sentence_starts.npy"
 TMP_PREFIX = ".tmp-"
+# What build_index names versions (20261205-231900-79214d31[-2]); anything else is not one,
+# and must never reach the file system as a path (.., very long names).
+VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,127}$")
 
 
 class IndexNotFound(RuntimeError):
@@ -125,7 +129,7 @@ def write_version(root: Path, version: str, manifest: dict, passages: list[dict]
 
 def activate(root: Path, version: str) -> None:
     """Make `version` the live index by atomically replacing CURRENT."""
-    if not (root / version / MANIFEST).is_file():
+    if not VERSION_RE.fullmatch(version) or not (root / version / MANIFEST).is_file():
         raise IndexNotFound(f"index version {version!r} not found under {root}")
     tmp = root / f"{CURRENT}.tmp"
     tmp.write_text(version + "\n", encoding="utf-8")

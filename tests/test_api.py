@@ -310,3 +310,10 @@ def test_blank_or_control_text_is_a_422_naming_the_field(service, field, value, 
     assert patched.status_code == 422
     portal = client.post("/v1/portal/ask", json={"question": "宅基地\x00"})
     assert portal.status_code == 422 and "控制字符" in portal.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("version, status", [("a" * 300, 422), (".hidden", 422), ("%2E%2E", 422),
+                                             ("20990101-000000-00000000", 404)])
+def test_index_version_names_are_checked_before_they_touch_the_file_system(service, version, status):
+    client, keys = service
+    assert_error(client.post(f"/v1/indexes/{version}/activate", headers=auth(keys, "admin")), status)

@@ -1,6 +1,8 @@
 """Browse the live index: documents, their passages, one passage."""
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
 
 from api.deps import AgentKey, StateDep
 from api.errors import ApiError
@@ -29,7 +31,7 @@ def list_documents(state: StateDep, _: AgentKey, status: str | None = None,
 
 
 @router.get("/documents/{doc_id:path}", summary="文件及其条文")
-def get_document(doc_id: str, state: StateDep, _: AgentKey) -> dict:
+def get_document(doc_id: Annotated[str, Path(max_length=300)], state: StateDep, _: AgentKey) -> dict:
     doc = _documents(state).get(doc_id)
     if doc is None:
         raise ApiError(404, f"未找到文件：{doc_id}")
@@ -39,7 +41,7 @@ def get_document(doc_id: str, state: StateDep, _: AgentKey) -> dict:
 
 
 @router.get("/passages/{passage_id:path}", summary="单条条文")
-def get_passage(passage_id: str, state: StateDep, _: AgentKey) -> dict:
+def get_passage(passage_id: Annotated[str, Path(max_length=300)], state: StateDep, _: AgentKey) -> dict:
     index = state.searcher.index
     row = index.row_of(passage_id)
     if row is None:

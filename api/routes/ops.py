@@ -1,6 +1,8 @@
 """Feedback, health, readiness, metrics, index versions and analytics."""
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlalchemy import text
 
@@ -52,7 +54,9 @@ def indexes(state: StateDep, _: AdminKey) -> list[dict]:
 
 
 @router.post("/v1/indexes/{version}/activate", summary="启用或回滚索引版本（管理员）")
-def activate(version: str, state: StateDep, _: AdminKey) -> dict:
+def activate(version: Annotated[str, Path(max_length=128, pattern=index_store.VERSION_RE.pattern,
+                                          description="索引版本名，如 20261205-231900-79214d31")],
+             state: StateDep, _: AdminKey) -> dict:
     try:
         index_store.activate(state.settings.index_path, version)
     except index_store.IndexNotFound:
