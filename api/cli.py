@@ -148,17 +148,6 @@ def _open_searcher(settings: Settings):
         _fail(str(exc))
 
 
-def _answerer(searcher):
-    """An Answerer without a database: scope and evidence checks, no FAQs."""
-    from assistant.answer import Answerer
-    from assistant.faq_match import FaqMatcher
-    from assistant.scope import ScopeGuard
-
-    s = searcher.settings
-    return Answerer(searcher, ScopeGuard(searcher.encoder, s.scope_path, s.calibration.scope_margin),
-                    FaqMatcher(searcher.encoder, s.calibration.faq_threshold))
-
-
 @app.command()
 def ask(
     question: str,
@@ -201,7 +190,8 @@ def evaluate(
     details: Annotated[bool, typer.Option(help="List each question's rank.")] = False,
 ) -> None:
     """Score retrieval on a question set: Recall@1/5/10, MRR, gold coverage@5 on (law, article)."""
-    from eval.harness import breakdown, load_questions, score_refusals, score_retrieval
+    from assistant.answer import Answerer
+    from assistant.scoring import breakdown, load_questions, score_refusals, score_retrieval
 
     if mode not in ("hybrid", "dense", "keyword"):
         _fail("--mode must be hybrid, dense or keyword")
@@ -216,7 +206,7 @@ def evaluate(
     except ValueError as exc:
         _fail(str(exc))
     searcher = _open_searcher(settings)
-    answerer = _answerer(searcher)
+    answerer = Answerer.create(searcher)
     if answers:
         _evaluate_answers(questions, answerer, by, as_json, details)
         return
@@ -250,7 +240,7 @@ def evaluate(
 
 
 def _evaluate_answers(questions, answerer, by: str | None, as_json: bool, details: bool) -> None:
-    from eval.answers import score_answers, summarise_answers
+    from assistant.answer_judge import score_answers, summarise_answers
 
     def answer(query: str) -> dict:
         a = answerer.answer(query)

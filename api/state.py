@@ -12,9 +12,11 @@ from limits.strategies import MovingWindowRateLimiter
 from sentence_transformers import SentenceTransformer
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.metrics import Metrics
 from assistant import faqs as faq_store
 from assistant.answer import Answerer, citation_for
 from assistant.db import make_engine, migrate, session_factory
+from assistant.encoder import OnnxQueryEncoder, QueryBatcher, load_model
 from assistant.faq_match import FaqEntry, FaqMatcher
 from assistant.generate import LlmComposer
 from assistant.index import current_version, load_version
@@ -22,9 +24,6 @@ from assistant.keys import RecentKeys
 from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
-from api.metrics import Metrics
-from assistant.encoder import OnnxQueryEncoder, QueryBatcher
-from ingest.embed import load_model
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ class AppState:
     @property
     def answerer(self) -> Answerer:
         self.refresh_index()
-        return Answerer(self.searcher, self.scope, self.faqs, self.llm)
+        return Answerer.create(self.searcher, scope=self.scope, faqs=self.faqs, llm=self.llm)
 
     def refresh_index(self, force: bool = False) -> None:
         """Pick up a new CURRENT without a restart (checked at most every index_poll_seconds)."""

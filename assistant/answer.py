@@ -76,6 +76,17 @@ class Answerer:
     faqs: FaqMatcher
     llm: "LlmComposer | None" = None
 
+    @classmethod
+    def create(cls, searcher: Searcher, *, scope: ScopeGuard | None = None, faqs: FaqMatcher | None = None,
+               llm: "LlmComposer | None" = None) -> "Answerer":
+        """The one way to build an Answerer. The service passes its long-lived scope guard, FAQ
+        matcher and LLM; without them (CLI, benchmarks, tests) the scope examples come from
+        settings and no FAQ answers."""
+        c = searcher.settings.calibration
+        return cls(searcher,
+                   scope or ScopeGuard(searcher.encoder, searcher.settings.scope_path, c.scope_margin),
+                   faqs or FaqMatcher(searcher.encoder, c.faq_threshold), llm)
+
     def answer(self, question: str, *, audiences: frozenset[str] = frozenset({"public"}),
                filters: Filters = Filters(), top_k: int = 5) -> Answer:
         s = self.searcher.settings

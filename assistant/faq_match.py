@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingest.embed import DIM
+from assistant.encoder import DIM
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ class Searcher:
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
         """Load the live index version, the passage model and the configured question encoder."""
         from assistant.index import load_version
-        from ingest.embed import load_model
+        from assistant.encoder import load_model
 
         index = load_version(settings.index_path)
         return cls.create(index, model or load_model(settings.model_path, settings.torch_threads), settings)

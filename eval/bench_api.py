@@ -70,14 +70,14 @@ async def _drive(base: str, key: str, questions: list[str], concurrency: int, se
 
 def stages(questions: list[str]) -> dict:
     """Median time of each stage of an answer, in-process (ms)."""
-    from api.cli import _answerer
+    from assistant.answer import Answerer
     from assistant.answer import extractive_answer
     from assistant.question import analyse
     from assistant.retrieval import Searcher
     from assistant.settings import Settings
 
     searcher = Searcher.open(Settings())
-    answerer = _answerer(searcher)
+    answerer = Answerer.create(searcher)
     timings: dict[str, list[float]] = {k: [] for k in ("encode", "scope", "search", "compose", "total")}
     for q in questions * 3:
         t0 = time.perf_counter()

@@ -29,7 +29,7 @@ PAGE_SIZE = 20
 
 def _statutes(count: int, articles: int, workdir: Path) -> list:
     """`count` statutes with at least `articles` articles each, from the national collection."""
-    from tests.fixture_site import load_statute
+    from eval.fixture_site import load_statute
 
     with tarfile.open(NATIONAL_TAR) as tar:
         tar.extractall(workdir, filter="data")
@@ -44,7 +44,7 @@ def _statutes(count: int, articles: int, workdir: Path) -> list:
 
 
 def _serve(pages: dict[str, str], port_queue: "mp.Queue[int]") -> None:
-    from tests.fixture_site import FixtureSite
+    from eval.fixture_site import FixtureSite
 
     with FixtureSite() as site:
         site.server.request_queue_size = 128
@@ -56,7 +56,7 @@ def _serve(pages: dict[str, str], port_queue: "mp.Queue[int]") -> None:
 
 
 def _site(statutes: list) -> dict[str, str]:
-    from tests.fixture_site import detail_page, list_page
+    from eval.fixture_site import detail_page, list_page
 
     pages = {"/robots.txt": "User-agent: *\nDisallow: /private/\n"}
     items = []
@@ -101,9 +101,10 @@ def main() -> None:
 
     import yaml
 
-    from ingest.embed import encode_passages, load_model
+    from assistant.encoder import load_model
+    from ingest.embed import encode_passages
     from ingest.sources import load_sources
-    from tests.fixture_site import fixture_sources
+    from eval.fixture_site import fixture_sources
 
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:

@@ -42,7 +42,7 @@ def build_step(index_root: str, cache: str, corpus: str | None) -> dict:
 
 def latency_step(index_root: str, repeats: int) -> dict:
     from assistant.retrieval import Searcher
-    from eval.harness import load_questions
+    from assistant.scoring import load_questions
 
     searcher = Searcher.open(Settings(index_root=Path(index_root)))
     queries = [q.query for q in load_questions(DEV_SET)]
@@ -70,7 +70,7 @@ def keyword_library_step(corpus: str | None) -> dict:
 
     from assistant.expand import Synonyms
     from assistant.tokenize import Tokenizer
-    from eval.harness import load_questions, score_retrieval
+    from assistant.scoring import load_questions, score_retrieval
     from ingest.chunking import chunk_document, embedding_text
     from ingest.corpus import load_corpus
 
@@ -148,7 +148,8 @@ def national_dense_step(corpus: str, sample: int) -> dict:
 
     from ingest.chunking import chunk_document, embedding_text
     from ingest.corpus import load_corpus
-    from ingest.embed import encode_passages, load_model
+    from assistant.encoder import load_model
+    from ingest.embed import encode_passages
 
     nodes = [n for d in load_corpus(Path(corpus)).documents for n in chunk_document(d)]
     random.Random(0).shuffle(nodes)

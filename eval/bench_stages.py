@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.index import LoadedIndex
 from assistant.retrieval import Searcher
 from assistant.settings import Settings
-from eval.harness import Gold, Question, load_questions, score_retrieval
+from assistant.scoring import Gold, Question, load_questions, score_retrieval
 
 STAGES = [  # (name, question encoder, fusion, mode)
     ("BM25", "base", "hand", "keyword"),
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from assistant.index import load_version
-    from ingest.embed import load_model
+    from assistant.encoder import load_model
 
     settings = Settings()
     model = load_model(settings.model_path, settings.torch_threads)

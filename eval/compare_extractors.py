@@ -5,7 +5,7 @@ the crawler uses) against trafilatura (generic, no selectors). Not a test.
     python -m eval.compare_extractors
 
 Every bundled statute (first 40 articles) is rendered as a government detail page
-(tests/fixture_site.py: share bar, scripts, footer, metadata table) and extracted by both.
+(eval/fixture_site.py: share bar, scripts, footer, metadata table) and extracted by both.
 Recall/precision are characters of the true article text matched in the extracted text
 (whitespace ignored); `articles` is the share of articles the statute chunker finds;
 `boilerplate` counts pages where navigation, share or footer text leaked in; `doc_number`
@@ -21,7 +21,7 @@ from llama_index.core.schema import Document
 from ingest.chunking import chunk_document
 from ingest.extract import extract_html, normalise_text, soup_of
 from ingest.sources import DetailRules
-from tests.fixture_site import CORPUS, detail_page, fixture_sources, load_statute
+from eval.fixture_site import CORPUS, detail_page, fixture_sources, load_statute
 
 BOILERPLATE = ("分享到", "打印本页", "京ICP备", "首页")
 DOC_NUMBER = "京规〔2024〕1号"

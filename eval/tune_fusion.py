@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.retrieval import Searcher
 from assistant.settings import Settings
-from eval.harness import first_gold_rank, load_questions
+from assistant.scoring import first_gold_rank, load_questions
 
 GRID = {
     "keyword_weight": [0.3, 0.45, 0.6, 0.8],

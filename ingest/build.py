@@ -21,7 +21,8 @@ from assistant.tokenize import Tokenizer
 from ingest.chunking import chunk_document, embedding_text, sentence_texts
 from ingest.corpus import CorpusError, LoadResult, load_corpus
 from ingest.e5_convert import MODEL_NAME
-from ingest.embed import DIM, EmbeddingCache, embed_with_cache, load_model
+from assistant.encoder import DIM
+from ingest.embed import EmbeddingCache, embed_with_cache, prepared_model
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
     log.info("chunked %d documents into %d passages", len(loaded.documents), len(nodes))
 
     texts = [embedding_text(n) for n in nodes]
-    model = model or load_model(settings.model_path, settings.torch_threads)
+    model = model or prepared_model(settings)
     cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
     try:
         vectors, embedded = embed_with_cache(model, texts, cache, settings.embed_batch_size, progress)

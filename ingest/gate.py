@@ -8,7 +8,7 @@ from sentence_transformers import SentenceTransformer
 from assistant.index import load_version
 from assistant.retrieval import Searcher
 from assistant.settings import Settings
-from eval.harness import load_questions, score_retrieval
+from assistant.scoring import load_questions, score_retrieval
 
 
 @dataclass

@@ -25,7 +25,7 @@ from assistant.settings import Settings
 from ingest.build import build_index, corpus_hash, load_corpora, prune_versions
 from ingest.crawl import COUNT_KEYS, Crawl
 from ingest.documents import DocumentStore
-from ingest.embed import load_model
+from ingest.embed import prepared_model
 from ingest.fetch import Fetcher
 from ingest.gate import regression_gate
 from ingest.sources import Source, SourcesError, select_sources
@@ -103,7 +103,7 @@ def update_index(settings: Settings, *, model: SentenceTransformer | None = None
     if live and live_manifest and live_manifest.get("corpus_hash") == digest:
         return IndexUpdate("succeeded", f"语料没有变化，索引保持 {live}", live, 0)
     report({"stage": "index", "done": 0, "total": len(loaded.documents)})
-    model = model or load_model(settings.model_path, settings.torch_threads)
+    model = model or prepared_model(settings)
     result = build_index(settings, model=model, activate=False)
     built = f"新索引 {result.version}：{result.documents} 篇文档，{result.passages} 段，新嵌入 {result.embedded} 段"
     report({"stage": "gate", "done": 0, "total": 1, "embedded": result.embedded})

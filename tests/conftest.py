@@ -23,7 +23,7 @@ def make_settings(tmp: Path, **overrides) -> Settings:
 
 @pytest.fixture(scope="session")
 def model():
-    from ingest.embed import load_model
+    from assistant.encoder import load_model
 
     return load_model(Settings().model_path)
 

@@ -3,7 +3,8 @@ import csv
 import pytest
 from llama_index.core.schema import Document
 
-from ingest.chunking import chunk_document, cn_to_int
+from assistant.numerals import cn_to_int
+from ingest.chunking import chunk_document
 from ingest.corpus import load_corpus, load_document
 from tests.conftest import CORPUS
 

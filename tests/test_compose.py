@@ -12,7 +12,7 @@ from assistant.question import analyse
 from assistant.retrieval import Hit
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
-from eval.answers import normalise, point_covered
+from assistant.answer_judge import normalise, point_covered
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "planning"
 

@@ -23,7 +23,7 @@ from ingest.corpus import load_corpus
 from ingest.runs import run_crawl
 from ingest.sources import load_sources
 from tests.conftest import CORPUS, make_settings
-from tests.fixture_site import (FixtureSite, detail_page, fixture_sources, list_page, load_statute,
+from eval.fixture_site import (FixtureSite, detail_page, fixture_sources, list_page, load_statute,
                                 pdf_with_text, scanned_pdf)
 
 BUNDLED = ["urban-rural-planning-law.md", "land-administration-law.md"]

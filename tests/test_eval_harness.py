@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from eval.harness import Question, load_questions, normalise_title, score_retrieval
+from assistant.scoring import Question, load_questions, normalise_title, score_retrieval
 
 
 def q(id_, query, gold, expect="answer"):

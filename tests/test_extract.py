@@ -10,7 +10,7 @@ from ingest.chunking import chunk_document
 from ingest.extract import (ExtractError, extract_docx, extract_html, extract_pdf, list_links,
                             normalise_date, normalise_status, normalise_text, soup_of)
 from ingest.sources import DetailRules, ListRules
-from tests.fixture_site import detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
+from eval.fixture_site import detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
 
 RULES = DetailRules(
     content="div.TRS_Editor", title="meta[name=ArticleTitle]@content",

@@ -9,7 +9,7 @@ import yaml
 from ingest.fetch import Fetcher, FetchError, OffSite, RobotsDisallowed
 from ingest.sources import Source
 from tests.conftest import make_settings
-from tests.fixture_site import FixtureSite, fixture_sources
+from eval.fixture_site import FixtureSite, fixture_sources
 
 
 def source(base: str, **overrides) -> Source:

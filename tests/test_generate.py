@@ -3,7 +3,7 @@
 import pytest
 from fastapi import FastAPI, Request
 
-from api.cli import _answerer
+from assistant.answer import Answerer
 from assistant.generate import LlmComposer, check_citations
 from assistant.retrieval import Hit
 from tests.live_server import free_port, running
@@ -43,7 +43,7 @@ def fake_llm():
 
 def test_llm_answer_keeps_only_verified_citations(searcher, fake_llm):
     base, replies = fake_llm
-    answerer = _answerer(searcher)
+    answerer = Answerer.create(searcher)
     answerer.llm = LlmComposer(base, "", "test-model")
     replies["text"] = "农村村民一户只能拥有一处宅基地[1]。另有规定[9]。"
     answer = answerer.answer("农村一户能有几处宅基地")
@@ -56,7 +56,7 @@ def test_llm_answer_keeps_only_verified_citations(searcher, fake_llm):
 
 def test_llm_answer_without_valid_citation_falls_back_to_extractive(searcher, fake_llm):
     base, replies = fake_llm
-    answerer = _answerer(searcher)
+    answerer = Answerer.create(searcher)
     answerer.llm = LlmComposer(base, "", "test-model")
     replies["text"] = "可以随便批。[12]"
     answer = answerer.answer("农村一户能有几处宅基地")
@@ -65,7 +65,7 @@ def test_llm_answer_without_valid_citation_falls_back_to_extractive(searcher, fa
 
 
 def test_unreachable_llm_falls_back_to_extractive(searcher):
-    answerer = _answerer(searcher)
+    answerer = Answerer.create(searcher)
     answerer.llm = LlmComposer(f"http://127.0.0.1:{free_port()}/v1", "", "m", timeout=2)
     answer = answerer.answer("违法建设由谁查处")
     assert answer.kind == "passages" and answer.citations

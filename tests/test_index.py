@@ -110,7 +110,8 @@ def test_build_of_an_empty_corpus_is_refused(tmp_path, model):
 def test_a_documents_passages_can_be_removed_and_replaced_by_id(built, model):
     import numpy as np
 
-    from ingest.embed import encode_passages, encode_queries
+    from assistant.encoder import encode_queries
+    from ingest.embed import encode_passages
 
     settings, _ = built
     loaded = store.load_version(settings.index_path)

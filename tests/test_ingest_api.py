@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from assistant.keys import create_key
-from tests.fixture_site import FixtureSite, detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
+from eval.fixture_site import FixtureSite, detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
 from tests.test_crawl import crawl_settings, write_sources
 
 # The marker keeps the text new to the shared embedding cache, so the upload must embed it.

@@ -4,8 +4,7 @@ import threading
 import numpy as np
 
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.encoder import OnnxQueryEncoder, QueryBatcher
-from ingest.embed import encode_queries
+from assistant.encoder import OnnxQueryEncoder, QueryBatcher, encode_queries
 
 PARAPHRASES = PROJECT_ROOT / "eval" / "sets" / "paraphrases.jsonl"
 

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.settings import PROJECT_ROOT
 from ingest.sources import SourcesError, load_sources, select_sources
-from tests.fixture_site import fixture_sources
+from eval.fixture_site import fixture_sources
 
 SHIPPED = PROJECT_ROOT / "corpora" / "sources.yaml"
 

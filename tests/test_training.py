@@ -9,7 +9,7 @@ import pytest
 from assistant.encoder import OnnxQueryEncoder
 from assistant.expand import Synonyms
 from assistant.settings import PROJECT_ROOT, Settings
-from eval.harness import load_questions, score_retrieval
+from assistant.scoring import load_questions, score_retrieval
 from tests.conftest import make_settings
 from train.examples import held_out, pseudo_examples
 from train.pool import load_pool

@@ -101,12 +101,12 @@ def train_fusion(settings: Settings, out: Path, questions: int = 3000, seed: int
     STARD's training questions over the national pool, and/or fresh pseudo-queries of the
     bundled corpus (their own seed, so not the ones the encoder was trained on)."""
     from assistant.retrieval import Searcher
-    from ingest.embed import load_model
+    from ingest.embed import prepared_model
     from train.fusion import fit_fusion, training_matrix
     from train.pool import pool_index
 
     hand = settings.model_copy(update={"fusion": "hand"})
-    model = load_model(settings.model_path, settings.torch_threads)
+    model = prepared_model(settings)
     xs, ys = [], []
     if "stard" in sources:
         recipe = Recipe()

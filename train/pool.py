@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.settings import Settings
-from eval.harness import normalise_title
+from assistant.scoring import normalise_title
 from ingest.build import chunk_corpus, load_corpora
 from ingest.chunking import embedding_text
 from ingest.e5_convert import MODEL_NAME
-from ingest.embed import EmbeddingCache, embed_with_cache, load_model
+from ingest.embed import EmbeddingCache, embed_with_cache, prepared_model
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def pool_index(pool: Pool, settings: Settings, name: str) -> "LoadedIndex":
 
 def embed_pool(pool: Pool, settings: Settings, progress: bool = True) -> Pool:
     """Attach base-model passage vectors, from the shared embedding cache where present."""
-    model = load_model(settings.model_path, settings.torch_threads)
+    model = prepared_model(settings)
     cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
     try:
         pool.vectors, embedded = embed_with_cache(model, pool.texts, cache, settings.embed_batch_size, progress)

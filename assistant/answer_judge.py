@@ -14,9 +14,9 @@ from pathlib import Path
 
 import jieba
 
+from assistant.numerals import cn_to_int
+from assistant.scoring import Question
 from assistant.tokenize import STOPWORDS
-from eval.harness import Question
-from ingest.chunking import cn_to_int
 
 CN_NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 # A Chinese numeral is a number only before a counter: 二十日, 三个月, 百分之五 — not 一户, 统一.
