@@ -94,6 +94,14 @@ class Observe:
                 state.metrics.latency.labels(path).observe(time.perf_counter() - started)
 
 
+def _redact_logs() -> None:
+    """Personal data out of the service's loggers; once per process, however many apps are made."""
+    for name in ("uvicorn.access", "uvicorn.error", "api", "assistant"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
 def create_app(settings: Settings | None = None, model: SentenceTransformer | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -106,8 +114,7 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
                   description="坐席检索与答复建议、市民问答门户、FAQ 编辑审核。错误统一为 "
                               '`{"error": {"code", "message"}}`。需要密钥的接口使用请求头 `X-API-Key`。')
     errors.install(app)
-    for name in ("uvicorn.access", "uvicorn.error", "api", "assistant"):
-        logging.getLogger(name).addFilter(RedactingFilter())
+    _redact_logs()
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

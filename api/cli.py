@@ -319,12 +319,13 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Who or what holds the key.")] = "",
 ) -> None:
     """Create an API key; the secret is printed once and stored only as a hash."""
+    from assistant.errors import DomainError
     from assistant.keys import create_key
 
     with _keys_session() as s:
         try:
             key, secret = create_key(s, role, name or f"{role}-key")
-        except ValueError as exc:
+        except DomainError as exc:
             _fail(str(exc))
         s.commit()
         typer.echo(f"created key #{key.id} ({key.role}, {key.name}); keep this secret, it is not shown again:")
@@ -345,12 +346,13 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: int) -> None:
     """Revoke key KEY_ID."""
+    from assistant.errors import DomainError
     from assistant.keys import revoke_key
 
     with _keys_session() as s:
         try:
             revoke_key(s, key_id)
-        except ValueError as exc:
+        except DomainError as exc:
             _fail(str(exc))
         s.commit()
     typer.echo(f"revoked #{key_id}")

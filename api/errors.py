@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -29,9 +31,12 @@ class ApiError(Exception):
         self.code = code or STATUS_CODES.get(status, "error")
 
 
-def error_response(status: int, message: str, code: str | None = None, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code or STATUS_CODES.get(status, "error"), "message": message}},
-                        status_code=status, headers=headers)
+def error_response(status: int, message: str, code: str | None = None, headers: dict | None = None,
+                   rows: list[dict] | None = None) -> JSONResponse:
+    error = {"code": code or STATUS_CODES.get(status, "error"), "message": message}
+    if rows is not None:
+        error["rows"] = rows
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 def _field_message(err: dict) -> str:
@@ -61,6 +66,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.message, exc.code, exc.headers)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.code, rows=exc.details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

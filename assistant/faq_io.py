@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from assistant import faqs as store
 from assistant.db import Faq
+from assistant.errors import Invalid
 
 Format = Literal["csv", "xlsx"]
 
@@ -55,12 +56,17 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class FaqImportError(ValueError):
+class FaqImportError(Invalid):
+    """The whole import refused; `details` lists every row's problem."""
+
+    code = "invalid_rows"
+
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         first = errors[0]
         where = f"第 {first.row} 行" if first.row else "文件"
-        super().__init__(f"导入失败，共 {len(errors)} 处问题，未导入任何内容（{where}：{first.message}）")
+        super().__init__(f"导入失败，共 {len(errors)} 处问题，未导入任何内容（{where}：{first.message}）",
+                         details=[e.to_dict() for e in errors])
 
 
 # ---------- export ----------

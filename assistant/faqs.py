@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.db import Faq, FaqVersion, beijing_today, utcnow
+from assistant.errors import DomainError
 
 STATUS_LABELS = {"draft": "草稿", "in_review": "待审核", "published": "已发布", "retired": "已下线"}
 FIELD_LABELS = {
@@ -21,13 +22,14 @@ FIELD_LABELS = {
 EDITABLE_STATUSES = {"draft", "in_review", "published"}
 
 
-class FaqError(ValueError):
+class FaqError(DomainError):
     """A refused FAQ operation; `code` is "not_found", "invalid_transition" or "invalid"."""
 
+    STATUS = {"not_found": 404, "invalid_transition": 409, "invalid": 422}
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
+        self.status = self.STATUS[code]
 
 
 class FaqIn(BaseModel):

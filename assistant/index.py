@@ -21,6 +21,7 @@ import bm25s
 import faiss
 import numpy as np
 
+from assistant.errors import Conflict, NotFound
 from assistant.locks import exclusive
 
 CURRENT = "CURRENT"
@@ -36,18 +37,18 @@ TMP_PREFIX = ".tmp-"
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,127}$")
 
 
-class IndexNotFound(RuntimeError):
-    """No built index to serve from."""
+class IndexNotFound(NotFound):
+    """No such built index (or none at all) to serve from."""
 
 
-class BuildInProgress(RuntimeError):
+class BuildInProgress(Conflict):
     """Another process holds the build lock."""
 
 
 @contextmanager
 def build_lock(root: Path) -> Iterator[None]:
     """One builder at a time; leftovers of a crashed build are removed under the lock."""
-    with exclusive(root / ".build.lock", lambda: BuildInProgress(f"another index build is running under {root}")):
+    with exclusive(root / ".build.lock", lambda: BuildInProgress(f"另一个索引构建正在进行（{root}），请稍后再试。", code="busy")):
         for stale in root.glob(f"{TMP_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
         yield
@@ -130,7 +131,7 @@ def write_version(root: Path, version: str, manifest: dict, passages: list[dict]
 def activate(root: Path, version: str) -> None:
     """Make `version` the live index by atomically replacing CURRENT."""
     if not VERSION_RE.fullmatch(version) or not (root / version / MANIFEST).is_file():
-        raise IndexNotFound(f"index version {version!r} not found under {root}")
+        raise IndexNotFound(f"未找到索引版本：{version}")
     tmp = root / f"{CURRENT}.tmp"
     tmp.write_text(version + "\n", encoding="utf-8")
     with open(tmp, "rb") as f:

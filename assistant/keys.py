@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db import ROLES, ApiKey, utcnow
+from assistant.errors import Invalid, NotFound
 
 __all__ = ["ROLES", "RecentKeys", "create_key", "list_keys", "revoke_key", "role_allows", "verify_key"]
 
@@ -37,9 +38,9 @@ def role_allows(held: str, needed: str) -> bool:
 def create_key(s: Session, role: str, name: str) -> tuple[ApiKey, str]:
     """A new key and its plaintext secret, which is not stored and cannot be shown again."""
     if role not in ROLES:
-        raise ValueError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
+        raise Invalid(f"未知角色：{role}（可选：{'、'.join(ROLES)}）")
     if not name.strip():
-        raise ValueError("密钥名称不能为空")
+        raise Invalid("密钥名称不能为空")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name.strip(), role=role, key_hash=_hash(secret),
                  prefix=secret[:DISPLAY_PREFIX_CHARS], created_at=utcnow())
@@ -69,7 +70,7 @@ def revoke_key(s: Session, key_id: int) -> None:
     """Revoke for good; revoking twice keeps the first revocation time."""
     key = s.get(ApiKey, key_id)
     if key is None:
-        raise ValueError(f"未找到编号为 {key_id} 的密钥")
+        raise NotFound(f"未找到编号为 {key_id} 的密钥")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         s.flush()

@@ -12,13 +12,14 @@ from sqlalchemy import ColumnElement, Date, case, cast, exists, func, or_, selec
 from sqlalchemy.orm import Session
 
 from assistant.db import BEIJING, CHANNELS, RATINGS, Feedback, QueryLog, utcnow
+from assistant.errors import Invalid, NotFound
 
 NEGATIVE_RATINGS = ("not_helpful", "wrong_citation")
 
 
 def _check_channel(channel: str) -> None:
     if channel not in CHANNELS:
-        raise ValueError(f"未知渠道：{channel}（可选：{'、'.join(CHANNELS)}）")
+        raise Invalid(f"未知渠道：{channel}（可选：{'、'.join(CHANNELS)}）")
 
 
 def log_query(s: Session, *, channel: str, query: str, answered: bool, refused: bool,
@@ -40,9 +41,9 @@ def add_feedback(s: Session, *, query_log_id: int | None, rating: str, comment: 
     """Record a rating, optionally tied to a logged query."""
     _check_channel(channel)
     if rating not in RATINGS:
-        raise ValueError(f"未知评价：{rating}（可选：{'、'.join(RATINGS)}）")
+        raise Invalid(f"未知评价：{rating}（可选：{'、'.join(RATINGS)}）")
     if query_log_id is not None and s.get(QueryLog, query_log_id) is None:
-        raise ValueError(f"未找到编号为 {query_log_id} 的查询记录")
+        raise NotFound(f"未找到编号为 {query_log_id} 的查询记录")
     entry = Feedback(query_log_id=query_log_id, at=utcnow(), rating=rating,
                      comment=comment or None, channel=channel)
     s.add(entry)

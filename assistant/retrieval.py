@@ -16,6 +16,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from pydantic import BaseModel, computed_field
 from sentence_transformers import SentenceTransformer
 
+from assistant.errors import Invalid
 from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
@@ -25,8 +26,10 @@ from assistant.tokenize import Tokenizer
 Mode = Literal["hybrid", "dense", "keyword"]
 
 
-class QueryError(ValueError):
+class QueryError(Invalid):
     """A query that cannot be searched; the message is shown to the user."""
+
+    code = "invalid_query"
 
 
 @dataclass(frozen=True)

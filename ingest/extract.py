@@ -18,6 +18,8 @@ from xml.etree import ElementTree
 import pypdf
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from assistant.errors import Invalid
+
 from ingest.sources import DetailRules, ListRules, split_selector
 
 # Full-width ASCII letters and digits (U+FF10.., U+FF21.., U+FF41..) to half-width.
@@ -35,8 +37,10 @@ _CELLS = {"td", "th"}
 _LABEL_CANDIDATE_CHARS = 200
 
 
-class ExtractError(ValueError):
-    """A page that cannot be read (bad PDF, no main text); the message says why in Chinese."""
+class ExtractError(Invalid):
+    """A page or file that cannot be read (bad PDF, no main text); the message says why."""
+
+    code = "unreadable_document"
 
 
 @dataclass

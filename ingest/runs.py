@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import index as store
 from assistant.db import CrawlRun, make_engine, migrate, session_factory, utcnow
+from assistant.errors import Conflict
 from assistant.locks import exclusive
 from assistant.settings import Settings
 from ingest.build import build_index, corpus_hash, load_corpora, prune_versions
@@ -38,14 +39,16 @@ Progress = Callable[[dict[str, Any]], None]
 RESUMABLE = ("running", "interrupted")
 
 
-class CrawlInProgress(RuntimeError):
-    """Another crawl run holds the lock."""
+class CrawlInProgress(Conflict):
+    """Another crawl run (or upload job) holds the lock."""
+
+    code = "busy"
 
 
 @contextmanager
 def crawl_lock(root: Path) -> Iterator[None]:
     """One crawl run at a time per crawled corpus; the OS drops the lock if the process dies."""
-    with exclusive(root / ".crawl.lock", lambda: CrawlInProgress("另一个抓取任务正在运行")):
+    with exclusive(root / ".crawl.lock", lambda: CrawlInProgress("另一个抓取或上传任务正在更新索引，请稍后再试。")):
         yield
 
 

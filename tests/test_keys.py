@@ -5,6 +5,7 @@ import hashlib
 import pytest
 from sqlalchemy import text
 
+from assistant.errors import Invalid, NotFound
 from assistant.keys import ROLES, create_key, list_keys, revoke_key, role_allows, verify_key
 
 
@@ -48,14 +49,14 @@ def test_revoked_key_fails(db_session):
     assert verify_key(db_session, secret) is None
     revoke_key(db_session, key.id)  # idempotent
     assert key.revoked_at == revoked_at
-    with pytest.raises(ValueError, match="未找到"):
+    with pytest.raises(NotFound, match="未找到"):
         revoke_key(db_session, key.id + 1000)
 
 
 def test_create_rejects_unknown_role_and_blank_name(db_session):
-    with pytest.raises(ValueError, match="未知角色"):
+    with pytest.raises(Invalid, match="未知角色"):
         create_key(db_session, "root", "x")
-    with pytest.raises(ValueError, match="名称"):
+    with pytest.raises(Invalid, match="名称"):
         create_key(db_session, "agent", "  ")
 
 

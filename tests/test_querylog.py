@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from assistant.db import BEIJING
+from assistant.errors import Invalid, NotFound
 from assistant.faqs import FaqIn, create_faq
 from assistant.querylog import (
     add_feedback,
@@ -53,14 +54,14 @@ def test_query_and_feedback_round_trip(db_session):
 def test_feedback_validation(db_session):
     s = db_session
     assert add_feedback(s, query_log_id=None, rating="helpful", channel="portal").query_log_id is None
-    with pytest.raises(ValueError, match="未找到编号为 987654 的查询记录"):
+    with pytest.raises(NotFound, match="未找到编号为 987654 的查询记录"):
         add_feedback(s, query_log_id=987654, rating="helpful", channel="portal")
     entry = _log(s)
-    with pytest.raises(ValueError, match="未知评价"):
+    with pytest.raises(Invalid, match="未知评价"):
         add_feedback(s, query_log_id=entry.id, rating="great", channel="portal")
-    with pytest.raises(ValueError, match="未知渠道"):
+    with pytest.raises(Invalid, match="未知渠道"):
         add_feedback(s, query_log_id=entry.id, rating="helpful", channel="email")
-    with pytest.raises(ValueError, match="未知渠道"):
+    with pytest.raises(Invalid, match="未知渠道"):
         log_query(s, channel="email", query="q", answered=True, refused=False, latency_ms=1)
 
 

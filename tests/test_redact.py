@@ -80,3 +80,15 @@ def test_personal_data_in_other_spellings_is_replaced(text, secret):
                                   "2023年5月1日起施行"])
 def test_full_width_punctuation_and_document_numbers_are_kept(text):
     assert redact(text) == text
+
+
+def test_creating_many_apps_installs_the_log_filter_once():
+    import logging
+
+    from api.app import create_app
+    from assistant.redact import RedactingFilter
+
+    for _ in range(3):
+        create_app()
+    for name in ("uvicorn.access", "uvicorn.error", "api", "assistant"):
+        assert sum(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters) == 1

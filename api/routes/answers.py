@@ -6,13 +6,12 @@ import time
 from fastapi import APIRouter
 
 from api.deps import AgentKey, RateLimited, SessionDep, StateDep
-from api.errors import DATABASE_UNREACHABLE, ApiError
+from api.errors import DATABASE_UNREACHABLE
 from api.schemas import AnswerOut, AskIn, AskOut, SearchIn, SearchOut, SuggestIn, SuggestOut
 from api.state import AppState
 from assistant.answer import Answer
 from assistant.querylog import log_query
 from assistant.redact import redact
-from assistant.retrieval import QueryError
 from assistant.transcript import extract_query
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -24,10 +23,7 @@ def _answer(state: AppState, session, question: str, channel: str,
     """The answer, its query-log id (None when the database is unreachable: the caller still
     gets the answer, the drop is counted), and the milliseconds it took."""
     started = time.perf_counter()
-    try:
-        answer = state.answerer.answer(question, audiences=audiences)
-    except QueryError as exc:
-        raise ApiError(422, str(exc), "invalid_query") from None
+    answer = state.answerer.answer(question, audiences=audiences)
     took = (time.perf_counter() - started) * 1000
     state.metrics.answer(channel, answer.kind)
     try:
@@ -54,10 +50,7 @@ def _out(answer: Answer) -> AnswerOut:
 def search(body: SearchIn, state: StateDep, _: AgentKey) -> SearchOut:
     started = time.perf_counter()
     state.refresh_index()
-    try:
-        hits = state.searcher.search(body.query, body.top_k, body.filters.to_filters())
-    except QueryError as exc:
-        raise ApiError(422, str(exc), "invalid_query") from None
+    hits = state.searcher.search(body.query, body.top_k, body.filters.to_filters())
     return SearchOut(query=body.query, index_version=state.searcher.index.version,
                      took_ms=round((time.perf_counter() - started) * 1000, 2),
                      results=hits)

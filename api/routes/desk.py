@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AgentKey, EditorKey, SessionDep, StateDep
-from api.errors import ApiError
 from assistant import faq_io, querylog
 from assistant import faqs as store
 from assistant.gaps import GapQuery, group_gaps
@@ -63,18 +62,8 @@ async def import_(request: Request, state: StateDep, key: EditorKey,
 def _import(state, data: bytes, fmt: faq_io.Format, author: str):
     index = state.searcher.index
     # Its own session, so the import is exactly one transaction: every row a draft, or none.
+    # Leaving the block without a commit (a refused row raises) rolls every row back.
     with state.sessions() as session:
-        try:
-            created = faq_io.import_faqs(session, data, fmt, author, lambda pid: index.row_of(pid) is not None)
-            session.commit()
-        except faq_io.FaqImportError as exc:
-            session.rollback()
-            return JSONResponse({"error": {"code": "invalid_rows", "message": str(exc),
-                                           "rows": [e.to_dict() for e in exc.errors]}}, status_code=422)
-        except store.FaqError as exc:
-            session.rollback()
-            raise ApiError(422, exc.message, exc.code) from None
-        except BaseException:
-            session.rollback()
-            raise
+        created = faq_io.import_faqs(session, data, fmt, author, lambda pid: index.row_of(pid) is not None)
+        session.commit()
         return JSONResponse({"created": len(created), "ids": [f.id for f in created]}, status_code=201)

@@ -10,13 +10,6 @@ from api.schemas import FaqCreate, FaqPatch, Offset, RowId
 from assistant import faqs as store
 
 router = APIRouter(prefix="/v1/faqs", tags=["faqs"])
-STATUS = {"not_found": 404, "invalid_transition": 409, "invalid": 422}
-
-
-def _fail(exc: store.FaqError) -> ApiError:
-    return ApiError(STATUS.get(exc.code, 400), exc.message, exc.code)
-
-
 def _check_citations(state, citations: list[str]) -> None:
     index = state.searcher.index
     unknown = [c for c in citations if index.row_of(c) is None]
@@ -38,19 +31,13 @@ def list_faqs(session: SessionDep, _: EditorKey,
 @router.post("", status_code=201, summary="新建 FAQ（草稿）")
 def create(body: FaqCreate, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
     _check_citations(state, body.citations)
-    try:
-        faq = store.create_faq(session, store.FaqIn(**body.model_dump()), author=key.name)
-    except store.FaqError as exc:
-        raise _fail(exc) from None
+    faq = store.create_faq(session, store.FaqIn(**body.model_dump()), author=key.name)
     return store.faq_to_dict(faq)
 
 
 @router.get("/{faq_id}", summary="查看 FAQ")
 def get(faq_id: RowId, session: SessionDep, _: EditorKey) -> dict:
-    try:
-        return store.faq_to_dict(store.get_faq(session, faq_id))
-    except store.FaqError as exc:
-        raise _fail(exc) from None
+    return store.faq_to_dict(store.get_faq(session, faq_id))
 
 
 @router.patch("/{faq_id}", summary="修改 FAQ（已发布的修改后回到待审核）")
@@ -58,20 +45,14 @@ def patch(faq_id: RowId, body: FaqPatch, state: StateDep, session: SessionDep, k
     changes = body.model_dump(exclude_unset=True)
     if "citations" in changes:
         _check_citations(state, changes["citations"] or [])
-    try:
-        faq = store.update_faq(session, faq_id, changes, actor=key.name)
-    except store.FaqError as exc:
-        raise _fail(exc) from None
+    faq = store.update_faq(session, faq_id, changes, actor=key.name)
     session.commit()
     state.reload_faqs()
     return store.faq_to_dict(faq)
 
 
 def _transition(action, faq_id: int, state, session, actor: str) -> dict:
-    try:
-        faq = action(session, faq_id, actor)
-    except store.FaqError as exc:
-        raise _fail(exc) from None
+    faq = action(session, faq_id, actor)
     session.commit()
     # Publishing or retiring takes effect at once: the matcher reloads from the database.
     state.reload_faqs()
@@ -95,9 +76,6 @@ def retire(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) 
 
 @router.get("/{faq_id}/history", summary="版本历史")
 def history(faq_id: RowId, session: SessionDep, _: EditorKey) -> list[dict]:
-    try:
-        rows = store.faq_history(session, faq_id)
-    except store.FaqError as exc:
-        raise _fail(exc) from None
+    rows = store.faq_history(session, faq_id)
     return [{"version": r.version, "action": r.action, "actor": r.actor, "at": r.at.isoformat(),
              "snapshot": r.snapshot} for r in rows]

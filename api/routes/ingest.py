@@ -12,8 +12,6 @@ from api.deps import AdminKey, EditorKey, SessionDep, StateDep
 from api.errors import ApiError
 from api.schemas import RowId
 from assistant.db import CrawlRun
-from assistant.index import BuildInProgress
-from ingest.extract import ExtractError
 from ingest.runs import CrawlInProgress, run_crawl
 from ingest.sources import SourcesError, load_sources, select_sources
 from ingest.upload import SOURCE as UPLOAD_SOURCE
@@ -70,7 +68,7 @@ def start_run(body: RunIn, state: StateDep, session: SessionDep, _: AdminKey) ->
     if "run_id" not in outcome:
         error = outcome.get("error")
         if isinstance(error, CrawlInProgress):
-            raise ApiError(409, "已有抓取任务在运行，请稍后再试。")
+            raise error
         raise ApiError(503, f"抓取任务未能启动：{error or '超时'}")
     return {"id": outcome["run_id"], "status": "running"}
 
@@ -110,13 +108,8 @@ def upload(state: StateDep, key: EditorKey,
     data = file.file.read()
     if not data:
         raise ApiError(422, "上传的文件为空。")
-    try:
-        doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
-                                       model=state.model, on_done=lambda: state.refresh_index(force=True))
-    except ExtractError as exc:
-        raise ApiError(422, str(exc), "unreadable_document") from None
-    except (BuildInProgress, CrawlInProgress):
-        raise ApiError(409, "索引正在更新，请稍后再试。") from None
+    doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
+                                   model=state.model, on_done=lambda: state.refresh_index(force=True))
     return {"doc_id": doc_id, "run_id": run_id, "status": "running",
             "poll": f"/v1/ingest/uploads/{run_id}"}
 

@@ -19,11 +19,8 @@ router = APIRouter(tags=["ops"])
 @router.post("/v1/feedback", status_code=201, summary="对答复的评价（所有用户）", dependencies=[RateLimited])
 def feedback(body: FeedbackIn, session: SessionDep, key: OptionalKey) -> dict:
     channel = "agent" if key is not None else "portal"
-    try:
-        row = querylog.add_feedback(session, query_log_id=body.log_id, rating=body.rating,
-                                    comment=redact(body.comment) if body.comment else None, channel=channel)
-    except ValueError as exc:
-        raise ApiError(404 if body.log_id else 422, str(exc)) from None
+    row = querylog.add_feedback(session, query_log_id=body.log_id, rating=body.rating,
+                                comment=redact(body.comment) if body.comment else None, channel=channel)
     return {"id": row.id, "rating": row.rating}
 
 
@@ -57,10 +54,7 @@ def indexes(state: StateDep, _: AdminKey) -> list[dict]:
 def activate(version: Annotated[str, Path(max_length=128, pattern=index_store.VERSION_RE.pattern,
                                           description="索引版本名，如 20261205-231900-79214d31")],
              state: StateDep, _: AdminKey) -> dict:
-    try:
-        index_store.activate(state.settings.index_path, version)
-    except index_store.IndexNotFound:
-        raise ApiError(404, f"未找到索引版本：{version}") from None
+    index_store.activate(state.settings.index_path, version)
     state.refresh_index(force=True)
     return {"active": state.searcher.index.version}
 
