@@ -5,12 +5,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from llama_index.core.schema import Document
+
+from ingest.front_matter import FrontMatterError, split_front_matter
 
 log = logging.getLogger(__name__)
 
-FRONT_MATTER_FENCE = "---"
 # Bundled statutes come from LawRefBook/Laws at the commit the corpus README names.
 LAWREFBOOK_URL = "https://github.com/LawRefBook/Laws/blob/2f4c5c2/{path}"
 METADATA_FIELDS = (
@@ -45,25 +45,13 @@ def source_url(meta: dict) -> str:
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
-        raise CorpusError(path, 1, "missing YAML front matter (the file must start with '---')")
     try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
-    except StopIteration:
-        raise CorpusError(path, 1, "front matter is not closed by a '---' line") from None
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for the fence, +1 for 1-based lines
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CorpusError(path, line, f"invalid YAML front matter: {problem}") from None
-    if not isinstance(meta, dict):
-        raise CorpusError(path, 2, "front matter must be a mapping of field: value")
+        meta, body, body_line = split_front_matter(text)
+    except FrontMatterError as exc:
+        raise CorpusError(path, exc.line, exc.problem) from None
     if not str(meta.get("title") or "").strip():
         raise CorpusError(path, 2, "front matter has no 'title'")
-    return meta, "\n".join(lines[end + 1:]), end + 2
+    return meta, body, body_line
 
 
 def load_document(path: Path, corpus_root: Path) -> Document:

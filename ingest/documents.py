@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from ingest.front_matter import body_of, metadata_or_empty
+
 FRONT_MATTER_ORDER = ("title", "doc_type", "issuer", "doc_number", "publish_date", "effective_date",
                       "status", "region", "url", "source", "parent_url", "fetched_at", "content_hash",
                       "version", "pages")
@@ -26,15 +28,6 @@ def render(front: dict[str, Any], body: str) -> str:
     ordered.update({k: v for k, v in front.items() if k not in ordered and v not in (None, "", [])})
     header = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{header}---\n\n{body.rstrip()}\n"
-
-
-def _front_matter(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        return {}
-    end = text.find("\n---\n", 4)
-    data = yaml.safe_load(text[4:end]) if end > 0 else None
-    return data if isinstance(data, dict) else {}
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -59,7 +52,7 @@ class DocumentStore:
 
     def live_version(self, doc_id: str) -> int | None:
         path = self.live_path(doc_id)
-        return int(_front_matter(path).get("version") or 0) if path.is_file() else None
+        return int(metadata_or_empty(path.read_text(encoding="utf-8")).get("version") or 0) if path.is_file() else None
 
     def write(self, doc_id: str, front: dict[str, Any], body: str) -> Path:
         path = self.live_path(doc_id)
@@ -72,8 +65,7 @@ class DocumentStore:
         if self.live_version(doc_id) != version:
             return False
         text = path.read_text(encoding="utf-8")
-        front = _front_matter(path)
-        body = text.split("\n---\n", 1)[1] if "\n---\n" in text else text
+        front, body = metadata_or_empty(text), body_of(text)
         front.update({"archived_at": at.isoformat(timespec="seconds"), "archived_reason": reason})
         _write_atomic(self.history_path(doc_id, version), render(front, body))
         return True

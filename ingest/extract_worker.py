@@ -12,6 +12,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ingest.extract import ExtractError, extract_docx, extract_html, extract_pdf, normalise_text, soup_of
+from ingest.front_matter import body_of
 from ingest.sources import DetailRules
 
 KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
@@ -36,9 +37,7 @@ def text_of(filename: str, data: bytes, min_pdf_chars: int) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ExtractError("Markdown 文件不是 UTF-8 编码") from None
-    if text.startswith("---\n") and "\n---\n" in text[4:]:
-        text = text[4:].split("\n---\n", 1)[1]  # the form's metadata wins over the file's
-    text = normalise_text(text)
+    text = normalise_text(body_of(text))  # the form's metadata wins over the file's
     if not text:
         raise ExtractError("文件没有正文")
     return text
