@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import CrawlPage, CrawlRun, utcnow
 from assistant.settings import Settings
+from assistant.vocabularies import REPEALED
 from ingest.documents import DocumentStore, doc_id_for
 from ingest.extract import (ExtractError, Extracted, extract_docx, extract_html, extract_pdf,
                             list_links, soup_of)
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 
 COUNT_KEYS = ("new", "changed", "unchanged", "duplicate", "removed", "repealed", "not_indexed",
               "failed", "skipped_robots", "skipped_offsite")
-REPEALED = ("已废止", "失效")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 INHERITED = ("doc_type", "issuer", "doc_number", "publish_date", "effective_date", "status", "region")
 ATTACHMENT_PREFIX = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*")

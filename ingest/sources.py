@@ -13,10 +13,10 @@ import soupsieve
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from assistant.vocabularies import DOC_TYPES
+
 MetaField = Literal["title", "doc_type", "issuer", "doc_number", "publish_date", "effective_date",
                     "status", "region"]
-DOC_TYPES = ("法律", "行政法规", "部门规章", "司法解释", "地方性法规", "地方政府规章", "规范性文件",
-             "政策解读", "办事指南", "其他")
 
 
 class SourcesError(ValueError):

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field
 from sentence_transformers import SentenceTransformer
 
 from assistant.db import CrawlRun, make_engine, session_factory, utcnow
 from assistant.settings import Settings
+from assistant.vocabularies import DocType, Status
 from ingest.documents import DocumentStore
 from ingest.extract_worker import extract_bounded
 from ingest.runs import crawl_lock, update_index
@@ -31,12 +31,12 @@ log = logging.getLogger(__name__)
 
 class UploadMeta(BaseModel):
     title: str = Field(min_length=1, max_length=300)
-    doc_type: Literal["法律", "行政法规", "部门规章", "地方性法规", "规范性文件", "政策解读", "办事指南", "其他"] = "规范性文件"
+    doc_type: DocType = "规范性文件"
     issuer: str = Field("", max_length=200)
     doc_number: str = Field("", max_length=100)
     publish_date: date | None = None
     effective_date: date | None = None
-    status: Literal["有效", "已修改", "已废止", "失效"] = "有效"
+    status: Status = "有效"
     region: str = Field("北京", max_length=50)
     url: str = Field("", max_length=1000)
 
