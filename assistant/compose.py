@@ -25,6 +25,7 @@ TIME_RE = re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?
 NEGATIVE_RE = re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|不属于|无效|不收取|不允许")
 POSITIVE_RE = re.compile(r"可以|有权|允许|准予|有效")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
+PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于")
 ILLEGAL_Q_RE = re.compile(r"违法|违规|合法|犯法")
 EXCEPTION_RE = re.compile(r"^(?:但是|但|除.{0,30}外|然而)")
 FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
@@ -144,9 +145,10 @@ def _is_condition(clause: str) -> bool:
     return clause.rstrip("，；：。").endswith("的")
 
 
-def _answer_clause(text: str, terms: set[str], intent: Intent) -> str:
+def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
-    condition ("……的，") before it, or its consequence after it when it is the condition."""
+    condition ("……的，") before it, or its consequence after it when it is the condition or
+    (with `extend`) only names the matter."""
     clauses = _clauses(text)
     if not clauses:
         return text
@@ -155,6 +157,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent) -> str:
 
     if _is_condition(clauses[best]) and best + 1 < len(clauses):
         end = best + 2
+    elif not PREDICATE_RE.search(clauses[best]) and best + 1 < len(clauses) \
+            and PREDICATE_RE.search(clauses[best + 1]) and extend:
+        end = best + 2  # "征收……房屋，" only names the matter; "应当……给予公平补偿" is the rule
     elif best > 0 and _is_condition(clauses[best - 1]):
         start = best - 1
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
@@ -182,8 +187,12 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     """One sentence of at most SUMMARY_CHARS, conclusion first, the law by its short name."""
     cite = f"（{short_citation(hit)}）"
     text = unit.quote()
-    clause = _answer_clause(text, terms, intent)
-    lead = _lead(clause, text, question, intent)
+    for extend in (True, False):
+        # The matter with its rule when both fit whole; cut, the rule could lose its subject.
+        clause = _answer_clause(text, terms, intent, extend)
+        lead = _lead(clause, text, question, intent)
+        if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS:
+            break
     budget = SUMMARY_CHARS - len(cite) - len(lead)
     body = _fit(clause, budget, terms, intent) if budget >= 8 else ""
     summary = f"{lead}{body}{cite}"

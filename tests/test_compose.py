@@ -105,6 +105,15 @@ def test_summaries_are_short_and_name_the_law_by_its_short_name():
     assert composed.points[0].text == units(PLANNING_64)[0].text  # the whole sentence, not "责令停止建设；"
 
 
+def test_a_summary_that_names_the_matter_carries_its_rule():
+    # "在河道内开采砂、石，" only names the matter: the rule is the clause after it.
+    text = article("beijing-mineral-resources-regulations.md", "第十四条")
+    question = "在北京想在河道里采砂，需要办哪些许可？"
+    composed = compose(question, analyse(question), {"河道", "采砂", "许可"}, [hit("北京市矿产资源管理条例", "第十四条", text)])
+    assert "必须先经河道主管部门批准" in composed.summary
+    assert len(composed.summary) <= SUMMARY_CHARS
+
+
 def test_personal_case_status_is_not_confused_with_general_deadline_questions():
     assert analyse("我的不动产登记办到哪一步了").personal_case
     assert analyse("帮我查一下申请进度").personal_case
