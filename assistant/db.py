@@ -216,7 +216,17 @@ def make_engine(url: str) -> Engine:
         return engine
     # A server that does not answer fails the connection in seconds, not after the OS's minutes.
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
-    return create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(parsed, json_serializer=_json_dumps, pool_pre_ping=True, connect_args=connect_args)
+    event.listen(engine, "handle_error", _failed_ping_is_a_disconnect)
+    return engine
+
+
+def _failed_ping_is_a_disconnect(context: Any) -> None:
+    # A pooled connection whose server went away can fail its ping with another error than
+    # "closed" (psycopg: "can't change 'autocommit' now"); whatever the ping says, the
+    # connection is unusable, so the pool replaces it instead of handing the error to a request.
+    if context.is_pre_ping:
+        context.is_disconnect = True
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -66,4 +66,4 @@ def test_eval_missing_set_is_a_clear_error(built):
 def test_activate_unknown_version_fails_cleanly(built):
     result = run(["index", "activate", "nope"], built[0])
     assert result.returncode == 2
-    assert "not found" in result.stderr
+    assert "未找到索引版本：nope" in result.stderr
