@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (FAISS) and keyword (BM25) candidates, fused by weighted scores.
 
-Plain RRF throws away how far apart scores are and loses to dense alone on this corpus;
-a weighted sum of normalised scores plus a per-law prior does better (docs/retrieval.md).
+Plain RRF throws away how far apart scores are and loses to dense alone on this corpus; a
+weighted sum does better: the cosine (mixed with the article's best sentence) in units of the
+question's cosine spread over the corpus, plus BM25 over its best candidate (docs/retrieval.md).
 """
 
 from collections import defaultdict
