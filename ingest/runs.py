@@ -76,7 +76,7 @@ def _start_or_resume(sessions: sessionmaker[Session], source: str | None) -> int
         return resumed.id
 
 
-def _update(sessions: sessionmaker[Session], run_id: int, **values: Any) -> CrawlRun:
+def update_run(sessions: sessionmaker[Session], run_id: int, **values: Any) -> CrawlRun:
     with sessions() as session:
         run = session.get_one(CrawlRun, run_id)
         for key, value in values.items():
@@ -140,7 +140,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
 
             def report(state: dict[str, Any]) -> None:
                 state = {"run_id": run_id, **state}
-                _update(sessions, run_id, progress={k: v for k, v in state.items() if k != "run_id"})
+                update_run(sessions, run_id, progress={k: v for k, v in state.items() if k != "run_id"})
                 if progress:
                     progress(state)
 
@@ -153,24 +153,24 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
                 if not any(counts.get(k) for k in REACHED):
                     # Nothing fetched (site down, robots.txt forbids everything, wrong start URL):
                     # a failure to report, not "no change".
-                    return _update(sessions, run_id, status="failed", finished_at=utcnow(), counts=counts,
+                    return update_run(sessions, run_id, status="failed", finished_at=utcnow(), counts=counts,
                                    message="没有抓到任何页面：" + "，".join(
                                        f"{label} {counts[k]}" for k, label in (
                                            ("failed", "请求失败"), ("skipped_robots", "robots.txt 禁止"),
                                            ("skipped_offsite", "站外链接")) if counts.get(k)) + "。请检查来源地址和网络。")
                 update = update_index(settings, model=model, progress=report)
             except KeyboardInterrupt:
-                _update(sessions, run_id, status="interrupted", finished_at=utcnow(),
+                update_run(sessions, run_id, status="interrupted", finished_at=utcnow(),
                         message="已中断；下次以相同参数运行时从中断处继续")
                 raise
             except Exception as exc:
-                _update(sessions, run_id, status="failed", finished_at=utcnow(),
+                update_run(sessions, run_id, status="failed", finished_at=utcnow(),
                         message=f"运行失败：{type(exc).__name__}: {exc}")
                 raise
             report({"stage": "done", "done": 1, "total": 1})
             summary = "，".join(f"{label} {counts[k]}" for k, label in (
                 ("new", "新增"), ("changed", "更新"), ("removed", "移除"), ("failed", "失败")) if counts.get(k))
-            return _update(sessions, run_id, status=update.status, index_version=update.version,
+            return update_run(sessions, run_id, status=update.status, index_version=update.version,
                            message=f"抓取：{summary or '没有变化'}；{update.message}",
                            counts={**counts, "embedded": update.embedded}, finished_at=utcnow())
     finally:

@@ -23,7 +23,7 @@ from assistant.settings import Settings
 from assistant.vocabularies import DocType, Status
 from ingest.documents import DocumentStore
 from ingest.extract_worker import extract_bounded
-from ingest.runs import crawl_lock, update_index
+from ingest.runs import crawl_lock, update_index, update_run
 
 SOURCE = "upload"
 log = logging.getLogger(__name__)
@@ -95,12 +95,8 @@ def submit_upload(settings: Settings, filename: str, data: bytes, meta: UploadMe
             log.exception("upload index update failed")
             values = {"status": "failed", "message": f"上传《{meta.title}》：索引更新失败：{type(exc).__name__}: {exc}"}
         try:
-            with sessions() as session:
-                row = session.get_one(CrawlRun, run_id)
-                for name, value in {**values, "finished_at": utcnow(),
-                                    "progress": {"stage": "done", "done": 1, "total": 1}}.items():
-                    setattr(row, name, value)
-                session.commit()
+            update_run(sessions, run_id, **values, finished_at=utcnow(),
+                       progress={"stage": "done", "done": 1, "total": 1})
         finally:
             lock.close()
             engine.dispose()
