@@ -13,13 +13,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api import errors, pages
 from api.errors import error_response
-from api.routes import answers, desk, documents, faqs, ingest, ops
+from api.routes import answers, desk, documents, faqs, ingest, ops, orders
 from api.state import AppState
 from assistant.redact import RedactingFilter
 from assistant.settings import Settings
 
 PORTAL_PREFIXES = ("/v1/portal", "/v1/feedback")
-UPLOAD_PREFIX = "/v1/ingest/uploads"
+UPLOAD_PREFIXES = ("/v1/ingest/uploads", "/v1/orders/import")  # files: the upload limit
 
 
 class BodyLimit:
@@ -36,7 +36,7 @@ class BodyLimit:
         if len(scope.get("raw_path") or path.encode()) + len(scope.get("query_string", b"")) > self.settings.max_url_bytes:
             return await error_response(414, f"请求地址过长（上限 {self.settings.max_url_bytes} 字节）。")(scope, receive, send)
         limit = (self.settings.max_portal_body_bytes if path.startswith(PORTAL_PREFIXES)
-                 else self.settings.max_upload_bytes if path.startswith(UPLOAD_PREFIX)
+                 else self.settings.max_upload_bytes if path.startswith(UPLOAD_PREFIXES)
                  else self.settings.max_body_bytes)
         too_large = error_response(413, f"请求内容过大（上限 {limit // 1024} KB）。")
         declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -118,12 +118,12 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST", "PATCH"], allow_headers=["Content-Type", "X-API-Key"])
+                           allow_methods=["GET", "POST", "PATCH", "PUT"], allow_headers=["Content-Type", "X-API-Key"])
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(Observe)
     # desk before faqs: its GET /v1/faqs/export must not be read as GET /v1/faqs/{faq_id}.
     for router in (answers.router, desk.router, faqs.router, documents.router, ingest.router, ops.router,
-                   pages.router):
+                   orders.router, pages.router):
         app.include_router(router)
     app.mount("/static", pages.static_files(), name="static")
     return app

@@ -20,7 +20,8 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns (before the response is
+    sent, so what it reports is stored), rolled back on error. Routes never commit."""
     with state.sessions() as session:
         try:
             yield session
@@ -30,7 +31,7 @@ def get_session(state: StateDep) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _secret(request: Request) -> str | None:

@@ -1,16 +1,16 @@
 """Request and response models of the HTTP API (pydantic, with Chinese examples for /docs)."""
 
-from datetime import date
-from typing import Annotated, Literal
-
-import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.answer import AnswerPoint, Citation
+from assistant.faqs import FaqContent, partial
 from assistant.retrieval import Filters, Hit
+from assistant.text_fields import MAX_QUERY_CHARS, MAX_QUESTION_CHARS, MAX_TRANSCRIPT_CHARS, Plain, Text
+from assistant.vocabularies import FaqStatus, OrderStatus, Rating, RequestType
 
 
 # Row ids are 32-bit integer columns on PostgreSQL: a larger id is a 422, never a 500.
@@ -19,25 +19,9 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="记录编号")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="跳过的条数")]
 
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _plain(value: str) -> str:
-    """No NUL or control bytes (PostgreSQL refuses NUL; spreadsheets refuse the rest)."""
-    if CONTROL_RE.search(value):
-        raise PydanticCustomError("control_char", "含有不允许的控制字符")
-    return value
-
-
-def _text(value: str) -> str:
-    """Text a person wrote: not only whitespace (\u3000 included)."""
-    if not value.strip():
-        raise PydanticCustomError("blank_text", "不能只包含空白字符")
-    return value
-
-
-Plain = Annotated[str, AfterValidator(_plain)]
-Text = Annotated[Plain, AfterValidator(_text)]
+class VocabularyItem(BaseModel):
+    value: str = Field(description="存储和接口使用的代码")
+    label: str = Field(description="页面显示的中文名称")
 
 
 class FiltersIn(BaseModel):
@@ -54,7 +38,7 @@ class FiltersIn(BaseModel):
 
 class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "农村一户能有几处宅基地", "top_k": 5}]})
-    query: Text = Field(min_length=1, max_length=1000)
+    query: Text = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     top_k: int = Field(10, ge=1, le=50)
     filters: FiltersIn = FiltersIn()
 
@@ -70,8 +54,8 @@ class SuggestIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "违建谁来查处"},
         {"transcript": "喂你好，我想问一下，我们村里有人在耕地上盖房子，这个归谁管？"}]})
-    query: Plain | None = Field(None, max_length=1000)
-    transcript: Plain | None = Field(None, max_length=5000, description="来电人原话片段，系统从中提取检索问题")
+    query: Plain | None = Field(None, max_length=MAX_QUERY_CHARS)
+    transcript: Plain | None = Field(None, max_length=MAX_TRANSCRIPT_CHARS, description="来电人原话片段，系统从中提取检索问题")
 
     @model_validator(mode="after")
     def _one_of(self) -> "SuggestIn":
@@ -104,7 +88,7 @@ class SuggestOut(BaseModel):
 
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "办房本一般要多长时间？"}]})
-    question: Text = Field(min_length=1, max_length=500)
+    question: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
 
 
 class AskOut(BaseModel):
@@ -116,30 +100,305 @@ class AskOut(BaseModel):
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"log_id": 1, "rating": "helpful"}]})
     log_id: int | None = Field(None, ge=1, le=MAX_ROW_ID)
-    rating: Literal["helpful", "not_helpful", "wrong_citation"]
+    rating: Rating
     comment: Text | None = Field(None, max_length=1000)
 
 
-class FaqCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+class FaqCreate(FaqContent):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
         "question": "农村一户能有几处宅基地？", "alternatives": ["能不能批两块宅基地"],
         "answer": "农村村民一户只能拥有一处宅基地。", "citations": ["land-administration-law/a62"],
         "topic": "homestead", "audience": "public"}]})
-    question: Text = Field(min_length=1, max_length=500)
-    alternatives: list[Plain] = []
-    answer: Text = Field(min_length=1, max_length=5000)
-    citations: list[str] = Field(default_factory=list, description="引用的条文 passage id")
-    topic: Plain = ""
-    audience: Literal["agent", "public"] = "public"
-    valid_until: date | None = None
 
 
-class FaqPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    question: Text | None = Field(None, min_length=1, max_length=500)
-    alternatives: list[Plain] | None = None
-    answer: Text | None = Field(None, min_length=1, max_length=5000)
-    citations: list[str] | None = None
-    topic: str | None = None
-    audience: Literal["agent", "public"] | None = None
-    valid_until: date | None = None
+FaqPatch = partial(FaqContent, "FaqPatch")
+
+
+class FaqOut(FaqContent):
+    id: int
+    stale: bool = Field(description="有效期已过")
+    status: FaqStatus
+    author: str
+    reviewer: str | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    retired_at: datetime | None
+    version: int
+
+
+class FaqVersionOut(BaseModel):
+    version: int
+    action: str
+    actor: str
+    at: datetime
+    snapshot: dict[str, Any]
+
+
+class ImportOut(BaseModel):
+    created: int
+    ids: list[int]
+
+
+class WhoAmIOut(BaseModel):
+    name: str
+    role: str
+    prefix: str
+
+
+class GapGroupOut(BaseModel):
+    question: str = Field(description="组内最常见的问法")
+    count: int
+    refused: int
+    negative_feedback: int
+    channels: list[str]
+    latest_at: datetime
+    variants: list[str]
+    query_ids: list[int]
+
+
+class GapGroupsOut(BaseModel):
+    threshold: float
+    total: int
+    groups: list[GapGroupOut]
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    rating: Rating
+
+
+class StatusOut(BaseModel):
+    status: str
+
+
+class ReadyOut(BaseModel):
+    status: str
+    index_version: str
+    passages: int
+    faqs: int
+
+
+class IndexVersionOut(BaseModel):
+    model_config = ConfigDict(extra="allow")  # the whole build manifest
+    version: str
+    active: bool
+    created_at: str | None = None
+    documents: int | None = None
+    passages: int | None = None
+
+
+class ActiveIndexOut(BaseModel):
+    active: str
+
+
+class TopQuestionOut(BaseModel):
+    query: str
+    count: int
+    last_at: datetime
+
+
+class QueryLogOut(BaseModel):
+    id: int
+    at: datetime
+    channel: str
+    query: str
+    answered: bool
+    refused: bool
+    faq_id: int | None
+    citations: list[str]
+    top_score: float | None
+    latency_ms: float
+    index_version: str | None
+
+
+class DayOut(BaseModel):
+    day: str
+    queries: int
+    faq_hits: int
+    refusals: int
+
+
+class DailyOut(BaseModel):
+    days: list[DayOut]
+    faq_hit_rate: float
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    doc_type: str
+    issuer: str
+    region: str
+    status: str
+    url: str
+    effective_date: str
+    passages: int
+
+
+class DocumentsOut(BaseModel):
+    index_version: str
+    documents: list[DocumentOut]
+
+
+class PassageRef(BaseModel):
+    id: str
+    label: str
+    chapter: str
+
+
+class DocumentDetailOut(DocumentOut):
+    passages: list[PassageRef]  # type: ignore[assignment]
+
+
+class PassageOut(BaseModel):
+    id: str
+    text: str
+    citation: str
+    doc_id: str
+    title: str
+    label: str
+    article: int | None
+    chapter: str
+    start: int
+    end: int
+    part: str
+    doc_type: str
+    region: str
+    status: str
+    url: str
+    issuer: str
+    effective_date: str
+
+
+class RunOut(BaseModel):
+    id: int
+    source: str | None
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    counts: dict[str, Any]
+    progress: dict[str, Any]
+    message: str
+    index_version: str | None
+
+
+class RunStartedOut(BaseModel):
+    id: int
+    status: str
+
+
+class UploadOut(BaseModel):
+    doc_id: str
+    run_id: int
+    status: str
+    poll: str = Field(description="轮询此地址查看索引更新进度")
+
+
+class OrderPushIn(BaseModel):
+    """A platform push: orders keyed by the export's Chinese headers or the field names."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"orders": [{
+        "工单编号": "2026110300123", "受理时间": "2026-11-03 09:12:00", "诉求类型": "咨询",
+        "诉求内容": "我家宅基地上的老房子想翻建，需要办什么手续？", "所属区": "昌平区", "联系电话": "13800000000"}]}]})
+    orders: list[dict[str, str | int | float | None]] = Field(min_length=1, max_length=5000)
+
+
+class OrderImportOut(BaseModel):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    classified: int = Field(0, description="新导入并自动分类的工单数")
+
+
+class OrderOut(BaseModel):
+    id: int
+    number: str = Field(description="工单编号")
+    received_at: datetime
+    channel: str
+    caller_name: str = Field(description="诉求人（无权限时脱敏）")
+    caller_phone: str = Field(description="联系电话（无权限时脱敏）")
+    address: str
+    district: str
+    street: str
+    request_type: RequestType
+    request_type_label: str
+    content: str
+    dispatcher: str
+    handler: str
+    due_at: datetime
+    deadline: Literal["", "due_soon", "overdue"] = Field(description="due_soon=一天内到期，overdue=已超期")
+    status: OrderStatus
+    status_label: str
+    category: list[str] = Field(description="一级、二级、三级分类")
+    category_confidence: float | None
+    category_confirmed: bool
+    draft_reply: str
+    draft_citations: list[str]
+    reply: str
+    replied_at: datetime | None
+    visit_contacted: bool | None
+    visit_resolved: bool | None
+    visit_satisfaction: str | None
+    duplicate: bool
+    extra: dict[str, Any]
+
+
+class OrderEventOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    note: str
+    data: dict[str, Any]
+
+
+class OrderDetailOut(OrderOut):
+    history: list[OrderEventOut]
+
+
+class OrdersOut(BaseModel):
+    total: int
+    orders: list[OrderOut]
+
+
+class OrderActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"note": "已电话联系诉求人，正在核实"}, {"note": "属区住建委职责", "handler": "北京市海淀区住房和城乡建设委员会"},
+        {"note": "需现场勘查", "due_at": "2026-11-20T23:59:59+08:00"},
+        {"contacted": True, "resolved": True, "satisfaction": "satisfied"}]})
+    note: Plain = Field("", max_length=5000, description="原因、答复内容或说明")
+    handler: Plain | None = Field(None, max_length=200, description="转办的新承办单位")
+    due_at: datetime | None = Field(None, description="延期后的办理时限")
+    contacted: bool | None = Field(None, description="回访：是否联系上诉求人")
+    resolved: bool | None = Field(None, description="回访：是否解决")
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+
+
+class CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"category": ["违法建设", "违建举报与查处", "农村违建"]}]})
+    category: list[Annotated[Plain, Field(max_length=64)]] = Field(min_length=3, max_length=3)
+
+
+class BreakdownRow(BaseModel):
+    key: str
+    count: int
+    previous: int = Field(description="上一周期（环比）")
+    year_before: int = Field(description="去年同期（同比）")
+    mom: float | None = Field(description="环比变化率")
+    yoy: float | None = Field(description="同比变化率")
+
+
+class RatesOut(BaseModel):
+    orders: int
+    response_rate: float | None
+    on_time_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+
+
+class OrderStatsOut(BaseModel):
+    start: datetime
+    end: datetime
+    rates: RatesOut
+    breakdowns: dict[str, list[BreakdownRow]]
+    daily: list[tuple[str, int]]

@@ -14,16 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import Metrics
 from assistant import faqs as faq_store
-from assistant.answer import Answerer, citation_for
+from assistant.answer import Answerer, servable_faqs
 from assistant.db import make_engine, migrate, session_factory
 from assistant.encoder import OnnxQueryEncoder, QueryBatcher, load_model
-from assistant.faq_match import FaqEntry, FaqMatcher
+from assistant.faq_match import FaqMatcher
 from assistant.generate import LlmComposer
 from assistant.index import current_version, load_version
 from assistant.keys import RecentKeys
 from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
+from assistant.workorders.desk import OrderDesk
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class AppState:
     searcher: Searcher
     batcher: QueryBatcher
     keys: RecentKeys
+    orders: OrderDesk
     llm: LlmComposer | None = None
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -63,17 +65,19 @@ class AppState:
             searcher=Searcher.create(index, model, settings, batcher.encode_many),
             batcher=batcher,
             keys=RecentKeys(settings.key_outage_grace_seconds),
+            orders=OrderDesk(settings.workorders_path, batcher.encode_many),
             llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
                  if settings.llm_base_url else None),
             _checked_at=time.monotonic(),
         )
         state.metrics.set_index(index.version)
+        faq_store.on_faq_commit(state.sessions, state.reload_faqs)
         state.reload_faqs()
         return state
 
     @property
     def answerer(self) -> Answerer:
-        self.refresh_index()
+        """An Answerer over the live searcher (routes call refresh_index first to pick up a new one)."""
         return Answerer.create(self.searcher, scope=self.scope, faqs=self.faqs, llm=self.llm)
 
     def refresh_index(self, force: bool = False) -> None:
@@ -93,27 +97,10 @@ class AppState:
         self.reload_faqs()
 
     def reload_faqs(self) -> None:
-        """Load published FAQs into the matcher; one citing a passage gone from the live index,
-        or from a document no longer in force, is stale and left out until re-reviewed."""
-        index = self.searcher.index
-        entries = []
+        """Load the servable published FAQs into the matcher."""
         with self.sessions() as s:
-            for faq in faq_store.published_faqs(s, {"agent", "public"}):
-                citations = []
-                for pid in faq.citations:
-                    row = index.row_of(pid)
-                    hit = self.searcher.hit(row) if row is not None else None
-                    if hit is None or hit.status != "有效":
-                        citations = []
-                        break
-                    citations.append(citation_for(len(citations) + 1, hit))
-                if not citations:
-                    log.warning("FAQ %s is stale or uncited; not served", faq.id)
-                    continue
-                entries.append(FaqEntry(id=faq.id, question=faq.question, answer=faq.answer,
-                                        citations=citations, audience=faq.audience,
-                                        phrasings=tuple(faq.alternatives)))
-        self.faqs.load(entries)
+            published = faq_store.published_faqs(s, {"agent", "public"})
+        self.faqs.load(servable_faqs(published, self.searcher))
 
     def allow(self, limit: str, key: str) -> int:
         """0 when the request may go on, else the seconds until it may (for Retry-After)."""

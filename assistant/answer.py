@@ -1,19 +1,24 @@
 """Cited answers: a curated FAQ first, else sentences extracted from the top passages, else
 an honest "no basis" with where to turn. Every answer sentence carries its [n] citation."""
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.compose import Composition, compose
-from assistant.faq_match import FaqMatcher
+from assistant.faq_match import FaqEntry, FaqMatcher
 from assistant.question import Intent, analyse
 from assistant.retrieval import Filters, Hit, Searcher
 from assistant.scope import ScopeGuard
 
 if TYPE_CHECKING:
+    from assistant.db import Faq
     from assistant.generate import LlmComposer
+
+log = logging.getLogger(__name__)
 
 NO_BASIS = "未找到明确依据"
 ESCALATION = "建议转人工坐席或由市民拨打 12345 热线、在网上留言，由承办部门答复。"
@@ -131,3 +136,24 @@ class Answerer:
                   hits: list[Hit] | None = None) -> Answer:
         return Answer(kind="no_basis", text=f"{NO_BASIS}。{escalation}", summary=f"{NO_BASIS}。",
                       citations=[], reason=reason, escalation=escalation, evidence=evidence, hits=hits or [])
+
+
+def servable_faqs(published: Iterable["Faq"], searcher: Searcher) -> list[FaqEntry]:
+    """The published FAQs the answerer may serve. One citing a passage gone from the live index,
+    or a document no longer in force, is stale: left out until an editor re-reviews it."""
+    entries = []
+    for faq in published:
+        citations: list[Citation] = []
+        for pid in faq.citations:
+            row = searcher.index.row_of(pid)
+            hit = searcher.hit(row) if row is not None else None
+            if hit is None or hit.status != "有效":
+                citations = []
+                break
+            citations.append(citation_for(len(citations) + 1, hit))
+        if not citations:
+            log.warning("FAQ %s is stale or uncited; not served", faq.id)
+            continue
+        entries.append(FaqEntry(id=faq.id, question=faq.question, answer=faq.answer, citations=citations,
+                                audience=faq.audience, phrasings=tuple(faq.alternatives)))
+    return entries

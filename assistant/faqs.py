@@ -4,55 +4,90 @@ Every function flushes but never commits: the caller owns the transaction (one p
 so a failed step leaves nothing half-written.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import String, cast, or_, select
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from sqlalchemy import String, cast, event, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import Faq, FaqVersion, beijing_today, utcnow
-from assistant.errors import DomainError
+from assistant.errors import Conflict, Invalid, NotFound
+from assistant.text_fields import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, Plain, Text
+from assistant.vocabularies import Audience, label
 
-STATUS_LABELS = {"draft": "草稿", "in_review": "待审核", "published": "已发布", "retired": "已下线"}
 FIELD_LABELS = {
     "question": "问题", "alternatives": "其他问法", "answer": "答复", "citations": "引用依据",
     "topic": "主题", "audience": "受众", "valid_until": "有效期至",
 }
 EDITABLE_STATUSES = {"draft", "in_review", "published"}
+MAX_ALTERNATIVES = 50
+MAX_CITATIONS = 20
 
 
-class FaqError(DomainError):
-    """A refused FAQ operation; `code` is "not_found", "invalid_transition" or "invalid"."""
+class FaqContent(BaseModel):
+    """The editable content of a FAQ and its limits: the API, the spreadsheet import and the
+    store all validate with this one model."""
 
-    STATUS = {"not_found": 404, "invalid_transition": 409, "invalid": 422}
+    model_config = ConfigDict(extra="forbid")
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message, code=code)
-        self.status = self.STATUS[code]
-
-
-class FaqIn(BaseModel):
-    """The editable content of a FAQ."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    question: str = Field(min_length=1)
-    alternatives: list[str] = []
-    answer: str = Field(min_length=1)
-    citations: list[str] = []
-    topic: str = ""
-    audience: Literal["agent", "public"] = "public"
+    question: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    alternatives: list[Annotated[Plain, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_ALTERNATIVES, description="同一问题的其他问法")
+    answer: Text = Field(min_length=1, max_length=MAX_ANSWER_CHARS)
+    citations: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=MAX_CITATIONS, description="引用的条文 passage id")
+    topic: Plain = Field("", max_length=100)
+    audience: Audience = "public"
     valid_until: date | None = None
+
+    @field_validator("question", "answer", "topic")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        # After the checks, so whitespace-only text is refused as blank rather than as empty.
+        return value.strip()
 
     @field_validator("alternatives", "citations")
     @classmethod
     def _drop_blank_and_duplicates(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(v for v in values if v))
+        return list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+def content_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, Chinese message) for each problem a FaqContent validation found."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name, kind, ctx = FIELD_LABELS.get(field, field), error["type"], error.get("ctx", {})
+        if kind in ("string_too_short", "missing"):
+            message = f"{name}不能为空"
+        elif kind == "string_too_long":
+            message = f"{name}过长（上限 {ctx['max_length']} 字）"
+        elif kind == "too_long":
+            message = f"{name}最多 {ctx['max_length']} 条"
+        elif kind in ("blank_text", "control_char"):
+            message = f"{name}{error['msg']}"
+        elif kind == "extra_forbidden":
+            message = f"不能修改这些字段：{field}"
+        else:
+            message = f"{name}的值不合法"
+        problems.append((field, message))
+    return problems
+
+
+def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """`model` with every field optional (default None) and its constraints kept: a PATCH body."""
+    # The constraints go inside the Optional: None means "not given", a given value is checked.
+    fields: dict[str, Any] = {
+        field: ((Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation) | None,
+                Field(None, description=info.description))
+        for field, info in model.model_fields.items()}
+    return create_model(name, __config__=model.model_config, **fields)
 
 
 def _content(faq: Faq) -> dict[str, Any]:
-    return {field: getattr(faq, field) for field in FaqIn.model_fields}
+    return {field: getattr(faq, field) for field in FaqContent.model_fields}
 
 
 def _snapshot(faq: Faq) -> dict[str, Any]:
@@ -63,7 +98,7 @@ def _snapshot(faq: Faq) -> dict[str, Any]:
 
 def _check_actor(actor: str) -> None:
     if not actor or not actor.strip():
-        raise FaqError("invalid", "操作人不能为空")
+        raise Invalid("操作人不能为空")
 
 
 def _record(s: Session, faq: Faq, action: str, actor: str, now: datetime) -> Faq:
@@ -82,15 +117,15 @@ def _load_for_change(s: Session, faq_id: int) -> Faq:
     # previous editor committed. SQLite ignores the lock; the unique (faq_id, version) rejects a race.
     faq = s.get(Faq, faq_id, with_for_update=True, populate_existing=True)
     if faq is None:
-        raise FaqError("not_found", f"未找到编号为 {faq_id} 的常见问题")
+        raise NotFound(f"未找到编号为 {faq_id} 的常见问题")
     return faq
 
 
-def _refuse(faq: Faq, what: str) -> FaqError:
-    return FaqError("invalid_transition", f"常见问题当前状态为「{STATUS_LABELS[faq.status]}」，不能{what}")
+def _refuse(faq: Faq, what: str) -> Conflict:
+    return Conflict(f"常见问题当前状态为「{label('faq_statuses', faq.status)}」，不能{what}", code="invalid_transition")
 
 
-def create_faq(s: Session, data: FaqIn, author: str) -> Faq:
+def create_faq(s: Session, data: FaqContent, author: str) -> Faq:
     """A new draft at version 1."""
     _check_actor(author)
     now = utcnow()
@@ -107,14 +142,13 @@ def update_faq(s: Session, faq_id: int, changes: dict[str, Any], actor: str) -> 
     faq = _load_for_change(s, faq_id)
     if faq.status not in EDITABLE_STATUSES:
         raise _refuse(faq, "修改")
-    unknown = [k for k in changes if k not in FaqIn.model_fields]
+    unknown = [k for k in changes if k not in FaqContent.model_fields]
     if unknown:
-        raise FaqError("invalid", f"不能修改这些字段：{'、'.join(map(str, unknown))}")
+        raise Invalid(f"不能修改这些字段：{'、'.join(map(str, unknown))}")
     try:
-        content = FaqIn.model_validate(_content(faq) | changes)
+        content = FaqContent.model_validate(_content(faq) | changes)
     except ValidationError as exc:
-        fields = dict.fromkeys(FIELD_LABELS.get(str(e["loc"][0]), str(e["loc"][0])) for e in exc.errors())
-        raise FaqError("invalid", f"以下内容不合法：{'、'.join(fields)}") from exc
+        raise Invalid("；".join(dict.fromkeys(m for _, m in content_problems(exc)))) from exc
     new = content.model_dump()
     if new == _content(faq):
         return faq
@@ -142,9 +176,9 @@ def publish_faq(s: Session, faq_id: int, reviewer: str) -> Faq:
     if faq.status != "in_review":
         raise _refuse(faq, "发布")
     if not faq.citations:
-        raise FaqError("invalid", "发布前至少需要一条引用依据")
+        raise Invalid("发布前至少需要一条引用依据")
     if faq.valid_until is not None and faq.valid_until < beijing_today():
-        raise FaqError("invalid", "有效期已过，请先修改有效期再发布")
+        raise Invalid("有效期已过，请先修改有效期再发布")
     now = utcnow()
     faq.status = "published"
     faq.reviewer = reviewer
@@ -167,7 +201,7 @@ def retire_faq(s: Session, faq_id: int, actor: str) -> Faq:
 def get_faq(s: Session, faq_id: int) -> Faq:
     faq = s.get(Faq, faq_id)
     if faq is None:
-        raise FaqError("not_found", f"未找到编号为 {faq_id} 的常见问题")
+        raise NotFound(f"未找到编号为 {faq_id} 的常见问题")
     return faq
 
 
@@ -228,3 +262,22 @@ def faq_to_dict(faq: Faq) -> dict[str, Any]:
         "retired_at": iso(faq.retired_at),
         "version": faq.version,
     }
+
+
+def on_faq_commit(sessions: sessionmaker[Session], reload: Callable[[], None]) -> None:
+    """Call `reload` after every commit of a session from `sessions` that changed a FAQ, and
+    only then: the in-memory matcher never serves what a rolled-back transaction wrote."""
+
+    @event.listens_for(sessions, "after_flush")
+    def _note(session: Session, _context: Any) -> None:
+        if any(isinstance(o, Faq) for o in (*session.new, *session.dirty, *session.deleted)):
+            session.info["faqs_changed"] = True
+
+    @event.listens_for(sessions, "after_commit")
+    def _reload(session: Session) -> None:
+        if session.info.pop("faqs_changed", False):
+            reload()
+
+    @event.listens_for(sessions, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop("faqs_changed", None)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.passage import Passage
+
 FEATURES = ("dense", "dense_gap", "keyword", "keyword_log", "doc_dense_gap", "doc_keyword",
             "law", "admin_regulation", "local_regulation", "interpretation", "beijing", "recency",
             "not_article")
@@ -21,33 +23,28 @@ DOC_TYPES = {"法律": "law", "行政法规": "admin_regulation", "地方性法�
              "司法解释": "interpretation"}
 
 
-def _year(meta: dict) -> float | None:
-    date = str(meta.get("effective_date") or meta.get("publish_date") or "")
-    return float(date[:4]) if date[:4].isdigit() else None
-
-
 def features(rows: list[int], dense: dict[int, float], keyword: dict[int, float],
-             metas: list[dict]) -> np.ndarray:
+             passages: list[Passage]) -> np.ndarray:
     """One row of FEATURES per candidate (rows index the live passages)."""
     top_dense = max(dense[r] for r in rows)
     top_keyword = max(keyword[r] for r in rows) or 1.0
     doc_dense: dict[str, float] = defaultdict(lambda: -1.0)
     doc_keyword: dict[str, float] = defaultdict(float)
-    for r, m in zip(rows, metas):
-        doc_dense[m["doc_id"]] = max(doc_dense[m["doc_id"]], dense[r])
-        doc_keyword[m["doc_id"]] = max(doc_keyword[m["doc_id"]], keyword[r])
+    for r, p in zip(rows, passages):
+        doc_dense[p.doc_id] = max(doc_dense[p.doc_id], dense[r])
+        doc_keyword[p.doc_id] = max(doc_keyword[p.doc_id], keyword[r])
     out = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
-    for i, (r, m) in enumerate(zip(rows, metas)):
-        year = _year(m)
-        kind = DOC_TYPES.get(m.get("doc_type", ""))
+    for i, (r, p) in enumerate(zip(rows, passages)):
+        year = p.year
+        kind = DOC_TYPES.get(p.doc_type)
         values = {
             "dense": dense[r], "dense_gap": dense[r] - top_dense,
             "keyword": keyword[r] / top_keyword, "keyword_log": math.log1p(keyword[r]),
-            "doc_dense_gap": doc_dense[m["doc_id"]] - top_dense,
-            "doc_keyword": doc_keyword[m["doc_id"]] / top_keyword,
-            "beijing": float(m.get("region") == "北京"),
+            "doc_dense_gap": doc_dense[p.doc_id] - top_dense,
+            "doc_keyword": doc_keyword[p.doc_id] / top_keyword,
+            "beijing": float(p.region == "北京"),
             "recency": 0.0 if year is None else min(max((year - 2000) / 25, -1.0), 1.0),
-            "not_article": float(m.get("article", -1) < 0),
+            "not_article": float(p.article is None),
             **({kind: 1.0} if kind else {}),
         }
         out[i] = [values.get(name, 0.0) for name in FEATURES]

@@ -23,6 +23,7 @@ import numpy as np
 
 from assistant.errors import Conflict, NotFound
 from assistant.locks import exclusive
+from assistant.passage import Passage
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -79,7 +80,7 @@ class LoadedIndex:
     version: str
     path: Path
     manifest: dict
-    passages: list[dict]
+    passages: list[Passage]
     dense: faiss.Index
     keyword: bm25s.BM25
     sentences: SentenceVectors | None = None
@@ -88,7 +89,7 @@ class LoadedIndex:
         return self._rows.get(passage_id)
 
     def __post_init__(self) -> None:
-        self._rows = {p["id"]: i for i, p in enumerate(self.passages)}
+        self._rows = {p.id: i for i, p in enumerate(self.passages)}
 
 
 def _fsync_dir(path: Path) -> None:
@@ -99,7 +100,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_version(root: Path, version: str, manifest: dict, passages: list[dict],
+def write_version(root: Path, version: str, manifest: dict, passages: list[Passage],
                   vectors: np.ndarray, keyword: bm25s.BM25,
                   sentences: SentenceVectors | None = None) -> Path:
     """Write a complete version folder atomically (temporary folder, then rename)."""
@@ -116,7 +117,7 @@ def write_version(root: Path, version: str, manifest: dict, passages: list[dict]
         np.save(tmp / SENTENCE_STARTS, sentences.starts.astype(np.int64))
     with open(tmp / PASSAGES, "w", encoding="utf-8") as f:
         for p in passages:
-            f.write(json.dumps(p, ensure_ascii=False) + "\n")
+            f.write(json.dumps(p.to_record(), ensure_ascii=False) + "\n")
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     for file in tmp.rglob("*"):
         if file.is_file():
@@ -170,7 +171,7 @@ def load_version(root: Path, version: str | None = None) -> LoadedIndex:
         raise IndexNotFound(f"index version {version!r} named by CURRENT is missing under {root}")
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     with open(path / PASSAGES, encoding="utf-8") as f:
-        passages = [json.loads(line) for line in f]
+        passages = [Passage.from_record(json.loads(line)) for line in f]
     dense = faiss.read_index(str(path / DENSE))
     keyword = bm25s.BM25.load(str(path / KEYWORD), show_progress=False)
     sentences = None

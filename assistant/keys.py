@@ -13,7 +13,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.db import ROLES, ApiKey, utcnow
+from assistant.db import ApiKey, utcnow
+from assistant.vocabularies import ROLES
 from assistant.errors import Invalid, NotFound
 
 __all__ = ["ROLES", "RecentKeys", "create_key", "list_keys", "revoke_key", "role_allows", "verify_key"]

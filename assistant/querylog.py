@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from assistant.db import BEIJING, CHANNELS, RATINGS, Feedback, QueryLog, utcnow
+from assistant.db import BEIJING, Feedback, QueryLog, utcnow
+from assistant.vocabularies import CHANNELS, RATINGS
 from assistant.errors import Invalid, NotFound
 
 NEGATIVE_RATINGS = ("not_helpful", "wrong_citation")
@@ -103,13 +104,3 @@ def top_questions(s: Session, limit: int = 20) -> list[dict[str, Any]]:
     rows = s.execute(select(QueryLog.query, count, last_at).group_by(QueryLog.query)
                      .order_by(count.desc(), last_at.desc()).limit(limit)).all()
     return [{"query": query, "count": n, "last_at": last.isoformat()} for query, n, last in rows]
-
-
-def query_to_dict(entry: QueryLog) -> dict[str, Any]:
-    """JSON-ready representation of a logged query."""
-    return {
-        "id": entry.id, "at": entry.at.isoformat(), "channel": entry.channel, "query": entry.query,
-        "answered": entry.answered, "refused": entry.refused, "faq_id": entry.faq_id,
-        "citations": entry.citations, "top_score": entry.top_score, "latency_ms": entry.latency_ms,
-        "index_version": entry.index_version,
-    }

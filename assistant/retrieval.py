@@ -21,6 +21,7 @@ from assistant.errors import Invalid
 from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
+from assistant.passage import Passage
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
 
@@ -39,10 +40,10 @@ class Filters:
     region: tuple[str, ...] | None = None
     doc_type: tuple[str, ...] | None = None
 
-    def allows(self, meta: dict) -> bool:
-        return all(allowed is None or meta.get(key) in allowed
-                   for key, allowed in (("status", self.status), ("region", self.region),
-                                        ("doc_type", self.doc_type)))
+    def allows(self, passage: Passage) -> bool:
+        return all(allowed is None or value in allowed
+                   for value, allowed in ((passage.status, self.status), (passage.region, self.region),
+                                          (passage.doc_type, self.doc_type)))
 
 
 class Hit(BaseModel):
@@ -117,7 +118,7 @@ class Searcher:
     def _mask(self, filters: Filters) -> np.ndarray:
         if filters not in self._masks:
             self._masks[filters] = np.array(
-                [filters.allows(p["metadata"]) for p in self.index.passages], dtype=bool)
+                [filters.allows(p) for p in self.index.passages], dtype=bool)
             allowed = np.flatnonzero(self._masks[filters]).astype(np.int64)
             self._selectors[filters] = (faiss.IDSelectorBatch(allowed), allowed)
         return self._masks[filters]
@@ -188,7 +189,7 @@ class Searcher:
             return [], np.zeros((0, len(FEATURES)), np.float32)
         self._complete(dense, keyword, keyword_all, qvec)
         rows = list(dense)
-        return rows, features(rows, dense, keyword, [self.index.passages[r]["metadata"] for r in rows])
+        return rows, features(rows, dense, keyword, [self.index.passages[r] for r in rows])
 
     def _complete(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
                   qvec: np.ndarray) -> None:
@@ -221,7 +222,7 @@ class Searcher:
         self._complete(dense, keyword, keyword_all, qvec)
         rows = list(dense)
         if self.learned is not None:
-            x = features(rows, dense, keyword, [self.index.passages[r]["metadata"] for r in rows])
+            x = features(rows, dense, keyword, [self.index.passages[r] for r in rows])
             return dict(zip(rows, self.learned.score(x).tolist()))
         cosines = np.array([dense[r] for r in rows], dtype=np.float32)
         if self.index.sentences is not None and s.sentence_weight:
@@ -234,26 +235,24 @@ class Searcher:
         scores = (s.dense_weight * cosines / self._spread(qvec)
                   + s.keyword_weight * np.array([keyword[r] for r in rows], dtype=np.float32) / k_hi)
         fused = dict(zip(rows, scores.tolist()))
-        meta = [self.index.passages[r]["metadata"] for r in fused]
+        meta = [self.index.passages[r] for r in fused]
         if s.law_prior_weight:
             per_doc: dict[str, list[float]] = defaultdict(list)
             for m, score in zip(meta, fused.values()):
-                per_doc[m["doc_id"]].append(score)
+                per_doc[m.doc_id].append(score)
             prior = {doc: float(np.mean(sorted(v, reverse=True)[: s.law_prior_top]))
                      for doc, v in per_doc.items()}
             top_prior = max(max(prior.values()), 1e-6)
-            fused = {r: score + s.law_prior_weight * prior[m["doc_id"]] / top_prior
+            fused = {r: score + s.law_prior_weight * prior[m.doc_id] / top_prior
                      for (r, score), m in zip(fused.items(), meta)}
-        return {r: score + s.authority_prior.get(m.get("doc_type", ""), 0.0)
+        return {r: score + s.authority_prior.get(m.doc_type, 0.0)
                 for (r, score), m in zip(fused.items(), meta)}
 
     def hit(self, row: int, score: float = 0.0, dense: float = 0.0, keyword: float = 0.0) -> Hit:
         """The passage at `row` of the live index as a Hit (citation, text, source)."""
         p = self.index.passages[row]
-        m = p["metadata"]
-        return Hit(passage_id=p["id"], doc_id=m["doc_id"], title=m["title"], label=m["label"],
-                   article=m["article"] if m["article"] >= 0 else None, chapter=m.get("chapter", ""),
-                   text=p["text"], url=m.get("url", ""), status=m.get("status", ""),
+        return Hit(passage_id=p.id, doc_id=p.doc_id, title=p.title, label=p.label, article=p.article,
+                   chapter=p.chapter, text=p.text, url=p.url, status=p.status,
                    score=score, dense_score=dense, keyword_score=keyword)
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.text_fields import MAX_QUERY_CHARS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,7 +48,7 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(4096, description="Recent question embeddings kept by the service; 0 disables.")
     faiss_threads: int = 1
 
-    max_query_chars: int = Field(1000, description="Longer queries are rejected, not truncated.")
+    max_query_chars: int = Field(MAX_QUERY_CHARS, description="Longer queries are rejected, not truncated.")
     top_k: int = 10
     dense_candidates: int = 100
     keyword_candidates: int = 100
@@ -92,7 +94,6 @@ class Settings(BaseSettings):
         600.0, description="While the database is unreachable, keys verified this recently still open search and suggestions.")
     portal_rate_limit: str = Field("20/minute", description="Per client, for public routes (limits syntax).")
     rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://127.0.0.1:6379")
-    max_question_chars: int = 500
     max_portal_body_bytes: int = 16 * 1024
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 30 * 1024 * 1024
@@ -128,6 +129,13 @@ class Settings(BaseSettings):
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600
     section_overlap: int = 100
+
+    workorders_dir: Path = Field(Path("corpora/workorders"), description=(
+        "Work-order configuration: taxonomy.yaml, time_limits.yaml, calendar.yaml, mapping-12345.yaml, "
+        "examples.jsonl (labelled orders the classifier starts from)."))
+    order_contact_roles: list[str] = Field(["admin"], description="Roles that see callers' names and phone numbers in full.")
+    order_transition_roles: list[str] = Field(["agent", "editor", "admin"], description="Roles that may act on work orders.")
+    order_supervisor_roles: list[str] = Field(["editor", "admin"], description="Roles that may urge (催办) and import.")
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else self.home / path
@@ -179,6 +187,10 @@ class Settings(BaseSettings):
     @cached_property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'data' / 'hotline.sqlite'}"
+
+    @cached_property
+    def workorders_path(self) -> Path:
+        return self.resolve(self.workorders_dir)
 
     @cached_property
     def scope_path(self) -> Path:

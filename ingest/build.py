@@ -16,6 +16,7 @@ from sentence_transformers import SentenceTransformer
 
 from assistant import index as store
 from assistant.expand import Synonyms
+from assistant.passage import Passage
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
 from ingest.chunking import chunk_document, embedding_text, sentence_texts
@@ -141,7 +142,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
                      "section_chars": settings.section_chars,
                      "section_overlap": settings.section_overlap},
     }
-    passages = [{"id": n.id_, "text": n.text, "metadata": n.metadata} for n in nodes]
+    passages = [Passage.from_record({"id": n.id_, "text": n.text, "metadata": n.metadata}) for n in nodes]
     root = settings.index_path
     with store.build_lock(root):
         version = _new_version_name(root, digest)

@@ -317,3 +317,41 @@ def test_blank_or_control_text_is_a_422_naming_the_field(service, field, value, 
 def test_index_version_names_are_checked_before_they_touch_the_file_system(service, version, status):
     client, keys = service
     assert_error(client.post(f"/v1/indexes/{version}/activate", headers=auth(keys, "admin")), status)
+
+
+def test_every_json_route_declares_its_response_model(service):
+    client, _ = service
+    untyped = []
+    for path, methods in client.get("/openapi.json").json()["paths"].items():
+        for method, operation in methods.items():
+            ok = next(v for k, v in operation["responses"].items() if k.startswith("2"))
+            schema = ok.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None and not ({"$ref", "items", "additionalProperties", "anyOf"} & set(schema)):
+                untyped.append(f"{method.upper()} {path}")
+    assert untyped == []
+
+
+def test_vocabularies_give_every_code_its_chinese_label(service):
+    client, _ = service
+    response = client.get("/v1/meta/vocabularies")
+    assert response.status_code == 200
+    vocab = {name: {item["value"]: item["label"] for item in items} for name, items in response.json().items()}
+    assert vocab["faq_statuses"] == {"draft": "草稿", "in_review": "待审核", "published": "已发布", "retired": "已下线"}
+    assert vocab["audiences"] == {"public": "公众", "agent": "坐席"}
+    assert "地方性法规" in vocab["doc_types"] and "已废止" in vocab["statuses"]
+    assert set(vocab["ratings"]) == {"helpful", "not_helpful", "wrong_citation"}
+
+
+def test_a_published_faq_answers_the_portal_as_soon_as_publish_returns(service):
+    client, keys = service
+    question = "村里的老宅基地能不能抵押给银行贷款"
+    faq = client.post("/v1/faqs", headers=auth(keys, "editor"), json={
+        "question": question, "answer": "宅基地使用权目前不能单独抵押。",
+        "citations": ["land-administration-law/a62"]}).json()
+    client.post(f"/v1/faqs/{faq['id']}/submit", headers=auth(keys, "editor"))
+    published = client.post(f"/v1/faqs/{faq['id']}/publish", headers=auth(keys, "editor"))
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    answer = client.post("/v1/portal/ask", json={"question": question}).json()["answer"]
+    assert (answer["kind"], answer["faq_id"]) == ("faq", faq["id"])
+    client.post(f"/v1/faqs/{faq['id']}/retire", headers=auth(keys, "editor"))
+    assert client.post("/v1/portal/ask", json={"question": question}).json()["answer"]["faq_id"] is None

@@ -154,9 +154,9 @@ def test_crawl_records_why_pages_were_not_indexed(three_crawls):
 def test_first_crawl_makes_the_documents_searchable(three_crawls, model):
     settings, runs, _, _ = three_crawls
     index = store.load_version(settings.index_path, runs[0].index_version)
-    crawled = {p["metadata"]["doc_id"].split("/")[0] for p in index.passages}
+    crawled = {p.doc_id.split("/")[0] for p in index.passages}
     assert "fixture" in crawled and "urban-rural-planning-law" in crawled
-    assert len({p["id"] for p in index.passages}) == len(index.passages)
+    assert len({p.id for p in index.passages}) == len(index.passages)
 
 
 def test_unchanged_recrawl_uses_conditional_get_and_embeds_nothing(three_crawls):
@@ -193,7 +193,7 @@ def test_removed_and_repealed_documents_leave_the_live_corpus_but_stay_in_histor
     assert c.title in corpora[1] and d.title in corpora[1]
     assert c.title not in corpora[2] and d.title not in corpora[2]
     index = store.load_version(settings.index_path, runs[2].index_version)
-    assert not {c.title, d.title} & {p["metadata"]["title"] for p in index.passages}
+    assert not {c.title, d.title} & {p.title for p in index.passages}
     archived = [p.read_text(encoding="utf-8") for p in (settings.crawl_history_path / "fixture").rglob("v*.md")]
     assert any(c.title in t and "已废止" in t for t in archived)
     assert any(d.title in t and "HTTP 404" in t for t in archived)

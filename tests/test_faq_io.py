@@ -8,7 +8,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from assistant import faq_io
-from assistant.faqs import FaqIn, create_faq, list_faqs, publish_faq, submit_faq
+from assistant.faqs import FaqContent, create_faq, list_faqs, publish_faq, submit_faq
+from assistant.spreadsheets import RowsRejected, sniff_format
 
 KNOWN = {"land-administration-law/a62", "land-administration-law/a63"}
 
@@ -34,7 +35,7 @@ def _xlsx(rows) -> bytes:
 
 def test_export_then_import_round_trips_as_new_drafts(db_session):
     s = db_session
-    faq = create_faq(s, FaqIn(question="农村一户能有几处宅基地？", alternatives=["一户两块宅基地行吗", "宅基地几处"],
+    faq = create_faq(s, FaqContent(question="农村一户能有几处宅基地？", alternatives=["一户两块宅基地行吗", "宅基地几处"],
                               answer="一户只能拥有一处宅基地。\n第二段。", citations=sorted(KNOWN), topic="宅基地",
                               audience="agent", valid_until=date(2099, 1, 31)), author="alice")
     submit_faq(s, faq.id, "alice")
@@ -53,7 +54,7 @@ def test_export_then_import_round_trips_as_new_drafts(db_session):
 
 def test_export_csv_is_excel_friendly_and_defuses_formulas(db_session):
     s = db_session
-    create_faq(s, FaqIn(question="=HYPERLINK(\"http://x\")", answer="+1 正常答复", citations=[]), author="a")
+    create_faq(s, FaqContent(question="=HYPERLINK(\"http://x\")", answer="+1 正常答复", citations=[]), author="a")
     data = faq_io.export_faqs(list_faqs(s), "csv")
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -76,7 +77,7 @@ def test_import_reports_every_bad_row_and_creates_nothing(db_session):
                  ["问题三", "", "", "坐席", "明年"],
                  ["问题四", "答复四", "nope/a1、land-administration-law/a63", "市长", ""],
                  ["问" * 501, "答复五", "", "", ""]])
-    with pytest.raises(faq_io.FaqImportError) as caught:
+    with pytest.raises(RowsRejected) as caught:
         faq_io.import_faqs(s, data, "csv", "alice", known)
     errors = [(e.row, e.column, e.message) for e in caught.value.errors]
     assert (3, "问题", "问题不能为空") in errors
@@ -97,11 +98,11 @@ def test_import_reports_every_bad_row_and_creates_nothing(db_session):
     (b"\x00\x81\xfe\xff" * 10, None),
 ])
 def test_import_rejects_bad_files_with_a_clear_message(db_session, data, message):
-    with pytest.raises(faq_io.FaqImportError) as caught:
+    with pytest.raises(RowsRejected) as caught:
         faq_io.import_faqs(db_session, data, "csv", "alice", known)
     if message:
         assert message in str(caught.value)
-    with pytest.raises(faq_io.FaqImportError, match="无法读取 XLSX"):
+    with pytest.raises(RowsRejected, match="无法读取 XLSX"):
         faq_io.import_faqs(db_session, b"PK\x03\x04 not really a zip", "xlsx", "alice", known)
 
 
@@ -120,6 +121,6 @@ def test_import_reads_english_headers_gb18030_and_xlsx_cells(db_session):
 
 
 def test_sniff_format():
-    assert faq_io.sniff_format(b"PK\x03\x04...", None, None) == "xlsx"
-    assert faq_io.sniff_format(b"a,b", "text/csv", None) == "csv"
-    assert faq_io.sniff_format(b"a,b", None, "xlsx") == "xlsx"
+    assert sniff_format(b"PK\x03\x04...", None, None) == "xlsx"
+    assert sniff_format(b"a,b", "text/csv", None) == "csv"
+    assert sniff_format(b"a,b", None, "xlsx") == "xlsx"

@@ -5,15 +5,18 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.db import beijing_today, session_factory
+from assistant.errors import DomainError
 from assistant.faqs import (
-    FaqError,
-    FaqIn,
+    FaqContent,
     create_faq,
     faq_history,
     faq_to_dict,
     get_faq,
+    on_faq_commit,
+    partial,
     list_faqs,
     publish_faq,
     published_faqs,
@@ -23,7 +26,7 @@ from assistant.faqs import (
 )
 
 
-def _faq(**overrides) -> FaqIn:
+def _faq(**overrides) -> FaqContent:
     fields = dict(
         question="农村一户能有几处宅基地？",
         alternatives=["一户可以有两块宅基地吗", "宅基地能有几处"],
@@ -31,7 +34,7 @@ def _faq(**overrides) -> FaqIn:
         citations=["land-administration-law/a62"],
         topic="宅基地",
     )
-    return FaqIn(**(fields | overrides))
+    return FaqContent(**(fields | overrides))
 
 
 def _published(s, **overrides):
@@ -72,13 +75,13 @@ def test_workflow_from_draft_to_retired(db_session):
 def test_invalid_transitions(db_session):
     s = db_session
     draft = create_faq(s, _faq(), author="alice")
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         publish_faq(s, draft.id, "bob")
     assert err.value.code == "invalid_transition"
     assert "草稿" in str(err.value)
 
     published = _published(s)
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         submit_faq(s, published.id, "alice")
     assert err.value.code == "invalid_transition"
 
@@ -87,7 +90,7 @@ def test_invalid_transitions(db_session):
                    lambda: submit_faq(s, published.id, "alice"),
                    lambda: publish_faq(s, published.id, "bob"),
                    lambda: retire_faq(s, published.id, "carol")):
-        with pytest.raises(FaqError) as err:
+        with pytest.raises(DomainError) as err:
             action()
         assert err.value.code == "invalid_transition"
         assert "已下线" in err.value.message
@@ -95,7 +98,7 @@ def test_invalid_transitions(db_session):
 
     submitted = create_faq(s, _faq(), author="alice")
     submit_faq(s, submitted.id, "alice")
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         submit_faq(s, submitted.id, "alice")
     assert err.value.code == "invalid_transition"
 
@@ -117,7 +120,7 @@ def test_history_records_every_change_in_order(db_session):
     assert [h.snapshot["status"] for h in history] == ["draft", "draft", "in_review", "published"]
     assert all(h.at.tzinfo is not None for h in history)
     assert [h.at for h in history] == sorted(h.at for h in history)
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         faq_history(s, faq.id + 1000)
     assert err.value.code == "not_found"
 
@@ -145,17 +148,17 @@ def test_update_without_real_change_is_a_no_op(db_session):
 def test_update_validates_changes(db_session):
     s = db_session
     faq = create_faq(s, _faq(), author="alice")
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         update_faq(s, faq.id, {"status": "published"}, "dave")
     assert (err.value.code, err.value.message) == ("invalid", "不能修改这些字段：status")
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         update_faq(s, faq.id, {"question": "  ", "audience": "everyone"}, "dave")
     assert err.value.code == "invalid"
     assert "问题" in err.value.message and "受众" in err.value.message
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         update_faq(s, faq.id, {"answer": "x"}, "")
     assert err.value.code == "invalid"
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         update_faq(s, faq.id + 1000, {"answer": "x"}, "dave")
     assert err.value.code == "not_found"
     update_faq(s, faq.id, {"valid_until": "2099-12-31", "audience": "agent"}, "dave")
@@ -166,12 +169,12 @@ def test_publish_requires_a_citation_and_a_valid_date(db_session):
     s = db_session
     faq = create_faq(s, _faq(citations=[]), author="alice")
     submit_faq(s, faq.id, "alice")
-    with pytest.raises(FaqError, match="引用依据") as err:
+    with pytest.raises(DomainError, match="引用依据") as err:
         publish_faq(s, faq.id, "bob")
     assert err.value.code == "invalid"
     update_faq(s, faq.id, {"citations": ["land-administration-law/a62"],
                            "valid_until": beijing_today() - timedelta(days=1)}, "alice")
-    with pytest.raises(FaqError, match="有效期"):
+    with pytest.raises(DomainError, match="有效期"):
         publish_faq(s, faq.id, "bob")
     update_faq(s, faq.id, {"valid_until": beijing_today()}, "alice")
     assert publish_faq(s, faq.id, "bob").status == "published"  # valid through today
@@ -225,15 +228,46 @@ def test_faq_to_dict_is_json_ready(db_session):
 
 
 def test_get_faq_not_found(db_session):
-    with pytest.raises(FaqError) as err:
+    with pytest.raises(DomainError) as err:
         get_faq(db_session, 123456)
     assert err.value.code == "not_found"
     assert "123456" in err.value.message
 
 
 def test_faq_in_normalises_lists():
-    data = FaqIn(question=" 问 ", answer="答", alternatives=["a", " ", "a", "b "], citations=["x", "x"])
+    data = FaqContent(question=" 问 ", answer="答", alternatives=["a", " ", "a", "b "], citations=["x", "x"])
     assert (data.question, data.alternatives, data.citations) == ("问", ["a", "b"], ["x"])
+
+
+def test_patch_model_keeps_the_limits_and_makes_every_field_optional():
+    patch = partial(FaqContent, "Patch")
+    assert patch().model_dump(exclude_unset=True) == {}
+    assert patch(answer="新答复").model_dump(exclude_unset=True) == {"answer": "新答复"}
+    for bad in ({"question": "  "}, {"question": "问" * 501}, {"alternatives": ["问"] * 51},
+                {"answer": "答\x00"}, {"audience": "everyone"}, {"status": "published"}):
+        with pytest.raises(ValidationError):
+            patch(**bad)
+
+
+def test_the_matcher_reloads_after_a_commit_that_changed_a_faq_and_only_then(db_url, db_engine):
+    sessions = session_factory(db_engine)
+    reloads = []
+    on_faq_commit(sessions, lambda: reloads.append(1))
+    with sessions() as s:
+        faq = create_faq(s, _faq(), author="alice")
+        s.rollback()
+    assert reloads == []  # rolled back: the matcher must not see it
+    with sessions() as s:
+        faq = create_faq(s, _faq(), author="alice")
+        s.commit()
+    assert reloads == [1]
+    with sessions() as s:
+        get_faq(s, faq.id)
+        s.commit()  # read only: nothing to reload
+        submit_faq(s, faq.id, "alice")
+        publish_faq(s, faq.id, "bob")
+        s.commit()
+    assert reloads == [1, 1]
 
 
 def test_concurrent_edits_queue_on_postgresql(db_backend, db_engine, db_session):

@@ -39,7 +39,7 @@ def test_rebuild_embeds_only_changed_passages(tmp_path, small_corpus, model):
     assert changed.embedded == 1
     loaded = store.load_version(settings.index_path)
     assert loaded.version == changed.version
-    text = next(p["text"] for p in loaded.passages if p["id"] == "surveying-and-mapping-law/a41")
+    text = next(p.text for p in loaded.passages if p.id == "surveying-and-mapping-law/a41")
     assert marker in text
 
 
@@ -116,7 +116,7 @@ def test_a_documents_passages_can_be_removed_and_replaced_by_id(built, model):
     settings, _ = built
     loaded = store.load_version(settings.index_path)
     rows = np.array([i for i, p in enumerate(loaded.passages)
-                     if p["metadata"]["doc_id"] == "surveying-and-mapping-law"], dtype=np.int64)
+                     if p.doc_id == "surveying-and-mapping-law"], dtype=np.int64)
     query = encode_queries(model, ["测量标志受国家保护"])
 
     def top_rows(k=20):
@@ -130,3 +130,15 @@ def test_a_documents_passages_can_be_removed_and_replaced_by_id(built, model):
     replacement = encode_passages(model, ["中华人民共和国测绘法\n第一条 测量标志受国家保护，任何单位和个人不得损毁。"])
     loaded.dense.add_with_ids(replacement, rows[:1])
     assert int(rows[0]) in top_rows(3)
+
+
+def test_a_passage_survives_the_on_disk_round_trip(built):
+    from assistant.passage import Passage
+
+    index = store.load_version(built[0].index_path)
+    article = next(p for p in index.passages if p.id == "land-administration-law/a62")
+    assert (article.article, article.doc_id, article.status) == (62, "land-administration-law", "有效")
+    assert Passage.from_record(article.to_record()) == article
+    preamble = next(p for p in index.passages if p.article is None)
+    assert preamble.to_record()["metadata"]["article"] == -1
+    assert Passage.from_record(preamble.to_record()) == preamble

@@ -107,14 +107,14 @@ def test_one_matching_sentence_lifts_its_long_article(searcher):
     first = {"on": 0, "off": 0}
     asked = 0
     for row in range(0, len(passages), 7):
-        sentences = units(passages[row]["text"])
-        if passages[row]["metadata"]["status"] != "有效" or len(sentences) < 4:
+        sentences = units(passages[row].text)
+        if passages[row].status != "有效" or len(sentences) < 4:
             continue
         question = sentences[len(sentences) // 2].text
         if len(question) < 15:
             continue
         asked += 1
         for name, s in (("on", searcher), ("off", off)):
-            first[name] += s.search(question, top_k=1)[0].passage_id == passages[row]["id"]
+            first[name] += s.search(question, top_k=1)[0].passage_id == passages[row].id
     assert asked >= 30
     assert first["on"] >= first["off"] + 0.05 * asked

@@ -23,7 +23,7 @@ def training_matrix(searcher: Searcher, examples: Sequence[Example], positive_id
         rows, x = searcher.candidate_features(example.query)
         if not rows:
             continue
-        labels = np.array([searcher.index.passages[r]["id"] in gold for r in rows], dtype=np.int8)
+        labels = np.array([searcher.index.passages[r].id in gold for r in rows], dtype=np.int8)
         if not labels.any():
             continue  # gold not among the candidates: nothing for the fusion to learn
         xs.append(x)

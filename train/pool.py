@@ -65,6 +65,7 @@ def pool_index(pool: Pool, settings: Settings, name: str) -> "LoadedIndex":
 
     from assistant.expand import Synonyms
     from assistant.index import LoadedIndex
+    from assistant.passage import Passage
     from assistant.tokenize import Tokenizer
 
     tokens = Tokenizer(Synonyms.load(settings.synonyms_path).terms())
@@ -72,7 +73,8 @@ def pool_index(pool: Pool, settings: Settings, name: str) -> "LoadedIndex":
     dense.add_with_ids(pool.vectors, np.arange(len(pool), dtype=np.int64))
     keyword = bm25s.BM25()
     keyword.index([tokens.tokens(t) for t in pool.texts], show_progress=False)
-    passages = [{"id": i, "text": b, "metadata": m} for i, b, m in zip(pool.ids, pool.bodies, pool.meta)]
+    passages = [Passage.from_record({"id": i, "text": b, "metadata": m})
+                for i, b, m in zip(pool.ids, pool.bodies, pool.meta)]
     return LoadedIndex(name, Path("."), {}, passages, dense, keyword)
 
 

@@ -23,17 +23,19 @@ def _answer(state: AppState, session, question: str, channel: str,
     """The answer, its query-log id (None when the database is unreachable: the caller still
     gets the answer, the drop is counted), and the milliseconds it took."""
     started = time.perf_counter()
+    state.refresh_index()
     answer = state.answerer.answer(question, audiences=audiences)
     took = (time.perf_counter() - started) * 1000
     state.metrics.answer(channel, answer.kind)
     try:
-        with state.write_lock:  # queue in-process rather than in SQLite's sleeping busy handler
+        # Flushed now for its id, committed with the request. The lock queues writers
+        # in-process rather than in SQLite's sleeping busy handler.
+        with state.write_lock:
             entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
                               refused=answer.refused, faq_id=answer.faq_id,
                               citations=[c.passage_id for c in answer.citations],
                               top_score=answer.evidence, latency_ms=took,
                               index_version=state.searcher.index.version)
-            session.commit()
     except DATABASE_UNREACHABLE as exc:
         session.rollback()
         state.metrics.dropped_logs.inc()

@@ -9,61 +9,59 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AgentKey, EditorKey, SessionDep, StateDep
-from assistant import faq_io, querylog
+from api.schemas import GapGroupOut, GapGroupsOut, ImportOut, WhoAmIOut
+from assistant import faq_io, querylog, spreadsheets
 from assistant import faqs as store
 from assistant.gaps import GapQuery, group_gaps
+from assistant.vocabularies import FaqStatus
 
 router = APIRouter(prefix="/v1", tags=["desk"])
 
 
 @router.get("/whoami", summary="当前密钥的名称与角色（页面登录用）")
-def whoami(key: AgentKey) -> dict:
-    return {"name": key.name, "role": key.role, "prefix": key.prefix}
+def whoami(key: AgentKey) -> WhoAmIOut:
+    return WhoAmIOut(name=key.name, role=key.role, prefix=key.prefix)
 
 
 @router.get("/analytics/gaps/grouped", summary="知识缺口按语义分组（编辑）")
 def gaps_grouped(session: SessionDep, state: StateDep, _: EditorKey,
                  limit: int = Query(500, ge=1, le=2000),
                  threshold: float | None = Query(None, ge=0.0, le=1.0,
-                                                 description="相似度阈值；默认取当前问题编码器的校准值")) -> dict:
+                                                 description="相似度阈值；默认取当前问题编码器的校准值")) -> GapGroupsOut:
     rows = querylog.gaps(session, limit)
     queries = [GapQuery(id=r.id, query=r.query, at=r.at, channel=r.channel, refused=r.refused) for r in rows]
     if threshold is None:
         threshold = state.settings.calibration.gap_group_threshold
     groups = group_gaps(queries, state.batcher.encode_many, threshold)
-    return {"threshold": threshold, "total": len(queries), "groups": [g.to_dict() for g in groups]}
+    return GapGroupsOut(threshold=threshold, total=len(queries),
+                        groups=[GapGroupOut.model_validate(g.to_dict()) for g in groups])
 
 
-@router.get("/faqs/export", summary="导出 FAQ（CSV 或 XLSX，编辑）")
+@router.get("/faqs/export", summary="导出 FAQ（CSV 或 XLSX，编辑）", response_class=Response,
+            responses={200: {"content": {"text/csv": {}, spreadsheets.XLSX_MIME: {}}, "description": "文件下载"}})
 def export(session: SessionDep, _: EditorKey, format: Literal["csv", "xlsx"] = "csv",
-           status: Literal["draft", "in_review", "published", "retired"] | None = None) -> Response:
+           status: FaqStatus | None = None) -> Response:
     rows = store.list_faqs(session, status=status, limit=1_000_000)
     data = faq_io.export_faqs(reversed(rows), format)  # oldest first, as they were written
     name = f"faqs-{datetime.now():%Y%m%d-%H%M}.{format}"
-    media = faq_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
+    media = spreadsheets.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/faqs/import", status_code=201, summary="导入 FAQ（CSV 或 XLSX，全部成为草稿；任一行有误则不导入）",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "text/csv": {"schema": {"type": "string"}},
-                 faq_io.XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}})
-async def import_(request: Request, state: StateDep, key: EditorKey,
-                  format: Literal["csv", "xlsx"] | None = None):
+                 spreadsheets.XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}})
+async def import_(request: Request, state: StateDep, session: SessionDep, key: EditorKey,
+                  format: Literal["csv", "xlsx"] | None = None) -> ImportOut:
     data = await request.body()
-    fmt = faq_io.sniff_format(data, request.headers.get("content-type"), format)
-    return await run_in_threadpool(_import, state, data, fmt, key.name)
-
-
-def _import(state, data: bytes, fmt: faq_io.Format, author: str):
+    fmt = spreadsheets.sniff_format(data, request.headers.get("content-type"), format)
     index = state.searcher.index
-    # Its own session, so the import is exactly one transaction: every row a draft, or none.
-    # Leaving the block without a commit (a refused row raises) rolls every row back.
-    with state.sessions() as session:
-        created = faq_io.import_faqs(session, data, fmt, author, lambda pid: index.row_of(pid) is not None)
-        session.commit()
-        return JSONResponse({"created": len(created), "ids": [f.id for f in created]}, status_code=201)
+    # One transaction (the request's): every row becomes a draft, or a refused row raises and none does.
+    created = await run_in_threadpool(faq_io.import_faqs, session, data, fmt, key.name,
+                                      lambda pid: index.row_of(pid) is not None)
+    return ImportOut(created=len(created), ids=[f.id for f in created])

@@ -1,15 +1,20 @@
-"""FAQ curation for editors: CRUD, submit → publish → retire, history."""
+"""FAQ curation for editors: CRUD, submit → publish → retire, history.
 
-from typing import Literal
+The request's session commits when a route returns; the FAQ matcher reloads after that commit
+(assistant.faqs.on_faq_commit), so a publish or retire takes effect before the response is sent.
+"""
 
 from fastapi import APIRouter, Query
 
 from api.deps import EditorKey, SessionDep, StateDep
 from api.errors import ApiError
-from api.schemas import FaqCreate, FaqPatch, Offset, RowId
+from api.schemas import FaqCreate, FaqOut, FaqPatch, FaqVersionOut, Offset, RowId
 from assistant import faqs as store
+from assistant.vocabularies import Audience, FaqStatus
 
 router = APIRouter(prefix="/v1/faqs", tags=["faqs"])
+
+
 def _check_citations(state, citations: list[str]) -> None:
     index = state.searcher.index
     unknown = [c for c in citations if index.row_of(c) is None]
@@ -18,64 +23,54 @@ def _check_citations(state, citations: list[str]) -> None:
 
 
 @router.get("", summary="FAQ 列表")
-def list_faqs(session: SessionDep, _: EditorKey,
-              status: Literal["draft", "in_review", "published", "retired"] | None = None,
-              topic: str | None = None, audience: Literal["agent", "public"] | None = None,
+def list_faqs(session: SessionDep, _: EditorKey, status: FaqStatus | None = None,
+              topic: str | None = None, audience: Audience | None = None,
               q: str | None = Query(None, max_length=200), stale: bool | None = None,
-              limit: int = Query(100, ge=1, le=500), offset: Offset = 0) -> list[dict]:
+              limit: int = Query(100, ge=1, le=500), offset: Offset = 0) -> list[FaqOut]:
     rows = store.list_faqs(session, status=status, topic=topic, audience=audience, q=q, stale=stale,
                            limit=limit, offset=offset)
-    return [store.faq_to_dict(f) for f in rows]
+    return [_out(f) for f in rows]
 
 
 @router.post("", status_code=201, summary="新建 FAQ（草稿）")
-def create(body: FaqCreate, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
+def create(body: FaqCreate, state: StateDep, session: SessionDep, key: EditorKey) -> FaqOut:
     _check_citations(state, body.citations)
-    faq = store.create_faq(session, store.FaqIn(**body.model_dump()), author=key.name)
-    return store.faq_to_dict(faq)
+    faq = store.create_faq(session, store.FaqContent.model_validate(body.model_dump()), author=key.name)
+    return _out(faq)
 
 
 @router.get("/{faq_id}", summary="查看 FAQ")
-def get(faq_id: RowId, session: SessionDep, _: EditorKey) -> dict:
-    return store.faq_to_dict(store.get_faq(session, faq_id))
+def get(faq_id: RowId, session: SessionDep, _: EditorKey) -> FaqOut:
+    return _out(store.get_faq(session, faq_id))
 
 
 @router.patch("/{faq_id}", summary="修改 FAQ（已发布的修改后回到待审核）")
-def patch(faq_id: RowId, body: FaqPatch, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
+def patch(faq_id: RowId, body: FaqPatch, state: StateDep, session: SessionDep, key: EditorKey) -> FaqOut:
     changes = body.model_dump(exclude_unset=True)
     if "citations" in changes:
         _check_citations(state, changes["citations"] or [])
-    faq = store.update_faq(session, faq_id, changes, actor=key.name)
-    session.commit()
-    state.reload_faqs()
-    return store.faq_to_dict(faq)
+    return _out(store.update_faq(session, faq_id, changes, actor=key.name))
 
 
-def _transition(action, faq_id: int, state, session, actor: str) -> dict:
-    faq = action(session, faq_id, actor)
-    session.commit()
-    # Publishing or retiring takes effect at once: the matcher reloads from the database.
-    state.reload_faqs()
-    return store.faq_to_dict(faq)
+def _out(faq) -> FaqOut:
+    return FaqOut.model_validate(store.faq_to_dict(faq))
 
 
 @router.post("/{faq_id}/submit", summary="提交审核")
-def submit(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
-    return _transition(store.submit_faq, faq_id, state, session, key.name)
+def submit(faq_id: RowId, session: SessionDep, key: EditorKey) -> FaqOut:
+    return _out(store.submit_faq(session, faq_id, key.name))
 
 
 @router.post("/{faq_id}/publish", summary="审核通过并发布")
-def publish(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
-    return _transition(store.publish_faq, faq_id, state, session, key.name)
+def publish(faq_id: RowId, session: SessionDep, key: EditorKey) -> FaqOut:
+    return _out(store.publish_faq(session, faq_id, key.name))
 
 
 @router.post("/{faq_id}/retire", summary="下线")
-def retire(faq_id: RowId, state: StateDep, session: SessionDep, key: EditorKey) -> dict:
-    return _transition(store.retire_faq, faq_id, state, session, key.name)
+def retire(faq_id: RowId, session: SessionDep, key: EditorKey) -> FaqOut:
+    return _out(store.retire_faq(session, faq_id, key.name))
 
 
 @router.get("/{faq_id}/history", summary="版本历史")
-def history(faq_id: RowId, session: SessionDep, _: EditorKey) -> list[dict]:
-    rows = store.faq_history(session, faq_id)
-    return [{"version": r.version, "action": r.action, "actor": r.actor, "at": r.at.isoformat(),
-             "snapshot": r.snapshot} for r in rows]
+def history(faq_id: RowId, session: SessionDep, _: EditorKey) -> list[FaqVersionOut]:
+    return [FaqVersionOut.model_validate(r, from_attributes=True) for r in store.faq_history(session, faq_id)]

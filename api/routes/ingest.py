@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from api.deps import AdminKey, EditorKey, SessionDep, StateDep
 from api.errors import ApiError
-from api.schemas import RowId
+from api.schemas import RowId, RunOut, RunStartedOut, UploadOut
 from assistant.db import CrawlRun
 from ingest.runs import CrawlInProgress, run_crawl
 from ingest.sources import SourcesError, load_sources, select_sources
@@ -27,19 +27,8 @@ class RunIn(BaseModel):
     max_pages: int | None = Field(None, ge=1, le=100_000)
 
 
-def run_to_dict(run: CrawlRun) -> dict:
-    def iso(value):
-        return value.isoformat() if value else None
-    return {"id": run.id, "source": run.source, "status": run.status, "started_at": iso(run.started_at),
-            "finished_at": iso(run.finished_at), "counts": run.counts, "progress": run.progress,
-            "message": run.message, "index_version": run.index_version}
-
-
 @router.post("/runs", status_code=202, summary="启动一次抓取 + 索引更新（管理员）")
-def start_run(body: RunIn, state: StateDep, session: SessionDep, _: AdminKey) -> dict:
-    # The key check may have written last_used_at: release SQLite's write lock before the run
-    # (another connection) starts writing.
-    session.commit()
+def start_run(body: RunIn, state: StateDep, _: AdminKey) -> RunStartedOut:
     settings = state.settings
     try:
         sources = load_sources(settings.sources_path)
@@ -70,21 +59,21 @@ def start_run(body: RunIn, state: StateDep, session: SessionDep, _: AdminKey) ->
         if isinstance(error, CrawlInProgress):
             raise error
         raise ApiError(503, f"抓取任务未能启动：{error or '超时'}")
-    return {"id": outcome["run_id"], "status": "running"}
+    return RunStartedOut(id=outcome["run_id"], status="running")
 
 
 @router.get("/runs", summary="最近的抓取任务（管理员）")
-def list_runs(session: SessionDep, _: AdminKey) -> list[dict]:
+def list_runs(session: SessionDep, _: AdminKey) -> list[RunOut]:
     runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(50))
-    return [run_to_dict(r) for r in runs]
+    return [RunOut.model_validate(r, from_attributes=True) for r in runs]
 
 
 @router.get("/runs/{run_id}", summary="抓取任务进度（管理员）")
-def get_run(run_id: RowId, session: SessionDep, _: AdminKey) -> dict:
+def get_run(run_id: RowId, session: SessionDep, _: AdminKey) -> RunOut:
     run = session.get(CrawlRun, run_id)
     if run is None:
         raise ApiError(404, f"未找到抓取任务：{run_id}")
-    return run_to_dict(run)
+    return RunOut.model_validate(run, from_attributes=True)
 
 
 @router.post("/uploads", status_code=202, summary="上传文件（PDF/HTML/Markdown/DOCX），后台更新索引（编辑）")
@@ -95,7 +84,7 @@ def upload(state: StateDep, key: EditorKey,
            publish_date: Annotated[date | None, Form()] = None,
            effective_date: Annotated[date | None, Form()] = None,
            status: Annotated[str, Form()] = "有效", region: Annotated[str, Form()] = "北京",
-           url: Annotated[str, Form()] = "") -> dict:
+           url: Annotated[str, Form()] = "") -> UploadOut:
     """The file is read at once (a refused file is a 422 with the reason); the index update runs
     as a job: poll GET /v1/ingest/uploads/{run_id} until its status is no longer running."""
     try:
@@ -110,13 +99,12 @@ def upload(state: StateDep, key: EditorKey,
         raise ApiError(422, "上传的文件为空。")
     doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
                                    model=state.model, on_done=lambda: state.refresh_index(force=True))
-    return {"doc_id": doc_id, "run_id": run_id, "status": "running",
-            "poll": f"/v1/ingest/uploads/{run_id}"}
+    return UploadOut(doc_id=doc_id, run_id=run_id, status="running", poll=f"/v1/ingest/uploads/{run_id}")
 
 
 @router.get("/uploads/{run_id}", summary="上传后的索引更新进度（编辑）")
-def upload_job(run_id: RowId, session: SessionDep, _: EditorKey) -> dict:
+def upload_job(run_id: RowId, session: SessionDep, _: EditorKey) -> RunOut:
     run = session.get(CrawlRun, run_id)
     if run is None or run.source != UPLOAD_SOURCE:
         raise ApiError(404, f"未找到上传任务：{run_id}")
-    return run_to_dict(run)
+    return RunOut.model_validate(run, from_attributes=True)

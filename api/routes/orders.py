@@ -1,0 +1,162 @@
+"""接诉即办 work orders: import and push, the queue, one order with its history, lifecycle
+actions, classification, draft replies, and statistics. The logic is in assistant.workorders.
+
+Which roles may act on orders, urge and import, and see callers' contact data in full is
+configured (Settings.order_*_roles); everyone else gets 403, or masked contact data.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AgentKey, SessionDep, StateDep
+from api.errors import ApiError
+from api.schemas import (
+    CategoryIn,
+    OrderActionIn,
+    OrderDetailOut,
+    OrderEventOut,
+    OrderImportOut,
+    OrderOut,
+    OrderPushIn,
+    OrdersOut,
+    OrderStatsOut,
+    RowId,
+)
+from api.state import AppState
+from assistant import spreadsheets
+from assistant.db import ApiKey, WorkOrder, utcnow
+from assistant.db.base import BEIJING
+from assistant.vocabularies import OrderStatus, RequestType
+from assistant.workorders import handling, importer, lifecycle, stats
+from assistant.workorders.orders import OrderFilter, get_order, history, list_orders, order_view
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+ACTIONS = Literal["accept", "transfer", "return", "extend", "urge", "reply", "to_visit", "visit"]
+DIMENSIONS = ("category_l1", "category_l2", "category_l3", "request_type", "district", "street", "channel",
+              "handler", "status")
+
+
+def _allowed(state: AppState, key: ApiKey, roles: list[str], what: str) -> None:
+    if key.role not in roles:
+        raise ApiError(403, f"当前密钥角色为 {key.role}，不能{what}（可由 {'、'.join(roles)} 操作）。")
+
+
+def _out(state: AppState, key: ApiKey, order: WorkOrder) -> OrderOut:
+    return OrderOut.model_validate(order_view(order, utcnow(), key.role in state.settings.order_contact_roles))
+
+
+def _import(state: AppState, session, parsed, actor: str) -> OrderImportOut:
+    result = importer.import_orders(session, parsed, actor)
+    unclassified = [o for o in result.orders if not o.category_l1]
+    handling.classify(session, state.orders, unclassified, actor)
+    return OrderImportOut(**result.as_dict(), classified=len(unclassified))
+
+
+@router.post("/import", status_code=201, summary="导入 12345 平台导出的工单（CSV 或 XLSX；按工单编号更新，任一行有误则不导入）",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}},
+                 spreadsheets.XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}})
+async def import_file(request: Request, state: StateDep, session: SessionDep, key: AgentKey,
+                      format: Literal["csv", "xlsx"] | None = None) -> OrderImportOut:
+    _allowed(state, key, state.settings.order_supervisor_roles, "导入工单")
+    data = await request.body()
+    fmt = spreadsheets.sniff_format(data, request.headers.get("content-type"), format)
+    desk = state.orders
+
+    def work() -> OrderImportOut:
+        parsed = importer.parse_orders(data, fmt, desk.mapping, desk.limits, desk.calendar)
+        return _import(state, session, parsed, key.name)
+
+    return await run_in_threadpool(work)
+
+
+@router.post("", status_code=201, summary="平台推送工单（JSON；按工单编号更新，任一条有误则不接收）")
+def push(body: OrderPushIn, state: StateDep, session: SessionDep, key: AgentKey) -> OrderImportOut:
+    _allowed(state, key, state.settings.order_supervisor_roles, "推送工单")
+    desk = state.orders
+    parsed = importer.parse_table(importer.records_table(body.orders), desk.mapping, desk.limits, desk.calendar)
+    return _import(state, session, parsed, key.name)
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), BEIJING) if day else None
+
+
+@router.get("", summary="工单列表（超期、临期在前）")
+def list_(state: StateDep, session: SessionDep, key: AgentKey,
+          status: OrderStatus | None = None, request_type: RequestType | None = None,
+          district: str | None = Query(None, max_length=32), category: str | None = Query(None, max_length=64),
+          handler: str | None = Query(None, max_length=200), channel: str | None = Query(None, max_length=32),
+          deadline: Literal["overdue", "due_soon"] | None = None,
+          start: date | None = Query(None, description="受理日期自（含）"),
+          end: date | None = Query(None, description="受理日期至（含）"),
+          q: str | None = Query(None, max_length=200),
+          limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1)) -> OrdersOut:
+    where = OrderFilter(status=status, request_type=request_type, district=district, category=category,
+                        handler=handler, channel=channel, deadline=deadline, start=_day_start(start),
+                        end=_day_start(end + timedelta(days=1)) if end else None, q=q)
+    total, rows = list_orders(session, where, utcnow(), limit, offset)
+    return OrdersOut(total=total, orders=[_out(state, key, o) for o in rows])
+
+
+@router.get("/stats", summary="工单统计：分类、类型、区域、渠道、承办单位、状态，同比环比与三率")
+def statistics(session: SessionDep, _: AgentKey,
+               start: date = Query(description="受理日期自（含）"), end: date = Query(description="受理日期至（含）"),
+               dimensions: list[Literal[DIMENSIONS]] = Query(  # type: ignore[valid-type]
+                   ["category_l1", "request_type", "district", "channel", "handler", "status"])) -> OrderStatsOut:
+    if end < start:
+        raise ApiError(422, "结束日期不能早于开始日期")
+    if (end - start).days > 3660:
+        raise ApiError(422, "统计区间最长十年")
+    period = stats.Period(_day_start(start), _day_start(end + timedelta(days=1)))  # type: ignore[arg-type]
+    return OrderStatsOut(start=period.start, end=period.end, rates=stats.rates(session, period),
+                         breakdowns={d: stats.breakdown(session, period, d) for d in dimensions},
+                         daily=stats.daily(session, period))
+
+
+@router.get("/{order_id}", summary="工单详情与处理记录")
+def get(order_id: RowId, state: StateDep, session: SessionDep, key: AgentKey) -> OrderDetailOut:
+    order = get_order(session, order_id)
+    return OrderDetailOut(**_out(state, key, order).model_dump(),
+                          history=[OrderEventOut.model_validate(e, from_attributes=True)
+                                   for e in history(session, order_id)])
+
+
+@router.post("/{order_id}/actions/{action}", summary="办理：接单、转办、退单、延期、催办、答复、转回访、回访")
+def act(order_id: RowId, action: Annotated[ACTIONS, Path(description="操作")], body: OrderActionIn,
+        state: StateDep, session: SessionDep, key: AgentKey) -> OrderOut:
+    roles = state.settings.order_supervisor_roles if action == "urge" else state.settings.order_transition_roles
+    _allowed(state, key, roles, "催办工单" if action == "urge" else "办理工单")
+    order = get_order(session, order_id, lock=True)
+    lifecycle.act(session, order, action, key.name, body.note, handler=body.handler, due_at=body.due_at,
+                  contacted=body.contacted, resolved=body.resolved, satisfaction=body.satisfaction)
+    return _out(state, key, order)
+
+
+@router.post("/{order_id}/classify", summary="自动分类（建议，待人工确认）")
+def classify(order_id: RowId, state: StateDep, session: SessionDep, key: AgentKey) -> OrderOut:
+    _allowed(state, key, state.settings.order_transition_roles, "办理工单")
+    order = get_order(session, order_id, lock=True)
+    order.category_confirmed = False
+    handling.classify(session, state.orders, [order], key.name)
+    return _out(state, key, order)
+
+
+@router.put("/{order_id}/category", summary="人工确认或更正分类（分类器随即学习）")
+def set_category(order_id: RowId, body: CategoryIn, state: StateDep, session: SessionDep, key: AgentKey) -> OrderOut:
+    _allowed(state, key, state.settings.order_transition_roles, "办理工单")
+    order = get_order(session, order_id, lock=True)
+    handling.set_category(session, state.orders, order, body.category, key.name)
+    return _out(state, key, order)
+
+
+@router.post("/{order_id}/draft", summary="用知识库起草带引用的答复")
+def draft(order_id: RowId, state: StateDep, session: SessionDep, key: AgentKey) -> OrderOut:
+    _allowed(state, key, state.settings.order_transition_roles, "办理工单")
+    order = get_order(session, order_id, lock=True)
+    state.refresh_index()
+    handling.draft_reply(session, state.answerer, order, key.name, state.searcher.synonyms.terms())
+    return _out(state, key, order)

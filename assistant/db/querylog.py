@@ -1,0 +1,44 @@
+"""The log of answered and refused queries, and the ratings given to them."""
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assistant.db.base import Base, one_of, utcnow
+from assistant.vocabularies import CHANNELS, RATINGS
+
+
+class QueryLog(Base):
+    """One answered or refused query; `query` is redacted by the caller before it gets here."""
+
+    __tablename__ = "query_log"
+    __table_args__ = (one_of("channel", CHANNELS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str] = mapped_column(Text)
+    answered: Mapped[bool]
+    refused: Mapped[bool]
+    faq_id: Mapped[int | None] = mapped_column(ForeignKey("faqs.id", ondelete="SET NULL"))
+    citations: Mapped[list[str]] = mapped_column(default=list)
+    top_score: Mapped[float | None] = mapped_column(Float)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    index_version: Mapped[str | None] = mapped_column(String(64))
+
+
+class Feedback(Base):
+    """A rating of a logged answer; `comment` is redacted by the caller."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (one_of("rating", RATINGS), one_of("channel", CHANNELS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SET NULL so that purging old query logs keeps the ratings.
+    query_log_id: Mapped[int | None] = mapped_column(
+        ForeignKey("query_log.id", ondelete="SET NULL"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    rating: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16))

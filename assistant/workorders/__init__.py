@@ -1,0 +1,1 @@
+"""接诉即办 work orders: deadlines, lifecycle, import, classification and statistics."""

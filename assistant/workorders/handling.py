@@ -1,0 +1,54 @@
+"""What staff do with an order beyond its lifecycle: classify it, correct the category, and
+draft a cited reply with the same Answerer the agent console uses.
+
+Functions flush, never commit: the caller owns the transaction.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from assistant.answer import Answerer
+from assistant.db import WorkOrder
+from assistant.errors import Conflict
+from assistant.transcript import extract_query
+from assistant.workorders.desk import OrderDesk
+from assistant.workorders.lifecycle import record
+
+DRAFTABLE = ("pending", "in_progress")
+
+
+def classify(s: Session, desk: OrderDesk, orders: Sequence[WorkOrder], actor: str) -> None:
+    """Suggest a category for each order not yet confirmed by staff (a suggestion, unconfirmed)."""
+    todo = [o for o in orders if not o.category_confirmed]
+    for order, guess in zip(todo, desk.classifier(s).classify([o.content for o in todo])):
+        order.category_l1, order.category_l2, order.category_l3 = guess.category
+        order.category_confidence = guess.confidence
+        record(s, order, "classify", actor, "自动分类：" + " / ".join(guess.category),
+               {"category": list(guess.category), "confidence": guess.confidence, "confirmed": False})
+
+
+def set_category(s: Session, desk: OrderDesk, order: WorkOrder, category: Sequence[str], actor: str) -> WorkOrder:
+    """Staff confirm or correct the category; the classifier learns it at once."""
+    path = desk.taxonomy.check(category)
+    before = [order.category_l1, order.category_l2, order.category_l3]
+    order.category_l1, order.category_l2, order.category_l3 = path
+    order.category_confirmed = True
+    corrected = before != list(path)
+    record(s, order, "classify", actor, ("人工更正：" if corrected else "人工确认：") + " / ".join(path),
+           {"category": list(path), "previous": before, "confirmed": True})
+    desk.classifier(s).learn([(order.content, path)])
+    return order
+
+
+def draft_reply(s: Session, answerer: Answerer, order: WorkOrder, actor: str, domain_terms: set[str]) -> WorkOrder:
+    """The assistant's cited answer to the question in the order, as an editable draft reply."""
+    if order.status not in DRAFTABLE:
+        raise Conflict(f"工单 {order.number} 已答复或已结束，不能再起草答复", code="invalid_transition")
+    question = extract_query(order.content, domain_terms) or order.content
+    answer = answerer.answer(question[:1000], audiences=frozenset({"agent", "public"}))
+    order.draft_reply = answer.text
+    order.draft_citations = [c.passage_id for c in answer.citations]
+    record(s, order, "draft", actor, "助手起草答复" + ("（未找到明确依据）" if answer.refused else ""),
+           {"kind": answer.kind, "citations": order.draft_citations})
+    return order
