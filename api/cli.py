@@ -21,6 +21,8 @@ app.add_typer(models_app, name="models")
 app.add_typer(keys_app, name="keys")
 orders_app = typer.Typer(help="接诉即办 work orders: import exports, list.", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")
+report_app = typer.Typer(help="接诉即办 reports: monthly (月报), any range (专刊), year.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -507,3 +509,77 @@ def orders_list(
             else:
                 typer.echo(f"{o.number}  {label('order_statuses', o.status):<4}  {o.due_at:%Y-%m-%d}  "
                            f"{label('request_types', o.request_type)}  {o.category_l1 or '未分类'}  {o.content[:30]}")
+
+
+def _write_report(period, kind: str, name: str, out: Path) -> None:
+    import os
+    import time
+
+    from assistant.workorders import report
+
+    settings = Settings()
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    with _db_session() as s:
+        figures = report.gather(s, period, report.title_for(period, kind), _query_encoder(settings),
+                                settings.calibration.order_group_threshold)
+    for suffix, data in (("docx", report.render_docx(figures)), ("xlsx", report.render_xlsx(figures))):
+        target = out / f"{name}.{suffix}"
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # a reader never sees half a report
+        typer.echo(f"wrote {target}")
+    typer.echo(f"{figures.rates['orders']} orders, {len(figures.issues)} high-frequency issues, "
+               f"{time.perf_counter() - started:.1f} s")
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    out: Annotated[Path, typer.Option(help="Folder for the DOCX and XLSX.")] = Path("."),
+) -> None:
+    """The monthly report (月报) as DOCX with charts, and its figures as XLSX."""
+    import re
+
+    from assistant.workorders.stats import Period
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        _fail(f"--month 应为 YYYY-MM，例如 2026-11，而不是 {month!r}")
+    _write_report(Period.month(int(month[:4]), int(month[5:])), "month", f"report-{month}", out)
+
+
+@report_app.command("range")
+def report_range(
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="Last day (included), YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option(help="Folder for the DOCX and XLSX.")] = Path("."),
+) -> None:
+    """A special issue (专刊) over any date range."""
+    from datetime import date, datetime, time, timedelta
+
+    from assistant.db.base import BEIJING
+    from assistant.workorders.stats import Period
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        _fail("--start 和 --end 应为 YYYY-MM-DD")
+    if last < first:
+        _fail("--end 不能早于 --start")
+    period = Period(datetime.combine(first, time(), BEIJING), datetime.combine(last + timedelta(days=1), time(), BEIJING))
+    _write_report(period, "range", f"report-{start}-{end}", out)
+
+
+@report_app.command("year")
+def report_year(
+    year: Annotated[int, typer.Option(min=2000, max=2100)],
+    out: Annotated[Path, typer.Option(help="Folder for the DOCX and XLSX.")] = Path("."),
+) -> None:
+    """The year summary (年度总结)."""
+    from datetime import datetime
+
+    from assistant.db.base import BEIJING
+    from assistant.workorders.stats import Period
+
+    _write_report(Period(datetime(year, 1, 1, tzinfo=BEIJING), datetime(year + 1, 1, 1, tzinfo=BEIJING)), "year",
+                  f"report-{year}", out)

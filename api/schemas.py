@@ -402,3 +402,23 @@ class OrderStatsOut(BaseModel):
     rates: RatesOut
     breakdowns: dict[str, list[BreakdownRow]]
     daily: list[tuple[str, int]]
+
+
+class IssueOut(BaseModel):
+    text: str = Field(description="代表性诉求（已去除个人信息）")
+    count: int
+    previous: int = Field(description="上一周期的相似诉求数")
+    category: str
+    hot: bool = Field(description="突发热点：本期明显多于上期")
+    numbers: list[str] = Field(description="工单编号")
+
+
+class StreetOut(BaseModel):
+    street: str
+    count: int
+    previous: int
+
+
+class HotspotsOut(BaseModel):
+    issues: list[IssueOut]
+    streets: list[StreetOut] = Field(description="诉求量异常增长的街乡")

@@ -25,6 +25,7 @@ class Calibration(BaseModel):
     confident_dense_gap: float
     named_topic_penalty: float
     gap_group_threshold: float
+    order_group_threshold: float
 
 
 class Settings(BaseSettings):
@@ -81,6 +82,7 @@ class Settings(BaseSettings):
         0.004, description="Top passage's cosine lead over the next one at or above which an answer is 有依据, else 需核实.")
     named_topic_penalty: float = Field(0.1, description="Evidence taken off when the question names another hotline's topic.")
     gap_group_threshold: float = Field(0.91, description="Cosine at which unanswered questions count as one gap.")
+    order_group_threshold: float = Field(0.90, description="Cosine to a group's centroid at which a work order joins a high-frequency issue.")
     scope_file: Path = Path("corpora/scope.yaml")
 
     # Service

@@ -229,3 +229,72 @@ def test_breakdown_has_month_on_month_and_year_on_year(db_session):
     assert by_type["complaint"]["mom"] is None
     assert stats.Period.month(2026, 3).previous() == stats.Period.month(2026, 2)
     assert stats.Period.month(2026, 1).year_before() == stats.Period.month(2025, 1)
+
+
+# ---------- high-frequency issues and the report ----------
+
+SIMILAR_COMPLAINTS = ["小区楼顶有人私搭乱建阳光房，物业不管，电话{p}", "我们楼顶有业主违法搭建阳光房，请来拆除",
+                      "楼顶私搭阳光房违建，住户反映多次没人管", "举报楼顶搭建阳光房，属于违法建设吧"]
+
+
+BACKGROUND = ["房本丢了怎么补办", "宅基地能不能卖给城里人", "山体滑坡隐患谁来管", "查询不动产登记信息要带什么",
+              "征地补偿款什么时候发放", "村里占用耕地建厂房", "小区规划变更没有公示", "测绘标志被施工破坏",
+              "矿山开采噪音扰民", "林地被人砍伐树木", "政府信息公开申请超期未答复", "物业费收费标准不合理",
+              "二手房过户需要多长时间", "农村建房审批流程", "拆迁安置房迟迟不交付", "地下室被改成群租房",
+              "公园绿地被占用建停车场", "河道旁边私建养殖场", "学校周边规划建设加油站", "老旧小区加装电梯规划许可"]
+
+
+def _month_of_orders(s):
+    rows = []
+    for i in range(24):  # 24 similar complaints in November, 2 in October: a hot spot
+        text = SIMILAR_COMPLAINTS[i % 4].format(p="13912345678")
+        rows.append(row(number=f"H{i}", received=f"2026-11-{1 + i % 28:02d} 10:00:00", kind="投诉", content=text))
+    rows += [row(number=f"P{i}", received="2026-10-10 10:00:00", kind="投诉", content=SIMILAR_COMPLAINTS[i])
+             for i in range(2)]
+    rows += [row(number=f"Q{i}", received=f"2026-11-{1 + i % 28:02d} 09:00:00", content=text) for i, text in enumerate(
+        BACKGROUND * 2)]
+    rows += [row(number=f"R{i}", received=f"2026-10-{1 + i % 28:02d} 09:00:00", content=text) for i, text in enumerate(
+        BACKGROUND * 2)]  # the same everyday mix the month before: not a hot spot
+    for order in load(s, export(*rows)).orders:
+        order.street = "回龙观街道" if order.number.startswith("H") else "天通苑北街道"
+    s.commit()
+
+
+@pytest.fixture(scope="module")
+def encode():
+    from assistant.encoder import OnnxQueryEncoder
+    from assistant.settings import Settings
+
+    settings = Settings()
+    return OnnxQueryEncoder(settings.query_model_path, 2), settings.calibration.order_group_threshold
+
+
+def test_similar_orders_group_into_a_hot_issue(db_session, encode):
+    from assistant.workorders import hotspots
+
+    _month_of_orders(db_session)
+    issues = hotspots.high_frequency(db_session, stats.Period.month(2026, 11), *encode)
+    top = issues[0]
+    assert top.count >= 20 and top.previous == 2 and top.hot and "阳光房" in top.text
+    assert [r["street"] for r in hotspots.hot_streets(db_session, stats.Period.month(2026, 11))] == ["回龙观街道"]
+
+
+def test_the_monthly_report_has_its_parts_and_no_personal_data(db_session, encode):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from assistant.workorders import report
+
+    _month_of_orders(db_session)
+    period = stats.Period.month(2026, 11)
+    figures = report.gather(db_session, period, report.title_for(period, "month"), *encode)
+    doc = Document(io.BytesIO(report.render_docx(figures)))
+    text = "\n".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "2026年11月规划和自然资源领域接诉即办月报" in text
+    for part in ("一、总体情况", "二、分类统计", "三、高频问题与典型案例", "四、办理情况与三率", "五、问题分析与建议"):
+        assert part in text
+    assert "13912345678" not in text and "13812345678" not in text and "张三丰" not in text
+    assert "突发热点" in text and len(doc.inline_shapes) >= 1  # the charts
+    book = load_workbook(io.BytesIO(report.render_xlsx(figures)))
+    assert {"三率", "一级分类", "每日", "高频问题"} <= set(book.sheetnames)

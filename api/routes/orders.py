@@ -9,12 +9,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AgentKey, SessionDep, StateDep
 from api.errors import ApiError
 from api.schemas import (
     CategoryIn,
+    HotspotsOut,
+    IssueOut,
     OrderActionIn,
     OrderDetailOut,
     OrderEventOut,
@@ -30,11 +33,13 @@ from assistant import spreadsheets
 from assistant.db import ApiKey, WorkOrder, utcnow
 from assistant.db.base import BEIJING
 from assistant.vocabularies import OrderStatus, RequestType
-from assistant.workorders import handling, importer, lifecycle, stats
+from assistant.redact import redact
+from assistant.workorders import handling, hotspots, importer, lifecycle, report, stats
 from assistant.workorders.orders import OrderFilter, get_order, history, list_orders, order_view
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 ACTIONS = Literal["accept", "transfer", "return", "extend", "urge", "reply", "to_visit", "visit"]
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DIMENSIONS = ("category_l1", "category_l2", "category_l3", "request_type", "district", "street", "channel",
               "handler", "status")
 
@@ -115,6 +120,36 @@ def statistics(session: SessionDep, _: AgentKey,
     return OrderStatsOut(start=period.start, end=period.end, rates=stats.rates(session, period),
                          breakdowns={d: stats.breakdown(session, period, d) for d in dimensions},
                          daily=stats.daily(session, period))
+
+
+@router.get("/report", summary="月报、专刊或年度总结（DOCX 含图表，或 XLSX 数据表）", response_class=Response,
+            responses={200: {"content": {DOCX_MIME: {}, spreadsheets.XLSX_MIME: {}}, "description": "文件下载"}})
+def report_file(state: StateDep, session: SessionDep, _: AgentKey,
+                start: date = Query(description="受理日期自（含）"), end: date = Query(description="受理日期至（含）"),
+                kind: Literal["month", "range", "year"] = "month",
+                format: Literal["docx", "xlsx"] = "docx") -> Response:
+    if end < start or (end - start).days > 3660:
+        raise ApiError(422, "结束日期不能早于开始日期，区间最长十年")
+    period = stats.Period(_day_start(start), _day_start(end + timedelta(days=1)))  # type: ignore[arg-type]
+    figures = report.gather(session, period, report.title_for(period, kind), state.batcher.encode_many,
+                            state.settings.calibration.order_group_threshold)
+    data = report.render_docx(figures) if format == "docx" else report.render_xlsx(figures)
+    name = f"report-{start:%Y%m%d}-{end:%Y%m%d}.{format}"
+    return Response(data, media_type=DOCX_MIME if format == "docx" else spreadsheets.XLSX_MIME,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/hotspots", summary="高频问题与突发热点")
+def hot(state: StateDep, session: SessionDep, _: AgentKey,
+        start: date = Query(description="受理日期自（含）"), end: date = Query(description="受理日期至（含）")) -> HotspotsOut:
+    if end < start or (end - start).days > 3660:
+        raise ApiError(422, "结束日期不能早于开始日期，区间最长十年")
+    period = stats.Period(_day_start(start), _day_start(end + timedelta(days=1)))  # type: ignore[arg-type]
+    issues = hotspots.high_frequency(session, period, state.batcher.encode_many,
+                                     state.settings.calibration.order_group_threshold)
+    return HotspotsOut(issues=[IssueOut(text=redact(i.text), count=i.count, previous=i.previous, category=i.category,
+                                        hot=i.hot, numbers=i.numbers) for i in issues],
+                       streets=hotspots.hot_streets(session, period))
 
 
 @router.get("/{order_id}", summary="工单详情与处理记录")

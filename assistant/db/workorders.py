@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import Base, one_of, utcnow
@@ -42,6 +42,8 @@ class WorkOrder(Base):
     category_l3: Mapped[str] = mapped_column(String(64), default="")
     category_confidence: Mapped[float | None] = mapped_column(Float)
     category_confirmed: Mapped[bool] = mapped_column(default=False)
+    # The text's question-encoder vector (float32), kept from classification for grouping similar orders.
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
     draft_reply: Mapped[str] = mapped_column(Text, default="")
     draft_citations: Mapped[list[str]] = mapped_column(JSON, default=list)
     reply: Mapped[str] = mapped_column(Text, default="")

@@ -130,11 +130,13 @@ class Classifier:
             self._weights = np.concatenate([self._weights, np.ones(len(examples), dtype=np.float32)])
 
     def classify(self, texts: Sequence[str]) -> list[Prediction]:
-        if not texts:
-            return []
+        return self.predict(self.encode(list(texts))) if texts else []
+
+    def predict(self, queries: np.ndarray) -> list[Prediction]:
+        """Predictions for texts already encoded with `encode`."""
         with self._lock:
             vectors, labels, weights = self._vectors, self._labels, self._weights
-        sims = self.encode(list(texts)) @ vectors.T
+        sims = queries @ vectors.T
         out = []
         for row in sims:
             top = np.argpartition(-row, min(NEIGHBOURS, len(row) - 1))[:NEIGHBOURS]

@@ -6,6 +6,7 @@ Functions flush, never commit: the caller owns the transaction.
 
 from collections.abc import Sequence
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from assistant.answer import Answerer
@@ -21,7 +22,12 @@ DRAFTABLE = ("pending", "in_progress")
 def classify(s: Session, desk: OrderDesk, orders: Sequence[WorkOrder], actor: str) -> None:
     """Suggest a category for each order not yet confirmed by staff (a suggestion, unconfirmed)."""
     todo = [o for o in orders if not o.category_confirmed]
-    for order, guess in zip(todo, desk.classifier(s).classify([o.content for o in todo])):
+    if not todo:
+        return
+    classifier = desk.classifier(s)
+    vectors = classifier.encode([o.content for o in todo])
+    for order, vector, guess in zip(todo, vectors, classifier.predict(vectors)):
+        order.vector = vector.astype(np.float32).tobytes()
         order.category_l1, order.category_l2, order.category_l3 = guess.category
         order.category_confidence = guess.confidence
         record(s, order, "classify", actor, "自动分类：" + " / ".join(guess.category),

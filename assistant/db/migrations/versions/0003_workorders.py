@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("category_l3", sa.String(64), nullable=False),
         sa.Column("category_confidence", sa.Float(), nullable=True),
         sa.Column("category_confirmed", sa.Boolean(), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=True),
         sa.Column("draft_reply", sa.Text(), nullable=False),
         sa.Column("draft_citations", sa.JSON(), nullable=False),
         sa.Column("reply", sa.Text(), nullable=False),
