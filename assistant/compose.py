@@ -3,14 +3,16 @@ supporting sentences quoted exactly, one line per article, each with its [n].
 
 Sentences are chosen by the question's words and by the kind of answer asked for
 (assistant/question.py): a 期限 question takes the sentence with the time expression, a 谁
-question the one naming the authority. Lists keep their heading and matching items.
+question the one naming the authority. Every kind asked for is stated when any given article
+states it; a rule keeps its exception, a time limit what happens when it is missed. Lists keep
+their heading and matching items (all of them for a 材料 question).
 """
 
 import re
 from dataclasses import dataclass
 
 from assistant.article import Unit, units
-from assistant.question import ANSWER_PATTERNS, Intent
+from assistant.question import ANSWER_PATTERNS, Intent, Kind
 from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
@@ -23,11 +25,22 @@ RETRIEVAL_MARGIN = 0.35  # fused-score distance from the top within which anothe
 CLAUSE_RE = re.compile(r"[^，；：。！？]+[，；：。！？]?")
 TIME_RE = re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)(?:内|以内|之内)?")
 NEGATIVE_RE = re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|不属于|无效|不收取|不允许")
-POSITIVE_RE = re.compile(r"可以|有权|允许|准予|有效")
+# What grants or refuses permission; 不能 is left out, it also describes ("不能保障……的地区").
+FORBIDS_RE = re.compile(r"不得|禁止|严禁|不予|无权|不准|不允许")
+GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
+MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
-PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于")
+PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于")
 ILLEGAL_Q_RE = re.compile(r"违法|违规|合法|犯法")
 EXCEPTION_RE = re.compile(r"^(?:但是|但|除.{0,30}外|然而)")
+CONTINUATION_RE = re.compile(r"^(?:也|但是|但|除.{0,30}外|或者)")
+EXCEPTED_RE = re.compile(r"除外[。；]?$")
+PURPOSE_RE = re.compile(r"^为了?.{2,200}?制定本(?:法|条例|办法|规定|细则|决定)[。；]?$")
+# What happens when a time limit is missed: 逾期不补正的, 期满未申请续期的.
+MISSED_RE = re.compile(r"逾期|未按期|超过.{0,10}期限|(?:届满|期满).{0,20}未")
+# Words that frame a question ("能不能……", "是不是……") and say nothing of its subject.
+FRAME_RE = re.compile(r"不能|能不能|不是|是不是|可以|可不可以|不行|行不行|是否|能否|有没有|要不要|需不需要|会不会")
+MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
 AMOUNT_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+(?:以上|以下)?")
 
@@ -73,9 +86,12 @@ def _score(text: str, terms: set[str], intent: Intent) -> float:
 
 
 def _best_items(unit: Unit, terms: set[str], intent: Intent) -> tuple[int, ...] | None:
-    """The items of a list worth quoting: those the question touches, else all (capped)."""
+    """The items of a list worth quoting: those the question touches, else all (capped). A list
+    of what to submit is quoted whole for a 材料 question: a missing item costs the caller a trip."""
     if not unit.items:
         return None
+    if intent.wants("materials") and ANSWER_PATTERNS["materials"].search(unit.text):
+        return tuple(range(min(len(unit.items), MAX_ITEMS)))
     overlaps = [_overlap(item, terms) for item in unit.items]
     top = max(overlaps)
     matched = tuple(i for i, o in enumerate(overlaps) if o > 0 and o >= top * ITEM_MATCH)
@@ -101,7 +117,10 @@ def _rule_of(chosen: _Scored, scored: list[_Scored]) -> _Scored:
 
 
 def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
-    scored = [_Scored(u, _score(u.quote(), terms, intent), i) for i, u in enumerate(units(hit.text))]
+    """The article's quotable units by how well they answer; a statement of purpose ("为了……，
+    制定本条例。") answers no caller's question and is never quoted."""
+    scored = [_Scored(u, _score(u.quote(), terms, intent), i) for i, u in enumerate(units(hit.text))
+              if not PURPOSE_RE.match(u.text)]
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
@@ -109,6 +128,16 @@ PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|�
 NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得")
 AUTHORITY_RE = re.compile(r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会))"
                           r"(负责|管辖|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
+# What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
+# without an entry (流程, 比较) are answered by any sentence about the matter.
+STATES: dict[Kind, re.Pattern] = {
+    "deadline": TIME_RE,
+    "fee": re.compile(f"{FREE_RE.pattern}|{AMOUNT_RE.pattern}|费用|收取.{{0,10}}费"),
+    "who": re.compile(r"由.{1,30}(?:人民法院|人民政府|部门|机关|机构|委员会)|"
+                      r"(?:人民法院|人民政府|部门|机关|机构|委员会)(?:负责|管辖|审批|批准|办理|登记|受理|组织)"),
+    "penalty": re.compile(r"罚款|没收|吊销|拘留|刑事责任|处分|责令"),
+    "materials": ANSWER_PATTERNS["materials"],
+}
 
 
 def _lead(clause: str, unit_text: str, question: str, intent: Intent) -> str:
@@ -127,9 +156,9 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent) -> str:
         if ILLEGAL_Q_RE.search(question) and NEGATIVE_RE.search(clause):
             return "属于违法行为。"
         if PERMISSION_Q_RE.search(question):
-            if NEGATIVE_RE.search(clause):
+            if FORBIDS_RE.search(clause):
                 return "不可以。"
-            if POSITIVE_RE.search(clause):
+            if GRANTS_RE.search(clause):
                 return "可以。"
         if NEED_Q_RE.search(question) and OBLIGATION_RE.search(clause):
             return "需要。"
@@ -148,7 +177,8 @@ def _is_condition(clause: str) -> bool:
 def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
     condition ("……的，") before it, or its consequence after it when it is the condition or
-    (with `extend`) only names the matter."""
+    (with `extend`) only names the matter; with `extend`, also the rule an alternative or
+    exception continues, and the alternative or exception that continues it."""
     clauses = _clauses(text)
     if not clauses:
         return text
@@ -156,7 +186,8 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     start, end = best, best + 1
 
     if _is_condition(clauses[best]) and best + 1 < len(clauses):
-        end = best + 2
+        while end < len(clauses) and _is_condition(clauses[end - 1]):
+            end += 1  # "……确需变更的，变更内容不符合……的，" : the rule follows the last condition
     elif not PREDICATE_RE.search(clauses[best]) and best + 1 < len(clauses) \
             and PREDICATE_RE.search(clauses[best + 1]) and extend:
         end = best + 2  # "征收……房屋，" only names the matter; "应当……给予公平补偿" is the rule
@@ -164,6 +195,11 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         start = best - 1
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
+    # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.
+    while extend and start > 0 and CONTINUATION_RE.match(clauses[start]):
+        start -= 1
+    while extend and end < len(clauses) and CONTINUATION_RE.match(clauses[end]):
+        end += 2 if len(clauses[end].rstrip("，；：")) <= 2 else 1  # "但是，" alone says nothing
     return "".join(clauses[start:end]).rstrip("，；：。")
 
 
@@ -199,36 +235,122 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     return summary if len(summary) <= SUMMARY_CHARS else f"{lead}{cite}"[:SUMMARY_CHARS]
 
 
+def _states(kind: Kind, text: str, question: str) -> bool:
+    """Whether a quote gives the kind of answer asked for, not merely touches its subject:
+    a 期限 answer has a time expression, a 能不能 answer says 可以 or 不得."""
+    if kind == "yes_no":
+        if PERMISSION_Q_RE.search(question):
+            return bool(MODAL_RE.search(text))
+        return bool(ANSWER_PATTERNS[kind].search(text))
+    pattern = STATES.get(kind)
+    return pattern is None or bool(pattern.search(text))
+
+
+def _conclusive(kind: Kind | None, question: str) -> bool:
+    """Kinds whose answer is unmistakable in a sentence: a time, an amount, 可以/不得 to a
+    permission question. "由……负责" or "属于" are not: they also name who or what is asked about."""
+    return kind in ("deadline", "fee") or (kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
+
+
+def _shared(text: str, terms: set[str]) -> int:
+    return sum(1 for t in terms if len(t) >= 2 and t in text)
+
+
+def _exception_after(chosen: _Scored, scored: list[_Scored]) -> _Scored | None:
+    """The exception that follows a rule in its 款 ("但是……", "……除外。"): without it the rule
+    reads as absolute."""
+    after = next((s for s in scored if s.index == chosen.index + 1), None)
+    if after and after.unit.paragraph == chosen.unit.paragraph and (
+            EXCEPTION_RE.match(after.unit.text) or EXCEPTED_RE.search(after.unit.text)):
+        return after
+    return None
+
+
+def _with_context(chosen: _Scored, scored: list[_Scored]) -> list[_Scored]:
+    """A quote with the rule it qualifies and the exception that qualifies it."""
+    rule = _rule_of(chosen, scored)
+    exception = _exception_after(rule, scored) if rule is chosen else None
+    return [s for s in (rule, chosen, exception) if s is not None]
+
+
+def _missing_kind_quote(kind: Kind, question: str, terms: set[str],
+                        ranked: list[tuple[Hit, list[_Scored]]]) -> tuple[int, _Scored] | None:
+    """The best sentence of any given article that states `kind` and shares at least two of the
+    question's words, by its own score, then by retrieval order."""
+    found = [(a, s) for a, (_, scored) in enumerate(ranked) for s in scored
+             if _states(kind, s.unit.quote(), question) and _shared(s.unit.quote(), terms) >= MIN_SHARED]
+    return min(found, key=lambda f: (-f[1].score, f[0]), default=None)
+
+
+def _answering(scored: list[_Scored], first: bool) -> list[_Scored]:
+    """An article's sentences that answer. The first article is quoted whole when short, else
+    by its best sentence and those scoring at least half as well; another article likewise when
+    short (its conditions and consequences come with its rule), else by its best sentence."""
+    best = scored[0]
+    short = sum(len(s.unit.quote()) for s in scored) <= SHORT_ARTICLE_CHARS
+    if not (first or short):
+        return [best]
+    return [best, *(s for s in scored[1:MAX_TOP_UNITS]
+                    if (first and short) or s.score >= max(best.score * 0.5, 1.0))]
+
+
 def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             max_articles: int = 3) -> Composition:
     """Summary from the best article; points from every article the question needs."""
     if not hits:
         return Composition("", [], [])
+    terms = {t for t in terms if not FRAME_RE.fullmatch(t)}
     ranked = [(hit, _ranked_units(hit, terms, intent)) for hit in hits[:max_articles]]
     ranked = [(h, r) for h, r in ranked if r]
     if not ranked:
         return Composition("", [], [])
     top_hit, top_units = ranked[0]
-    top_best = top_units[0].score
-    # A second article earns a line when the question has several parts or kinds, or when it
+    taken: dict[int, dict[int, _Scored]] = {}
+
+    def take(a: int, chosen: list[_Scored]) -> None:
+        for s in chosen:
+            for c in _with_context(s, ranked[a][1]):
+                taken.setdefault(a, {})[c.index] = c
+
+    take(0, _answering(top_units, first=True))
+    # Another article earns lines when the question has several parts or kinds, or when it
     # answers the question as well as the first does (the same rule in national and Beijing law).
     several = intent.parts > 1 or intent.wants("compare")
-    used: list[tuple[Hit, list[_Scored]]] = [(top_hit, top_units)]
-    for hit, scored in ranked[1:]:
-        close = hit.score >= top_hit.score - RETRIEVAL_MARGIN
-        if close and scored[0].score >= top_best * (0.6 if several else 0.9) and scored[0].score > 0:
-            used.append((hit, scored))
-    points: list[Point] = []
-    for n, (hit, scored) in enumerate(used, start=1):
-        best = scored[0].score
-        take = [scored[0]]
-        if n == 1:
-            # A short article is quoted whole; a long one by its sentences that answer.
-            short = sum(len(s.unit.quote()) for s in scored) <= SHORT_ARTICLE_CHARS
-            take += [s for s in scored[1:MAX_TOP_UNITS] if short or s.score >= max(best * 0.5, 1.0)]
-        take += [_rule_of(s, scored) for s in take]
-        for s in sorted({s.index: s for s in take}.values(), key=lambda s: s.index):
-            keep = _best_items(s.unit, terms, intent)
-            points.append(Point(s.unit.quote(keep), n, short_citation(hit)))
-    summary = summarise(question, top_hit, _rule_of(top_units[0], top_units).unit, terms, intent)
-    return Composition(summary, points, [h for h, _ in used])
+    for a, (hit, scored) in enumerate(ranked[1:], start=1):
+        if (hit.score >= top_hit.score - RETRIEVAL_MARGIN and scored[0].score > 0
+                and scored[0].score >= top_units[0].score * (0.6 if several else 0.9)):
+            take(a, _answering(scored, first=False))
+
+    # Every kind asked for is stated: a 期限 question quotes a time limit even when it sits in
+    # the second or third article, a 能不能 question a 可以/不得 sentence.
+    for kind in intent.kinds:
+        if any(_states(kind, s.unit.quote(), question) for quotes in taken.values() for s in quotes.values()):
+            continue
+        found = _missing_kind_quote(kind, question, terms, ranked)
+        if found is None:
+            continue
+        a, chosen = found
+        take(a, [chosen] if a in taken else [chosen, *_answering(ranked[a][1], first=False)])
+
+    # A time limit comes with what happens when it is missed (逾期不补正的，视为放弃).
+    if intent.wants("deadline"):
+        for a, quotes in list(taken.items()):
+            if any(TIME_RE.search(s.unit.quote()) for s in quotes.values()):
+                take(a, [s for s in ranked[a][1] if MISSED_RE.search(s.unit.text)])
+
+    order = sorted(taken)
+    points = [Point(s.unit.quote(_best_items(s.unit, terms, intent)), n, short_citation(ranked[a][0]))
+              for n, a in enumerate(order, start=1)
+              for s in sorted(taken[a].values(), key=lambda s: s.index)]
+    # The conclusion comes from the sentence that gives the kind of answer asked for: the top
+    # article's best when it does, else the best quoted one that does. A 可以/不可以 is read
+    # out as the answer, so it is taken from another article only for a time or an amount.
+    source, lead = 0, _rule_of(top_units[0], top_units)
+    if _conclusive(intent.primary, question) and not _states(intent.primary, lead.unit.quote(), question):
+        stating = [(a, s) for a in order for s in taken[a].values()
+                   if _states(intent.primary, s.unit.quote(), question) and (a == 0 or intent.primary != "yes_no")]
+        if stating:
+            source, chosen = min(stating, key=lambda f: (-f[1].score, f[0]))
+            lead = _rule_of(chosen, ranked[source][1])
+    summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
+    return Composition(summary, points, [ranked[a][0] for a in order])

@@ -142,3 +142,102 @@ def test_the_judge_needs_exact_numbers_and_most_key_terms():
     assert point_covered("自收到申请之日起二十个工作日内予以答复", answer)
     assert not point_covered("自收到申请之日起十五个工作日内予以答复", answer)
     assert not point_covered("经批准可以延长期限并书面告知申请人", answer)
+
+
+# Rules of issue 10, on made-up articles: each states a kind of question or a kind of article
+# structure, never a particular law.
+
+def _compose(question: str, terms: set[str], *hits: Hit):
+    return compose(question, analyse(question), terms, list(hits))
+
+
+def test_a_statement_of_purpose_is_never_quoted():
+    purpose = hit("示范条例", "第一条", "第一条 为了规范示范用地用途变更，保护示范用地权利人的合法权益，制定本条例。")
+    rule = hit("示范条例", "第九条", "第九条 示范用地权利人可以申请变更示范用地用途。", score=1.9)
+    composed = _compose("示范用地能不能变更用途", {"示范用地", "变更", "用途", "权利人"}, purpose, rule)
+    assert all("制定本条例" not in p.text for p in composed.points)
+    assert [h.label for h in composed.used] == ["第九条"]
+
+
+def test_ownership_is_not_read_as_permission():
+    # 所有权人 contains 有权; it grants nothing, so the answer must not open with 可以.
+    h = hit("示范条例", "第五条", "第五条 收回示范用房，应当对示范用房所有权人给予补偿。")
+    composed = _compose("示范用房被收回，能不能不给补偿", {"示范用房", "收回", "补偿"}, h)
+    assert not composed.summary.startswith("可以")
+
+
+def test_a_deadline_in_a_later_article_is_quoted():
+    rule = hit("示范条例", "第八条", "第八条 示范许可证有效期届满需要延续的，可以申请延续。", score=2.0)
+    other = hit("示范条例", "第七条", "第七条 示范许可证由区示范管理部门核发。", score=1.8)
+    limit = hit("示范办法", "第十二条", "第十二条 申请延续示范许可证的，应当在有效期届满三十日前提出申请。", score=1.2)
+    composed = _compose("示范许可证到期了要提前多久申请延续", {"示范许可证", "延续", "申请", "到期"},
+                        rule, other, limit)
+    assert any("届满三十日前" in p.text for p in composed.points)
+    assert composed.summary.startswith("时限：三十日")
+    assert len(composed.summary) <= SUMMARY_CHARS
+
+
+def test_a_permission_question_quotes_a_permission_sentence_from_another_article():
+    duty = hit("示范条例", "第二条", "第二条 收回示范用房，应当对示范用房权利人给予公平补偿。")
+    choice = hit("示范条例", "第二十条", "第二十条 示范用房权利人可以选择货币补偿，也可以选择置换用房。\n\n"
+                                       "示范用房权利人选择置换用房的，应当结清两处用房价值的差价。", score=1.9)
+    composed = _compose("示范用房被收回，补偿只能给钱吗？能不能换房？", {"示范用房", "收回", "补偿", "给钱"},
+                        duty, choice)
+    assert any("也可以选择置换用房" in p.text for p in composed.points)
+    assert any("结清两处用房价值的差价" in p.text for p in composed.points)  # the chosen option's terms
+    assert not composed.summary.startswith(("可以", "不可以"))  # another article's 可以 is quoted, not concluded
+
+
+def test_a_deadline_comes_with_what_happens_when_it_is_missed():
+    text = ("第二十条 示范申请材料不齐全的，示范机关应当自收到申请之日起五日内书面通知申请人补正。"
+            "补正通知应当一次性载明需要补正的示范申请材料。\n\n"
+            "申请人应当自收到补正通知之日起十日内提交补正的示范申请材料。"
+            "有正当理由不能按期提交的，示范机关可以延长提交示范申请材料的期限。"
+            "无正当理由逾期不提交的，视为撤回申请。\n\n"
+            "示范机关收到补正的示范申请材料后，依照本条例第十九条的规定处理。")
+    composed = _compose("示范申请要补正材料，补正有时间要求吗", {"示范", "申请", "补正", "材料", "时间"},
+                        hit("示范条例", "第二十条", text))
+    assert any(p.text == "无正当理由逾期不提交的，视为撤回申请。" for p in composed.points)
+
+
+def test_a_rule_keeps_the_exception_that_follows_it():
+    text = ("第三十条 示范登记机构应当自受理示范登记申请之日起二十个工作日内办结示范登记手续。"
+            "法律另有规定的除外。\n\n"
+            "示范登记机构办结登记手续后，应当向申请人核发示范登记证明，并在示范登记簿上记载登记事项、"
+            "登记时间、登记机构名称以及其他需要记载的事项，登记簿由示范登记机构永久保存，任何单位和个人不得擅自销毁。"
+            "示范登记簿的样式由国务院示范主管部门统一规定，各地示范登记机构不得自行变更登记簿样式。\n\n"
+            "示范登记机构应当加强示范登记信息化建设，推进示范登记信息与相关部门审批信息、交易信息的实时互通共享，"
+            "方便申请人查询和办理。")
+    composed = _compose("示范登记多长时间办完", {"示范登记", "办结", "时间"}, hit("示范条例", "第三十条", text))
+    quoted = [p.text for p in composed.points]
+    assert "法律另有规定的除外。" in quoted
+    assert quoted.index("法律另有规定的除外。") == quoted.index(units(text)[0].text) + 1
+
+
+def test_a_materials_question_gets_the_whole_list():
+    text = ("第十条 申请示范登记，应当提交下列材料：\n（一）示范登记申请书；\n（二）申请人身份证明；\n"
+            "（三）示范权属来源证明；\n（四）代理人的授权委托书。")
+    composed = _compose("办示范登记要带什么材料", {"示范登记", "材料", "申请"}, hit("示范条例", "第十条", text))
+    assert composed.points[0].text.endswith("（三）示范权属来源证明；（四）代理人的授权委托书。")
+
+
+def test_a_summary_keeps_the_alternative_that_continues_its_rule():
+    h = hit("示范条例", "第四条", "第四条 示范用地权利人可以转让示范用地，也可以出租示范用地。")
+    composed = _compose("示范用地能不能出租", {"示范用地", "出租"}, h)
+    assert composed.summary == "可以。示范用地权利人可以转让示范用地，也可以出租示范用地（《示范条例》第四条）"
+
+
+def test_a_permission_answer_comes_from_the_sentence_that_grants_or_refuses():
+    text = ("第四十条 示范建设单位应当按照示范规划条件进行建设。\n\n"
+            "示范规划条件确需变更的，变更内容不符合示范详细规划的，示范主管部门不得批准。")
+    composed = _compose("示范规划条件定了以后想变更行不行", {"示范规划条件", "变更", "示范"},
+                        hit("示范条例", "第四十条", text))
+    assert composed.summary.startswith("不可以。") and "不得批准" in composed.summary
+
+
+def test_question_frame_words_do_not_choose_the_sentence():
+    # "能不能" yields the token 不能; a sentence that merely contains 不能 is not the answer.
+    text = ("第六条 示范用地不能满足需要的地区，区人民政府可以统筹安排示范用地。"
+            "示范用地权利人不得将示范用地出租给他人。")
+    composed = _compose("示范用地能不能出租", {"示范用地", "不能", "出租"}, hit("示范条例", "第六条", text))
+    assert composed.summary.startswith("不可以。") and "不得将示范用地出租" in composed.summary
