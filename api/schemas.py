@@ -308,7 +308,7 @@ class OrderImportOut(BaseModel):
     created: int
     updated: int
     unchanged: int
-    classified: int = Field(0, description="新导入并自动分类的工单数")
+    classifying: int = Field(0, description="随后在后台自动分类的工单数（分类完成前工单列表中分类为空）")
 
 
 class OrderOut(BaseModel):

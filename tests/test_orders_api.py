@@ -39,7 +39,7 @@ def imported(service):
 
 def test_import_creates_classifies_and_is_idempotent(service, imported):
     client, keys = service
-    assert (imported["created"], imported["updated"], imported["classified"]) == (2, 0, 2)
+    assert (imported["created"], imported["updated"], imported["classifying"]) == (2, 0, 2)
     again = client.post("/v1/orders/import", content=export(row(number="T1", content="村里有人在耕地上盖房子，已经盖到二层了，没人管吗？我电话13912345678")),
                         headers={**h(keys, "editor"), "Content-Type": "text/csv"})
     assert again.status_code == 201 and (again.json()["created"], again.json()["unchanged"]) == (0, 1)

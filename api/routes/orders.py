@@ -8,7 +8,7 @@ configured (Settings.order_*_roles); everyone else gets 403, or masked contact d
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -53,18 +53,19 @@ def _out(state: AppState, key: ApiKey, order: WorkOrder) -> OrderOut:
     return OrderOut.model_validate(order_view(order, utcnow(), key.role in state.settings.order_contact_roles))
 
 
-def _import(state: AppState, session, parsed, actor: str) -> OrderImportOut:
+def _import(state: AppState, session, parsed, actor: str, tasks: BackgroundTasks) -> OrderImportOut:
     result = importer.import_orders(session, parsed, actor)
-    unclassified = [o for o in result.orders if not o.category_l1]
-    handling.classify(session, state.orders, unclassified, actor)
-    return OrderImportOut(**result.as_dict(), classified=len(unclassified))
+    unclassified = [o.id for o in result.orders if not o.category_l1]
+    # After the response, hence after the request's commit: the import never waits on the encoder.
+    tasks.add_task(handling.classify_later, state.sessions, state.orders, unclassified, actor)
+    return OrderImportOut(**result.as_dict(), classifying=len(unclassified))
 
 
 @router.post("/import", status_code=201, summary="导入 12345 平台导出的工单（CSV 或 XLSX；按工单编号更新，任一行有误则不导入）",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "text/csv": {"schema": {"type": "string"}},
                  spreadsheets.XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}})
-async def import_file(request: Request, state: StateDep, session: SessionDep, key: AgentKey,
+async def import_file(request: Request, state: StateDep, session: SessionDep, key: AgentKey, tasks: BackgroundTasks,
                       format: Literal["csv", "xlsx"] | None = None) -> OrderImportOut:
     _allowed(state, key, state.settings.order_supervisor_roles, "导入工单")
     data = await request.body()
@@ -73,17 +74,17 @@ async def import_file(request: Request, state: StateDep, session: SessionDep, ke
 
     def work() -> OrderImportOut:
         parsed = importer.parse_orders(data, fmt, desk.mapping, desk.limits, desk.calendar)
-        return _import(state, session, parsed, key.name)
+        return _import(state, session, parsed, key.name, tasks)
 
     return await run_in_threadpool(work)
 
 
 @router.post("", status_code=201, summary="平台推送工单（JSON；按工单编号更新，任一条有误则不接收）")
-def push(body: OrderPushIn, state: StateDep, session: SessionDep, key: AgentKey) -> OrderImportOut:
+def push(body: OrderPushIn, state: StateDep, session: SessionDep, key: AgentKey, tasks: BackgroundTasks) -> OrderImportOut:
     _allowed(state, key, state.settings.order_supervisor_roles, "推送工单")
     desk = state.orders
     parsed = importer.parse_table(importer.records_table(body.orders), desk.mapping, desk.limits, desk.calendar)
-    return _import(state, session, parsed, key.name)
+    return _import(state, session, parsed, key.name, tasks)
 
 
 def _day_start(day: date | None) -> datetime | None:

@@ -7,7 +7,8 @@ Functions flush, never commit: the caller owns the transaction.
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.answer import Answerer
 from assistant.db import WorkOrder
@@ -17,6 +18,7 @@ from assistant.workorders.desk import OrderDesk
 from assistant.workorders.lifecycle import record
 
 DRAFTABLE = ("pending", "in_progress")
+CLASSIFY_BATCH = 64
 
 
 def classify(s: Session, desk: OrderDesk, orders: Sequence[WorkOrder], actor: str) -> None:
@@ -32,6 +34,17 @@ def classify(s: Session, desk: OrderDesk, orders: Sequence[WorkOrder], actor: st
         order.category_confidence = guess.confidence
         record(s, order, "classify", actor, "自动分类：" + " / ".join(guess.category),
                {"category": list(guess.category), "confidence": guess.confidence, "confirmed": False})
+
+
+def classify_later(sessions: sessionmaker[Session], desk: OrderDesk, order_ids: Sequence[int], actor: str,
+                   batch: int = CLASSIFY_BATCH) -> None:
+    """Classify orders after their import committed, a batch per transaction: a month of
+    orders takes minutes to encode on two cores, longer than an upload should wait."""
+    for start in range(0, len(order_ids), batch):
+        with sessions() as s:
+            orders = list(s.scalars(select(WorkOrder).where(WorkOrder.id.in_(order_ids[start:start + batch]))))
+            classify(s, desk, [o for o in orders if not o.category_l1], actor)
+            s.commit()
 
 
 def set_category(s: Session, desk: OrderDesk, order: WorkOrder, category: Sequence[str], actor: str) -> WorkOrder:
