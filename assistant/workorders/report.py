@@ -161,9 +161,9 @@ def render_docx(f: Figures) -> bytes:
     doc.add_heading("三、高频问题与典型案例", level=1)
     if not f.issues:
         doc.add_paragraph("本期未形成集中反映的问题。")
-    for n, issue in enumerate(f.issues, start=1):
+    for issue in f.issues:
         trend = "新出现" if issue.previous == 0 else f"上期 {issue.previous} 件"
-        doc.add_paragraph(f"{n}. {issue.category}：相似诉求 {issue.count} 件（{trend}）"
+        doc.add_paragraph(f"{issue.category}：相似诉求 {issue.count} 件（{trend}）"
                           + ("，属突发热点" if issue.hot else "") + "。", style="List Number")
         doc.add_paragraph("典型案例：" + redact(issue.text)[:200])
 
