@@ -419,10 +419,6 @@ def crawl(
         raise typer.Exit(3 if run.status == "gated" else 1)
 
 
-if __name__ == "__main__":
-    app()
-
-
 @orders_app.command("import")
 def orders_import(
     file: Annotated[Path, typer.Argument(help="A 12345 platform export, CSV or XLSX.")],
@@ -485,7 +481,7 @@ def orders_list(
     """List work orders, overdue and soonest due first (without contact data)."""
     import re
 
-    from assistant.db import utcnow
+    from assistant.db import BEIJING, utcnow
     from assistant.vocabularies import label
     from assistant.workorders.orders import OrderFilter, list_orders
     from assistant.workorders.stats import Period
@@ -501,13 +497,13 @@ def orders_list(
         for o in rows:
             if as_json:
                 typer.echo(json.dumps({
-                    "工单编号": o.number, "受理时间": o.received_at.isoformat(),
+                    "工单编号": o.number, "受理时间": o.received_at.astimezone(BEIJING).isoformat(),
                     "诉求类型": label("request_types", o.request_type), "一级分类": o.category_l1,
                     "二级分类": o.category_l2, "三级分类": o.category_l3, "status": o.status,
-                    "状态": label("order_statuses", o.status), "due": o.due_at.isoformat(),
+                    "状态": label("order_statuses", o.status), "due": o.due_at.astimezone(BEIJING).isoformat(),
                     "区": o.district, "承办单位": o.handler}, ensure_ascii=False))
             else:
-                typer.echo(f"{o.number}  {label('order_statuses', o.status):<4}  {o.due_at:%Y-%m-%d}  "
+                typer.echo(f"{o.number}  {label('order_statuses', o.status):<4}  {o.due_at.astimezone(BEIJING):%Y-%m-%d}  "
                            f"{label('request_types', o.request_type)}  {o.category_l1 or '未分类'}  {o.content[:30]}")
 
 
@@ -583,3 +579,7 @@ def report_year(
 
     _write_report(Period(datetime(year, 1, 1, tzinfo=BEIJING), datetime(year + 1, 1, 1, tzinfo=BEIJING)), "year",
                   f"report-{year}", out)
+
+
+if __name__ == "__main__":
+    app()

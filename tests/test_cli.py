@@ -8,7 +8,9 @@ import sys
 import pytest
 
 COMMANDS = [[], ["ask"], ["eval"], ["index"], ["index", "build"], ["index", "list"],
-            ["index", "activate"], ["models"], ["models", "prepare"], ["models", "train"]]
+            ["index", "activate"], ["models"], ["models", "prepare"], ["models", "train"], ["orders"],
+            ["orders", "import"], ["orders", "list"], ["report"], ["report", "monthly"], ["report", "range"],
+            ["report", "year"]]
 
 
 def run(args, settings=None, check=False):
@@ -67,3 +69,32 @@ def test_activate_unknown_version_fails_cleanly(built):
     result = run(["index", "activate", "nope"], built[0])
     assert result.returncode == 2
     assert "未找到索引版本：nope" in result.stderr
+
+
+def test_orders_import_list_and_report_from_the_command_line(tmp_path):
+    from tests.test_workorders import export, row
+
+    env = {**os.environ, "HOTLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'orders.sqlite'}"}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, env=env,
+                              timeout=300)
+
+    export_file = tmp_path / "export.csv"
+    export_file.write_bytes(export(row(number="C1", content="我家房本丢了，要去哪里补办？"),
+                                   row(number="C2", kind="投诉", content="村里有人在耕地上盖厂房，请查处")))
+    imported = cli("orders", "import", str(export_file))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 2, updated 0, unchanged 0, rejected 0" in imported.stdout
+    assert "imported 0, updated 0, unchanged 2" in cli("orders", "import", str(export_file), "--no-classify").stdout
+    listed = [json.loads(line) for line in cli("orders", "list", "--month", "2026-11", "--json").stdout.splitlines()]
+    assert {o["工单编号"] for o in listed} == {"C1", "C2"}
+    assert all(o["一级分类"] and o["due"].endswith("+08:00") for o in listed)
+    assert "13812345678" not in json.dumps(listed, ensure_ascii=False)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(export(row(number="C3", kind="闲聊")))
+    refused = cli("orders", "import", str(bad))
+    assert refused.returncode == 2 and "诉求类型不认识" in refused.stderr and "rejected 1" in refused.stderr
+    report = cli("report", "monthly", "--month", "2026-11", "--out", str(tmp_path))
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report-2026-11.docx").stat().st_size > 10_000
