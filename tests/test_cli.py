@@ -98,3 +98,41 @@ def test_orders_import_list_and_report_from_the_command_line(tmp_path):
     report = cli("report", "monthly", "--month", "2026-11", "--out", str(tmp_path))
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "report-2026-11.docx").stat().st_size > 10_000
+
+
+def test_an_import_killed_while_writing_leaves_nothing_and_a_rerun_imports_all(tmp_path):
+    import signal
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from tests.test_workorders import export, row
+
+    db = tmp_path / "orders.sqlite"
+    wal = tmp_path / "orders.sqlite-wal"
+    env = {**os.environ, "HOTLINE_DATABASE_URL": f"sqlite:///{db}"}
+    big = tmp_path / "big.csv"
+    big.write_bytes(export(*(row(number=f"K{i:06d}", content=f"第{i}号诉求：小区楼顶违建阳光房") for i in range(30_000))))
+    child = subprocess.Popen([sys.executable, "-m", "api.cli", "orders", "import", str(big), "--no-classify"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    # Kill once rows are being written (the write-ahead log grows) but before the commit.
+    while not (wal.exists() and wal.stat().st_size > 2_000_000) and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "the import finished before it could be killed mid-write"
+
+    def count() -> int:
+        engine = create_engine(f"sqlite:///{db}")
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT count(*) FROM work_orders")).scalar()
+        finally:
+            engine.dispose()
+
+    assert count() == 0
+    rerun = subprocess.run([sys.executable, "-m", "api.cli", "orders", "import", str(big), "--no-classify"],
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert "imported 30000, updated 0" in rerun.stdout, rerun.stderr
+    assert count() == 30_000

@@ -4,6 +4,7 @@ draft a cited reply with the same Answerer the agent console uses.
 Functions flush, never commit: the caller owns the transaction.
 """
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.answer import Answerer
 from assistant.db import WorkOrder
 from assistant.errors import Conflict
+from assistant.querylog import log_query
+from assistant.redact import redact
 from assistant.transcript import extract_query
 from assistant.workorders.desk import OrderDesk
 from assistant.workorders.lifecycle import record
@@ -64,8 +67,14 @@ def draft_reply(s: Session, answerer: Answerer, order: WorkOrder, actor: str, do
     """The assistant's cited answer to the question in the order, as an editable draft reply."""
     if order.status not in DRAFTABLE:
         raise Conflict(f"工单 {order.number} 已答复或已结束，不能再起草答复", code="invalid_transition")
-    question = extract_query(order.content, domain_terms) or order.content
-    answer = answerer.answer(question[:1000], audiences=frozenset({"agent", "public"}))
+    question = (extract_query(order.content, domain_terms) or order.content)[:1000]
+    started = time.perf_counter()
+    answer = answerer.answer(question, audiences=frozenset({"agent", "public"}))
+    # Logged like any other question, so an order the knowledge base could not answer joins
+    # the editors' gaps queue (a FAQ gets written for the next caller).
+    log_query(s, channel="api", query=redact(question), answered=not answer.refused, refused=answer.refused,
+              faq_id=answer.faq_id, citations=[c.passage_id for c in answer.citations], top_score=answer.evidence,
+              latency_ms=(time.perf_counter() - started) * 1000, index_version=answerer.searcher.index.version)
     order.draft_reply = answer.text
     order.draft_citations = [c.passage_id for c in answer.citations]
     record(s, order, "draft", actor, "助手起草答复" + ("（未找到明确依据）" if answer.refused else ""),
