@@ -1,4 +1,4 @@
-"""The web pages: citizen portal (/), agent console (/agent), FAQ desk (/editor), admin (/admin).
+"""The web pages: citizen portal (/), agent console (/agent), work orders (/orders), FAQ desk (/editor), admin (/admin).
 
 Server-rendered Jinja2 shells plus a little vanilla JavaScript (api/static/js) that calls the
 JSON API, so every page goes through the same routes, checks and logs as any other client.
@@ -42,6 +42,7 @@ SECURITY_HEADERS = {
 # Who may enter each staff area (the API checks the same roles on every call).
 AREAS = {
     "agent": {"role": "agent", "name": "坐席工作台", "path": "/agent"},
+    "orders": {"role": "agent", "name": "工单办理", "path": "/orders"},
     "editor": {"role": "editor", "name": "FAQ 编辑台", "path": "/editor"},
     "admin": {"role": "admin", "name": "系统管理", "path": "/admin"},
 }
@@ -73,8 +74,11 @@ class StaticAssets(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=86400"
+        # Only URLs carrying ?v=<content hash> may be cached blind: modules that an entry module
+        # imports are fetched without it, and are revalidated (304 when unchanged) so a deploy
+        # never runs a new entry against yesterday's imports.
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["Cache-Control"] = "public, max-age=86400" if versioned else "no-cache"
         return response
 
 
@@ -100,6 +104,11 @@ def editor(request: Request) -> HTMLResponse:
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request) -> HTMLResponse:
     return render(request, "admin.html", page="admin", area=AREAS["admin"], area_id="admin")
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def orders(request: Request) -> HTMLResponse:
+    return render(request, "orders.html", page="orders", area=AREAS["orders"], area_id="orders")
 
 
 @router.get("/{area_id}/signin", response_class=HTMLResponse)

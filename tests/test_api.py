@@ -355,3 +355,13 @@ def test_a_published_faq_answers_the_portal_as_soon_as_publish_returns(service):
     assert (answer["kind"], answer["faq_id"]) == ("faq", faq["id"])
     client.post(f"/v1/faqs/{faq['id']}/retire", headers=auth(keys, "editor"))
     assert client.post("/v1/portal/ask", json={"question": question}).json()["answer"]["faq_id"] is None
+
+
+def test_only_versioned_static_urls_are_cached_blind(service):
+    client, _ = service
+    versioned = client.get("/static/js/agent.js?v=abc")
+    imported = client.get("/static/js/lib/dom.js")
+    assert versioned.status_code == imported.status_code == 200
+    assert versioned.headers["cache-control"] == "public, max-age=86400"
+    assert imported.headers["cache-control"] == "no-cache"
+    assert client.get("/static/js/lib/dom.js", headers={"If-None-Match": imported.headers["etag"]}).status_code == 304

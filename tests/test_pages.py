@@ -156,8 +156,30 @@ def test_pages_send_security_headers_and_no_secret(server):
         assert not any(k in response.text for k in server.keys.values())
         assert "set-cookie" not in response.headers
         assert "<script>" not in response.text  # no inline script: every script is a file
-    js = httpx.get(server.base + "/static/js/common.js")
+    js = httpx.get(server.base + "/static/js/lib/dom.js")
     assert js.status_code == 200 and js.headers["x-content-type-options"] == "nosniff"
+    assert "javascript" in js.headers["content-type"]  # with nosniff, a module of another type is refused
+
+
+def test_pages_load_only_module_scripts_and_set_no_globals():
+    """One entry module per page, modules importing what they use: nothing shared through window."""
+    templates = PROJECT_ROOT / "api" / "templates"
+    for path in templates.glob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*>", path.read_text(encoding="utf-8")):
+            assert 'type="module"' in tag and "src=" in tag, f"{path.name}: {tag}"
+    scripts = list((PROJECT_ROOT / "api" / "static" / "js").rglob("*.js"))
+    assert len(scripts) > 10
+    for path in scripts:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bwindow\s*(\.\s*[\w$]+|\[[^\]]*\])\s*=(?!=)", text), f"{path.name} assigns to window"
+        assert "export " in text or "import " in text, f"{path.name} is not a module"
+
+
+def test_only_short_status_lines_are_live_regions():
+    """A live region is read out whenever it changes: never a whole answer, list or diff."""
+    for path in (PROJECT_ROOT / "api" / "templates").glob("*.html"):
+        for tag in re.findall(r"<\w+\b[^>]*\baria-live=[^>]*>", path.read_text(encoding="utf-8")):
+            assert tag.startswith(("<p ", "<span ")) or 'id="toast"' in tag, f"{path.name}: {tag}"
 
 
 def test_forged_cross_site_requests_carry_no_authority(server):
@@ -194,7 +216,7 @@ def test_editor_needs_a_key_of_the_right_role(page, server, shots):
     status = page.evaluate("""() => fetch('/v1/faqs', {method: 'POST', headers: {'Content-Type': 'application/json'},
                                    body: JSON.stringify({question: 'x', answer: 'y'})}).then(r => r.status)""")
     assert status == 401
-    assert page.evaluate("() => Hotline.safeUrl('javascript:alert(1)')") is None
+    assert page.evaluate("() => import('/static/js/lib/dom.js').then(m => m.safeUrl('javascript:alert(1)'))") is None
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/editor/signin")
     assert page.evaluate("() => sessionStorage.length") == 0
@@ -333,6 +355,15 @@ def test_agent_types_and_sees_a_cited_suggestion_update(page, server, shots):
     sync_api.expect(page.locator("#toast")).to_contain_text("已记录评价")
 
 
+def test_answers_are_announced_by_a_status_line_not_the_whole_card(page, server):
+    portal_ask(page, server, "农村一户能有几处宅基地？")
+    sync_api.expect(page.locator("#ask-status")).to_have_text(re.compile(r"已找到 \d+ 条依据"))
+    signin(page, server, "agent", "agent")
+    page.get_by_role("textbox", name="来电人原话").fill("征收农民集体土地要公告多少天")
+    sync_api.expect(page.locator("#status")).to_have_text(re.compile(r"已找到 \d+ 条依据"))
+    assert page.locator("#top-card").get_attribute("aria-live") is None
+
+
 # ---------- editor: gap -> FAQ -> published -> portal -> retired ----------
 
 def test_editor_turns_a_gap_into_a_published_faq_then_retires_it(page, browser, server, shots):
@@ -415,6 +446,22 @@ def test_editor_turns_a_gap_into_a_published_faq_then_retires_it(page, browser, 
     sync_api.expect(page.locator("#faq-table tbody tr").filter(has_text=question)).to_contain_text("已下线")
     page.get_by_label("搜索", exact=True).fill("没有这样的问题xyz")
     sync_api.expect(page.locator("#list-count")).to_have_text("没有符合条件的 FAQ。")
+
+
+def test_editor_filter_labels_come_from_the_vocabularies_endpoint(page, server):
+    words = server.api("GET", "/v1/meta/vocabularies", role=None).json()
+    signin(page, server, "editor", "editor")
+    for select, vocabulary in (("#f-status", "faq_statuses"), ("#f-audience", "audiences")):
+        options = page.locator(f"{select} option")
+        sync_api.expect(options).to_have_count(1 + len(words[vocabulary]))
+        assert options.all_inner_texts() == ["全部"] + [w["label"] for w in words[vocabulary]]
+        assert [o.get_attribute("value") for o in options.all()] == [""] + [w["value"] for w in words[vocabulary]]
+    # The page keeps no copy of its own: a label renamed by the service is what the editor sees.
+    renamed = json.loads(json.dumps(words))
+    renamed["faq_statuses"][0]["label"] = "草稿（新名）"
+    page.route("**/v1/meta/vocabularies", lambda route: route.fulfill(json=renamed))
+    page.reload()
+    sync_api.expect(page.locator("#f-status option").nth(1)).to_have_text("草稿（新名）")
 
 
 def test_faq_markup_is_shown_as_text_everywhere(page, server):

@@ -1,90 +1,85 @@
-/* Agent console: suggestions refresh while the agent types (debounced; a newer request aborts
-   the older one and a sequence number drops any response that still arrives late). */
-"use strict";
+/* Agent console: suggestions refresh while the agent types (debounced, newest request wins).
+   The card is not a live region, as re-reading it on every refresh drowns the caller out;
+   #status says in one line what changed. */
 
-(function () {
-  const H = window.Hotline;
-  if (!H.requireSignin()) return;
+import { STALE, api, errorMessage, newestWins } from "./lib/api.js";
+import { copyText } from "./lib/clipboard.js";
+import { $, clear, el } from "./lib/dom.js";
+import { requireSignin } from "./lib/session.js";
+import { debounce } from "./lib/time.js";
+import { answerStatus, renderAnswer, replyScript } from "./widgets/answer.js";
+import { passageItem } from "./widgets/citations.js";
+import { feedbackBar } from "./widgets/feedback.js";
+import { toast } from "./widgets/toast.js";
 
-  const DEBOUNCE_MS = 250;
-  const MIN_CHARS = 2;
-  const caller = document.getElementById("caller");
-  const card = document.getElementById("top-card");
-  const actions = document.getElementById("card-actions");
-  const copyButton = document.getElementById("copy");
-  const list = document.getElementById("passages");
-  const queryUsed = document.getElementById("query-used");
-  const took = document.getElementById("took");
-  const status = document.getElementById("status");
-  const nextButton = document.getElementById("next-passage");
+const DEBOUNCE_MS = 250;
+const MIN_CHARS = 2;
 
-  let seq = 0;            // number of the newest request; older responses are ignored
-  let controller = null;  // aborts the request in flight when a newer one starts
-  let current = null;     // the shown SuggestOut
-  let selected = -1;      // passage highlighted with Alt+N
+function start() {
+  const caller = $("caller");
+  const card = $("top-card");
+  const actions = $("card-actions");
+  const copyButton = $("copy");
+  const list = $("passages");
+  const status = $("status");
+  const nextButton = $("next-passage");
+  const suggestions = newestWins();
+  const rating = feedbackBar(actions, { thanks: "已记录评价，谢谢" });
 
-  const schedule = H.debounce(refresh, DEBOUNCE_MS);
+  let current = null;  // the shown SuggestOut
+  let selected = -1;   // passage highlighted with Alt+N
+
+  const schedule = debounce(refresh, DEBOUNCE_MS);
+
+  function stop() {
+    suggestions.cancel();
+    card.setAttribute("aria-busy", "false");
+  }
 
   async function refresh() {
     schedule.cancel();
     const text = caller.value.trim();
     if (text.length < MIN_CHARS) {
-      if (controller) controller.abort();
-      seq += 1;
+      stop();
       status.textContent = "";
       return;
     }
-    const mine = ++seq;
-    if (controller) controller.abort();
-    controller = new AbortController();
     status.textContent = "正在更新…";
     card.setAttribute("aria-busy", "true");
     const started = performance.now();
+    let body;
     try {
-      const body = await H.api("POST", "/v1/agent/suggest",
-                               { body: { transcript: text }, signal: controller.signal });
-      if (mine !== seq) return;  // a newer request was started meanwhile
-      show(body, performance.now() - started);
-      status.textContent = "";
+      body = await suggestions.run((signal) => api("POST", "/v1/agent/suggest", { body: { transcript: text }, signal }));
     } catch (err) {
-      if ((err && err.name === "AbortError") || mine !== seq) return;
-      status.textContent = err.status === 422 ? "请继续输入问题要点…" : H.errorMessage(err);
-    } finally {
-      if (mine === seq) card.setAttribute("aria-busy", "false");
+      card.setAttribute("aria-busy", "false");
+      status.textContent = err.status === 422 ? "请继续输入问题要点…" : errorMessage(err);
+      return;
     }
+    if (body === STALE) return;  // a newer request owns the card now
+    show(body, performance.now() - started);
+    card.setAttribute("aria-busy", "false");
+    status.textContent = answerStatus(body.answer);
   }
 
   function show(body, roundTrip) {
     current = body;
     selected = -1;
-    queryUsed.textContent = body.query || "—";
-    took.textContent = `${Math.round(body.took_ms)} ms（往返 ${Math.round(roundTrip)} ms）`;
+    $("query-used").textContent = body.query || "—";
+    $("took").textContent = `${Math.round(body.took_ms)} ms（往返 ${Math.round(roundTrip)} ms）`;
     const a = body.answer;
-    const extra = a.kind === "faq" && a.faq_id ? H.el("span", { class: "muted" }, `FAQ #${a.faq_id}`) : null;
-    H.renderAnswer(card, a, { prefix: "card-cite", extra, note: false, confidence: true });
+    const extra = a.kind === "faq" && a.faq_id ? el("span", { class: "muted" }, `FAQ #${a.faq_id}`) : null;
+    renderAnswer(card, a, { prefix: "card-cite", extra, note: false, confidence: true });
     actions.hidden = false;
     copyButton.disabled = a.kind === "no_basis";
-    for (const b of actions.querySelectorAll("button[data-rating]")) {
-      b.disabled = body.log_id === null; // not logged (database unreachable): nothing to rate
-      b.setAttribute("aria-pressed", "false");
-    }
-    H.clear(list);
-    body.passages.forEach((p, i) => {
-      list.append(H.el("li", { class: "passage", id: `passage-${i}` },
-        H.el("details", {},
-          H.el("summary", {}, H.el("span", { class: "cite-n" }, `${i + 1}.`), " ", p.citation,
-               p.chapter ? H.el("span", { class: "muted" }, ` · ${p.chapter}`) : null),
-          H.el("div", { class: "article-text" }, H.paragraphs(p.text)),
-          H.safeUrl(p.url) ? H.el("p", { class: "source" },
-            H.el("a", { href: p.url, target: "_blank", rel: "noopener noreferrer" }, "查看原文")) : null)));
-    });
+    rating.reset(body.log_id);
+    clear(list).append(...body.passages.map(passageItem));
     nextButton.disabled = body.passages.length === 0;
   }
 
   async function copyReply() {
     if (!current || current.answer.kind === "no_basis") return;
-    const ok = await H.copyText(H.replyScript(current.answer));
-    H.toast(ok ? "已复制答复" : "复制失败，请手动选择文字复制", ok ? "ok" : "warn");
+    const ok = await copyText(replyScript(current.answer));
+    toast(ok ? "已复制答复" : "复制失败，请手动选择文字复制", ok ? "ok" : "warn");
   }
 
   function step(delta) {
@@ -99,29 +94,15 @@
     item.querySelector("summary").focus();
   }
 
-  async function rate(event) {
-    const b = event.currentTarget;
-    if (!current || current.log_id === null) return;
-    try {
-      await H.api("POST", "/v1/feedback", { body: { log_id: current.log_id, rating: b.dataset.rating } });
-      for (const x of actions.querySelectorAll("button[data-rating]")) x.disabled = true;
-      b.setAttribute("aria-pressed", "true");
-      H.toast("已记录评价，谢谢", "ok");
-    } catch (err) {
-      H.toast(H.errorMessage(err), "warn");
-    }
-  }
-
   caller.addEventListener("input", schedule);
-  document.getElementById("clear").addEventListener("click", () => {
+  $("clear").addEventListener("click", () => {
     caller.value = "";
     caller.focus();
-    seq += 1;
-    if (controller) controller.abort();
+    stop();
+    status.textContent = "";
   });
   copyButton.addEventListener("click", copyReply);
   nextButton.addEventListener("click", () => step(1));
-  for (const b of actions.querySelectorAll("button[data-rating]")) b.addEventListener("click", rate);
   document.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -134,4 +115,6 @@
     }
   });
   caller.focus();
-})();
+}
+
+if (requireSignin()) start();

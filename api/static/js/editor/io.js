@@ -1,0 +1,68 @@
+/* Export every FAQ as CSV/XLSX; import a file whose rows become drafts, all or nothing. */
+
+import { api, errorMessage } from "../lib/api.js";
+import { $, clear, el } from "../lib/dom.js";
+import { toast } from "../widgets/toast.js";
+import { loadList } from "./list.js";
+
+async function download(format) {
+  try {
+    const blob = await api("GET", `/v1/faqs/export?format=${format}`, { blob: true });
+    const url = URL.createObjectURL(blob);
+    const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+    const a = el("a", { download: `faqs-${stamp}.${format}`, class: "offscreen" });
+    a.href = url;  // a blob: URL, which el() would refuse as a link
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (err) {
+    toast(errorMessage(err), "warn");
+  }
+}
+
+/* #import-status is the live line; the table of row problems below it is not announced. */
+function report(kind, message) {
+  const status = $("import-status");
+  status.className = kind;
+  status.textContent = message;
+}
+
+function problemTable(rows) {
+  return el("div", { class: "table-wrap" }, el("table", { class: "table" },
+    el("caption", {}, "逐行问题（修正后重新导入）"),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "行"), el("th", { scope: "col" }, "列"), el("th", { scope: "col" }, "问题"))),
+    el("tbody", {}, rows.map((r) => el("tr", {}, el("td", {}, r.row ? `第 ${r.row} 行` : "文件"),
+                                      el("td", {}, r.column || "—"), el("td", {}, r.message))))));
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const file = $("import-file").files[0];
+  const details = clear($("import-rows"));
+  if (!file) {
+    report("error", "请先选择文件。");
+    return;
+  }
+  const format = /\.xlsx$/i.test(file.name) ? "xlsx" : "csv";
+  $("import-button").disabled = true;
+  report("", "");
+  try {
+    const body = await api("POST", `/v1/faqs/import?format=${format}`,
+                           { raw: await file.arrayBuffer(), contentType: format === "xlsx" ? file.type || "application/octet-stream" : "text/csv" });
+    report("ok", `已导入 ${body.created} 条草稿（编号 ${body.ids.map((i) => "#" + i).join("、")}）。`);
+    loadList();
+  } catch (err) {
+    report("error", errorMessage(err));
+    const rows = err.body && err.body.error && err.body.error.rows;
+    if (rows && rows.length) details.append(problemTable(rows));
+  } finally {
+    $("import-button").disabled = false;
+  }
+}
+
+export function initIo() {
+  $("export-csv").addEventListener("click", () => download("csv"));
+  $("export-xlsx").addEventListener("click", () => download("xlsx"));
+  $("import-form").addEventListener("submit", upload);
+}
