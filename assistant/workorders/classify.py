@@ -68,9 +68,6 @@ class Taxonomy:
             raise Invalid(f"分类不在分类体系中：{' / '.join(path) or '（空）'}")
         return path  # type: ignore[return-value]
 
-    def level1(self) -> list[str]:
-        return [n.path[0] for n in self.nodes if len(n.path) == 1]
-
 
 @dataclass(frozen=True)
 class Prediction:

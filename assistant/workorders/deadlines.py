@@ -44,13 +44,6 @@ class Calendar:
             counted += self.is_workday(day)
         return datetime.combine(day, END_OF_DAY, BEIJING)
 
-    def working_days_between(self, start: datetime, end: datetime) -> int:
-        """Working days after `start`'s day up to and including `end`'s day (negative if before)."""
-        a, b = start.astimezone(BEIJING).date(), end.astimezone(BEIJING).date()
-        sign = 1 if b >= a else -1
-        a, b = min(a, b), max(a, b)
-        return sign * sum(self.is_workday(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
-
 
 def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
