@@ -21,6 +21,7 @@ from assistant.faq_match import FaqMatcher
 from assistant.generate import LlmComposer
 from assistant.index import current_version, load_version
 from assistant.keys import RecentKeys
+from assistant.querylog import TypingSessions
 from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
@@ -42,6 +43,7 @@ class AppState:
     batcher: QueryBatcher
     keys: RecentKeys
     orders: OrderDesk
+    typing: TypingSessions
     llm: LlmComposer | None = None
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,6 +68,7 @@ class AppState:
             batcher=batcher,
             keys=RecentKeys(settings.key_outage_grace_seconds),
             orders=OrderDesk(settings.workorders_path, batcher.encode_many),
+            typing=TypingSessions(settings.typing_window_seconds),
             llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
                  if settings.llm_base_url else None),
             _checked_at=time.monotonic(),

@@ -4,8 +4,10 @@ Queries and comments arrive already redacted (assistant.redact). Functions flush
 commit; the caller owns the transaction.
 """
 
+import threading
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, case, cast, exists, func, or_, select
@@ -26,15 +28,46 @@ def _check_channel(channel: str) -> None:
 def log_query(s: Session, *, channel: str, query: str, answered: bool, refused: bool,
               faq_id: int | None = None, citations: Iterable[str] = (),
               top_score: float | None = None, latency_ms: float,
-              index_version: str | None = None) -> QueryLog:
-    """Record one query and what was returned."""
+              index_version: str | None = None, revise: int | None = None) -> QueryLog:
+    """Record one query and what was returned; with `revise`, that earlier entry of the same
+    question still being typed is rewritten instead (it keeps its id, so a rating still finds it)."""
     _check_channel(channel)
-    entry = QueryLog(at=utcnow(), channel=channel, query=query, answered=answered, refused=refused,
-                     faq_id=faq_id, citations=list(citations), top_score=top_score,
-                     latency_ms=latency_ms, index_version=index_version)
-    s.add(entry)
+    entry = s.get(QueryLog, revise) if revise is not None else None
+    if entry is None:
+        entry = QueryLog(channel=channel)
+        s.add(entry)
+    entry.at, entry.query, entry.answered, entry.refused = utcnow(), query, answered, refused
+    entry.faq_id, entry.citations, entry.top_score = faq_id, list(citations), top_score
+    entry.latency_ms, entry.index_version = latency_ms, index_version
     s.flush()
     return entry
+
+
+class TypingSessions:
+    """The agent console asks again at every pause while the agent types, so one question would
+    be logged once per pause ("喂你好", "喂你好我想问", …) and the fragments would top the gaps
+    queue and the hot questions. A query that extends or trims the same key's previous one
+    within `window` seconds is the same question still being typed: its log entry is revised."""
+
+    def __init__(self, window: float, capacity: int = 10_000):
+        self.window, self.capacity = window, capacity
+        self._last: dict[int, tuple[float, str, int]] = {}  # key id -> (time, query, log id)
+        self._lock = threading.Lock()
+
+    def revises(self, key_id: int, query: str) -> int | None:
+        """The log id to revise for this query, if it continues the key's previous one."""
+        with self._lock:
+            last = self._last.get(key_id)
+        if last is None or monotonic() - last[0] > self.window:
+            return None
+        before = last[1]
+        return last[2] if query.startswith(before) or before.startswith(query) else None
+
+    def note(self, key_id: int, query: str, log_id: int) -> None:
+        with self._lock:
+            if len(self._last) >= self.capacity:
+                self._last.clear()  # a rare reset costs one extra log row per typing agent
+            self._last[key_id] = (monotonic(), query, log_id)
 
 
 def add_feedback(s: Session, *, query_log_id: int | None, rating: str, comment: str | None = None,

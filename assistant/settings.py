@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     workorders_dir: Path = Field(Path("corpora/workorders"), description=(
         "Work-order configuration: taxonomy.yaml, time_limits.yaml, calendar.yaml, mapping-12345.yaml, "
         "examples.jsonl (labelled orders the classifier starts from)."))
+    typing_window_seconds: float = Field(60.0, description=(
+        "An agent's suggestion query that extends or trims the same key's previous one within this "
+        "many seconds revises its query-log entry instead of adding one."))
     order_contact_roles: list[str] = Field(["admin"], description="Roles that see callers' names and phone numbers in full.")
     order_transition_roles: list[str] = Field(["agent", "editor", "admin"], description="Roles that may act on work orders.")
     order_supervisor_roles: list[str] = Field(["editor", "admin"], description="Roles that may urge (催办) and import.")

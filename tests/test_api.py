@@ -365,3 +365,23 @@ def test_only_versioned_static_urls_are_cached_blind(service):
     assert versioned.headers["cache-control"] == "public, max-age=86400"
     assert imported.headers["cache-control"] == "no-cache"
     assert client.get("/static/js/lib/dom.js", headers={"If-None-Match": imported.headers["etag"]}).status_code == 304
+
+
+def test_a_question_typed_in_pauses_is_logged_once(service):
+    from sqlalchemy import func, select
+
+    from assistant.db import QueryLog
+
+    client, keys = service
+    ids = [client.post("/v1/agent/suggest", headers=auth(keys, "agent"), json={"query": q}).json()["log_id"]
+           for q in ("村里宅基地", "村里宅基地能不能卖", "村里宅基地能不能卖给城里人", "村里宅基地能不能卖")]
+    assert len(set(ids)) == 1
+    other = client.post("/v1/agent/suggest", headers=auth(keys, "agent"), json={"query": "违建谁来管"}).json()["log_id"]
+    assert other != ids[0]
+    with client.app.state.hotline.sessions() as s:
+        row = s.get(QueryLog, ids[0])
+        assert row.query == "村里宅基地能不能卖"
+        assert s.scalar(select(func.count()).select_from(QueryLog).where(QueryLog.query.like("村里宅基地%"))) == 1
+    # Another agent typing the same words is another call: a row of its own.
+    assert client.post("/v1/agent/suggest", headers=auth(keys, "admin"),
+                       json={"query": "村里宅基地能不能卖给城里人"}).json()["log_id"] not in (ids[0], other)

@@ -18,8 +18,8 @@ router = APIRouter(prefix="/v1", tags=["answers"])
 log = logging.getLogger(__name__)
 
 
-def _answer(state: AppState, session, question: str, channel: str,
-            audiences: frozenset[str]) -> tuple[Answer, int | None, float]:
+def _answer(state: AppState, session, question: str, channel: str, audiences: frozenset[str],
+            revise: int | None = None) -> tuple[Answer, int | None, float]:
     """The answer, its query-log id (None when the database is unreachable: the caller still
     gets the answer, the drop is counted), and the milliseconds it took."""
     started = time.perf_counter()
@@ -35,7 +35,7 @@ def _answer(state: AppState, session, question: str, channel: str,
                               refused=answer.refused, faq_id=answer.faq_id,
                               citations=[c.passage_id for c in answer.citations],
                               top_score=answer.evidence, latency_ms=took,
-                              index_version=state.searcher.index.version)
+                              index_version=state.searcher.index.version, revise=revise)
     except DATABASE_UNREACHABLE as exc:
         session.rollback()
         state.metrics.dropped_logs.inc()
@@ -59,10 +59,13 @@ def search(body: SearchIn, state: StateDep, _: AgentKey) -> SearchOut:
 
 
 @router.post("/agent/suggest", response_model=SuggestOut, summary="通话中的答复建议（坐席）")
-def suggest(body: SuggestIn, state: StateDep, session: SessionDep, _: AgentKey) -> SuggestOut:
+def suggest(body: SuggestIn, state: StateDep, session: SessionDep, key: AgentKey) -> SuggestOut:
     started = time.perf_counter()
     query = (body.query or "").strip() or extract_query(body.transcript or "", state.searcher.synonyms.terms())
-    answer, log_id, _took = _answer(state, session, query, "agent", frozenset({"agent", "public"}))
+    answer, log_id, _took = _answer(state, session, query, "agent", frozenset({"agent", "public"}),
+                                    revise=state.typing.revises(key.id, query))
+    if log_id is not None:
+        state.typing.note(key.id, query, log_id)
     passages = answer.hits or []
     return SuggestOut(query=redact(query), answer=_out(answer), passages=passages,
                       log_id=log_id, index_version=state.searcher.index.version,
