@@ -479,18 +479,13 @@ def orders_list(
     limit: Annotated[int, typer.Option(min=1, help="At most this many orders.")] = 100_000,
 ) -> None:
     """List work orders, overdue and soonest due first (without contact data)."""
-    import re
-
     from assistant.db import BEIJING, utcnow
     from assistant.vocabularies import label
     from assistant.workorders.orders import OrderFilter, list_orders
-    from assistant.workorders.stats import Period
 
     where = OrderFilter()
     if month is not None:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-            _fail(f"--month 应为 YYYY-MM，例如 2026-11，而不是 {month!r}")
-        period = Period.month(int(month[:4]), int(month[5:]))
+        period = _month(month)
         where = OrderFilter(start=period.start, end=period.end)
     with _db_session() as s:
         _, rows = list_orders(s, where, utcnow(), limit)
@@ -505,6 +500,17 @@ def orders_list(
             else:
                 typer.echo(f"{o.number}  {label('order_statuses', o.status):<4}  {o.due_at.astimezone(BEIJING):%Y-%m-%d}  "
                            f"{label('request_types', o.request_type)}  {o.category_l1 or '未分类'}  {o.content[:30]}")
+
+
+def _month(month: str):
+    """The Period of a YYYY-MM option, or a clear error."""
+    import re
+
+    from assistant.workorders.stats import Period
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        _fail(f"--month 应为 YYYY-MM，例如 2026-11，而不是 {month!r}")
+    return Period.month(int(month[:4]), int(month[5:]))
 
 
 def _write_report(period, kind: str, name: str, out: Path) -> None:
@@ -535,13 +541,7 @@ def report_monthly(
     out: Annotated[Path, typer.Option(help="Folder for the DOCX and XLSX.")] = Path("."),
 ) -> None:
     """The monthly report (月报) as DOCX with charts, and its figures as XLSX."""
-    import re
-
-    from assistant.workorders.stats import Period
-
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        _fail(f"--month 应为 YYYY-MM，例如 2026-11，而不是 {month!r}")
-    _write_report(Period.month(int(month[:4]), int(month[5:])), "month", f"report-{month}", out)
+    _write_report(_month(month), "month", f"report-{month}", out)
 
 
 @report_app.command("range")
@@ -551,9 +551,8 @@ def report_range(
     out: Annotated[Path, typer.Option(help="Folder for the DOCX and XLSX.")] = Path("."),
 ) -> None:
     """A special issue (专刊) over any date range."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import date
 
-    from assistant.db.base import BEIJING
     from assistant.workorders.stats import Period
 
     try:
@@ -562,8 +561,7 @@ def report_range(
         _fail("--start 和 --end 应为 YYYY-MM-DD")
     if last < first:
         _fail("--end 不能早于 --start")
-    period = Period(datetime.combine(first, time(), BEIJING), datetime.combine(last + timedelta(days=1), time(), BEIJING))
-    _write_report(period, "range", f"report-{start}-{end}", out)
+    _write_report(Period.days(first, last), "range", f"report-{start}-{end}", out)
 
 
 @report_app.command("year")
@@ -572,13 +570,11 @@ def report_year(
     out: Annotated[Path, typer.Option(help="Folder for the DOCX and XLSX.")] = Path("."),
 ) -> None:
     """The year summary (年度总结)."""
-    from datetime import datetime
+    from datetime import date
 
-    from assistant.db.base import BEIJING
     from assistant.workorders.stats import Period
 
-    _write_report(Period(datetime(year, 1, 1, tzinfo=BEIJING), datetime(year + 1, 1, 1, tzinfo=BEIJING)), "year",
-                  f"report-{year}", out)
+    _write_report(Period.days(date(year, 1, 1), date(year, 12, 31)), "year", f"report-{year}", out)
 
 
 if __name__ == "__main__":

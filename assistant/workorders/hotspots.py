@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db import WorkOrder
-from assistant.workorders.stats import Period
+from assistant.workorders.stats import UNSET, Period, counts
 
 HOT_MIN = 10
 HOT_RATIO = 2.0
@@ -42,24 +42,21 @@ class _Orders:
     numbers: list[str]
     texts: list[str]
     categories: list[str]
-    streets: list[str]
     vectors: np.ndarray
 
 
-def _orders(s: Session, period: Period, encode: Encode | None) -> _Orders:
-    rows = list(s.execute(select(WorkOrder.number, WorkOrder.content, WorkOrder.category_l1, WorkOrder.street,
-                                 WorkOrder.vector)
+def _orders(s: Session, period: Period, encode: Encode) -> _Orders:
+    rows = list(s.execute(select(WorkOrder.number, WorkOrder.content, WorkOrder.category_l1, WorkOrder.vector)
                           .where(WorkOrder.received_at >= period.start, WorkOrder.received_at < period.end)
                           .order_by(WorkOrder.received_at, WorkOrder.id)))
     vectors = np.zeros((0, 0), dtype=np.float32)
-    if encode is not None and rows:
+    if rows:
         missing = [i for i, r in enumerate(rows) if r.vector is None]
         fresh = dict(zip(missing, encode([rows[i].content for i in missing]))) if missing else {}
         vectors = np.vstack([fresh[i] if i in fresh else np.frombuffer(r.vector, dtype=np.float32)
                              for i, r in enumerate(rows)]).astype(np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return _Orders([r.number for r in rows], [r.content for r in rows], [r.category_l1 or "未分类" for r in rows],
-                   [r.street for r in rows], vectors)
+    return _Orders([r.number for r in rows], [r.content for r in rows], [r.category_l1 or UNSET for r in rows], vectors)
 
 
 def high_frequency(s: Session, period: Period, encode: Encode, threshold: float, top: int = 10) -> list[Issue]:
@@ -103,10 +100,10 @@ def _group(vectors: np.ndarray, threshold: float) -> list[list[int]]:
 
 def hot_streets(s: Session, period: Period) -> list[dict]:
     """Streets (街乡) whose orders grew abnormally against the period before."""
-    now = Counter(x for x in _orders(s, period, None).streets if x)
-    before = Counter(x for x in _orders(s, period.previous(), None).streets if x)
+    now, before = counts(s, period, "street"), counts(s, period.previous(), "street")
     return sorted(({"street": k, "count": n, "previous": before.get(k, 0)} for k, n in now.items()
-                   if n >= HOT_MIN and n >= HOT_RATIO * max(before.get(k, 0), 1)), key=lambda r: -r["count"])
+                   if k != UNSET and n >= HOT_MIN and n >= HOT_RATIO * max(before.get(k, 0), 1)),
+                  key=lambda r: -r["count"])
 
 
 def hot_issues(issues: Sequence[Issue]) -> list[Issue]:

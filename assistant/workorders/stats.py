@@ -9,8 +9,9 @@ received in the range, leaving out orders returned to 12345 (退单: not the des
 A rate with nothing to divide by is None (shown as —), never 0.
 """
 
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from assistant.db import WorkOrder
 from assistant.db.base import BEIJING
 
+UNSET = "未分类"  # shown for an empty category, street or other dimension value
 DIMENSIONS = {"category_l1": WorkOrder.category_l1, "category_l2": WorkOrder.category_l2,
               "category_l3": WorkOrder.category_l3, "request_type": WorkOrder.request_type,
               "district": WorkOrder.district, "street": WorkOrder.street, "channel": WorkOrder.channel,
@@ -32,6 +34,11 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> "Period":
         return cls(datetime(year, month, 1, tzinfo=BEIJING), _shift(datetime(year, month, 1, tzinfo=BEIJING), 1))
+
+    @classmethod
+    def days(cls, first: date, last: date) -> "Period":
+        """From the start of `first` to the end of `last` (Beijing days, both included)."""
+        return cls(datetime.combine(first, time(), BEIJING), datetime.combine(last + timedelta(days=1), time(), BEIJING))
 
     def previous(self) -> "Period":
         """The period just before (环比): the calendar month before a month, else the same length."""
@@ -48,9 +55,7 @@ def _shift(moment: datetime, months: int) -> datetime:
     """`moment` moved by whole months (the day clamped to the month's last, e.g. 29 Feb)."""
     index = moment.year * 12 + moment.month - 1 + months
     year, month = divmod(index, 12)
-    day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month])
-    return moment.replace(year=year, month=month + 1, day=day)
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, monthrange(year, month + 1)[1]))
 
 
 def counts(s: Session, period: Period, dimension: str) -> dict[str, int]:
@@ -58,7 +63,7 @@ def counts(s: Session, period: Period, dimension: str) -> dict[str, int]:
     rows = s.execute(select(column, func.count()).where(WorkOrder.received_at >= period.start,
                                                         WorkOrder.received_at < period.end)
                      .group_by(column).order_by(func.count().desc())).all()
-    return {(key or "未分类"): n for key, n in rows}
+    return {(key or UNSET): n for key, n in rows}
 
 
 def breakdown(s: Session, period: Period, dimension: str) -> list[dict]:
