@@ -108,7 +108,10 @@ def create_app(settings: Settings | None = None, model: SentenceTransformer | No
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.hotline = AppState.create(settings, model)
-        yield
+        try:
+            yield
+        finally:
+            app.state.hotline.close()
 
     app = FastAPI(title="12345 规划和自然资源知识助手 API", version="0.1.0", lifespan=lifespan,
                   description="坐席检索与答复建议、市民问答门户、FAQ 编辑审核。错误统一为 "

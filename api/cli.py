@@ -1,5 +1,6 @@
 """The `hotline` command: one entry point for every job (typer)."""
 
+import getpass
 import json
 import logging
 import shutil
@@ -135,11 +136,34 @@ def index_activate(version: str) -> None:
     """Make VERSION the live index (also how to roll back)."""
     from assistant.index import IndexNotFound, activate
 
+    settings = Settings()
     try:
-        activate(Settings().index_path, version)
+        activate(settings.index_path, version)
     except IndexNotFound as exc:
         _fail(str(exc))
     typer.echo(f"active: {version}")
+    _note_manual_activation(settings, version)
+
+
+def _note_manual_activation(settings: Settings, version: str) -> None:
+    """Record on the crawl run that built `version` that the gate was overridden by hand."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.db import make_engine, session_factory
+    from ingest.runs import note_manual_activation
+
+    engine = make_engine(settings.database)
+    try:
+        with session_factory(engine)() as session:
+            run = note_manual_activation(session, version, f"命令行（{getpass.getuser()}）")
+            session.commit()
+    except SQLAlchemyError as exc:
+        typer.echo(f"warning: could not record the activation in crawl_runs: {type(exc).__name__}", err=True)
+        return
+    finally:
+        engine.dispose()
+    if run is not None:
+        typer.echo(f"crawl run #{run.id} was gated: the override is recorded in its message")
 
 
 def _open_searcher(settings: Settings):
@@ -369,11 +393,14 @@ def crawl(
     source: Annotated[Optional[str], typer.Option(help="Crawl only this source (by name).")] = None,
     max_pages: Annotated[Optional[int], typer.Option(min=1, help="Pages fetched per source at most.")] = None,
     crawl_all: Annotated[bool, typer.Option("--all", help="Crawl every enabled source (for cron).")] = False,
+    activate_anyway: Annotated[bool, typer.Option(
+        "--activate-anyway", help="Activate the new index even if the regression gate refuses it (logged).")] = False,
 ) -> None:
     """Crawl official sites into the crawled corpus, then build, check and activate an index.
 
     A run killed midway resumes on the next call with the same --source. Exit status: 0 done,
-    1 failed, 3 built but not activated by the regression gate.
+    1 failed, 3 built but not activated by the regression gate (see docs/sources.md: check the
+    run's message, then `hotline index activate VERSION` or rerun with --activate-anyway).
     """
     from ingest.sources import SourcesError, load_sources, select_sources
 
@@ -406,7 +433,8 @@ def crawl(
         bar.refresh()
 
     try:
-        run = run_crawl(settings, sources, source=source, max_pages=max_pages, progress=show)
+        run = run_crawl(settings, sources, source=source, max_pages=max_pages, progress=show,
+                        activate_anyway=activate_anyway)
     except CrawlInProgress as exc:
         _fail(str(exc))
     finally:

@@ -10,7 +10,7 @@ from assistant.answer import AnswerPoint, Citation
 from assistant.faqs import FaqContent, partial
 from assistant.retrieval import Filters, Hit
 from assistant.text_fields import MAX_QUERY_CHARS, MAX_QUESTION_CHARS, MAX_TRANSCRIPT_CHARS, Plain, Text
-from assistant.vocabularies import FaqStatus, OrderStatus, Rating, RequestType
+from assistant.vocabularies import FaqStatus, OrderStatus, Rating, RequestType, ReviewReason
 
 
 # Row ids are 32-bit integer columns on PostgreSQL: a larger id is a 422, never a 500.
@@ -73,6 +73,8 @@ class AnswerOut(BaseModel):
     confidence: Literal["有依据", "需核实"] | None = Field(None, description="给坐席的把握程度")
     asks: list[str] = Field(default_factory=list, description="问题类型：deadline/fee/who/yes_no/materials/procedure/penalty/compare")
     faq_id: int | None = None
+    review_warning: str | None = Field(None, description=(
+        "标准答复待复核时给坐席的提示（依据已变更、废止或删除，见各条 citations[].change）；否则为空"))
     reason: str | None = None
     escalation: str | None = None
 
@@ -114,6 +116,17 @@ class FaqCreate(FaqContent):
 FaqPatch = partial(FaqContent, "FaqPatch")
 
 
+class ReviewChangeOut(BaseModel):
+    passage_id: str
+    reason: ReviewReason = Field(description="changed 条文已变更，repealed 依据已废止或失效，removed 条文已删除")
+    citation: str = Field(description="《法规名》第X条（FAQ 审核时的名称）")
+    url: str
+    old_text: str | None = Field(description="FAQ 编写或上次复核时的条文原文（升级前已有、从未核对过的 FAQ 为空）")
+    new_text: str | None = Field(description="当前索引中的条文原文；条文已删除时为空")
+    old_status: str | None = Field(description="当时文件的效力")
+    new_status: str | None = Field(description="当前文件的效力；条文已删除时为空")
+
+
 class FaqOut(FaqContent):
     id: int
     stale: bool = Field(description="有效期已过")
@@ -125,6 +138,15 @@ class FaqOut(FaqContent):
     published_at: datetime | None
     retired_at: datetime | None
     version: int
+    review_reason: ReviewReason | None = Field(description=(
+        "待复核原因（各条依据变化中最严重的一种：removed > repealed > changed）；null 表示无需复核"))
+    flagged_at: datetime | None = Field(description="首次标记待复核的时间")
+    review_changes: list[ReviewChangeOut] = Field(description="各条依据自编写或上次复核以来的变化，含新旧条文")
+
+
+class ReviewCountsOut(BaseModel):
+    total: int = Field(description="待复核的 FAQ 数")
+    by_reason: dict[ReviewReason, int] = Field(description="按原因计数（最严重的原因）")
 
 
 class FaqVersionOut(BaseModel):

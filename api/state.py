@@ -10,6 +10,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sentence_transformers import SentenceTransformer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import Metrics
@@ -17,6 +18,7 @@ from assistant import faqs as faq_store
 from assistant.answer import Answerer, servable_faqs
 from assistant.db import make_engine, migrate, session_factory
 from assistant.encoder import OnnxQueryEncoder, QueryBatcher, load_model
+from assistant.faq_review import flag_stale_faqs
 from assistant.faq_match import FaqMatcher
 from assistant.generate import LlmComposer
 from assistant.index import current_version, load_version
@@ -74,6 +76,7 @@ class AppState:
             _checked_at=time.monotonic(),
         )
         state.metrics.set_index(index.version)
+        state.review_faqs()
         faq_store.on_faq_commit(state.sessions, state.reload_faqs)
         state.reload_faqs()
         return state
@@ -97,13 +100,36 @@ class AppState:
             self.searcher = Searcher.create(load_version(self.settings.index_path, version),
                                             self.model, self.settings, self.batcher.encode_many)
             self.metrics.set_index(version)
+        self.review_faqs()
         self.reload_faqs()
+
+    def review_faqs(self) -> None:
+        """Flag the FAQs whose cited passages the live index changed, repealed or removed
+        (assistant.faq_review), so the matcher loaded next serves them as 待复核. The crawl that
+        activated the index may be doing the same; whoever commits second finds nothing to do."""
+        index = self.searcher.index
+        try:
+            with self.sessions() as s:
+                report = flag_stale_faqs(s, index)
+                s.commit()
+        except SQLAlchemyError:
+            # Not flagged, a FAQ citing a passage gone or not in force is still left out
+            # (servable_faqs); the next index switch or restart checks again.
+            log.exception("checking FAQs against index %s failed", index.version)
+            return
+        if report.flagged or report.cleared:
+            log.info("index %s: FAQs flagged 待复核 %s, flags lifted %d", index.version, report.flagged, report.cleared)
 
     def reload_faqs(self) -> None:
         """Load the servable published FAQs into the matcher."""
         with self.sessions() as s:
             published = faq_store.published_faqs(s, {"agent", "public"})
         self.faqs.load(servable_faqs(published, self.searcher))
+
+    def close(self) -> None:
+        """Release what outlives the app otherwise: the encoding thread and the database pool."""
+        self.batcher.close()
+        self.sessions.kw["bind"].dispose()
 
     def allow(self, limit: str, key: str) -> int:
         """0 when the request may go on, else the seconds until it may (for Retry-After)."""

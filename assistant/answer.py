@@ -4,7 +4,7 @@ an honest "no basis" with where to turn. Every answer sentence carries its [n] c
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +13,8 @@ from assistant.faq_match import FaqEntry, FaqMatcher
 from assistant.question import Intent, analyse
 from assistant.retrieval import Filters, Hit, Searcher
 from assistant.scope import ScopeGuard
+from assistant.validity import DocumentState, validity_answer
+from assistant.vocabularies import ReviewReason, label
 
 if TYPE_CHECKING:
     from assistant.db import Faq
@@ -34,6 +36,10 @@ class Citation(BaseModel):
     url: str
     text: str
     quotes: list[str] = Field(default_factory=list, description="本条中被答复引用的原文句子（页面高亮）")
+    status: str = Field("有效", description="条文所属文件的效力：有效/已修改/已废止/失效")
+    change: ReviewReason | None = Field(None, description=(
+        "标准答复待复核时此条依据自审核以来的变化：changed 条文已变更，repealed 依据已废止或失效，"
+        "removed 条文已删除（此时 text 为审核时的原文）"))
 
 
 class AnswerPoint(BaseModel):
@@ -49,6 +55,7 @@ class Answer(BaseModel):
     points: list[AnswerPoint] = []
     citations: list[Citation]
     faq_id: int | None = None
+    review_warning: str | None = None
     reason: Literal["out_of_scope", "weak_evidence", "case_status"] | None = None
     escalation: str | None = None
     evidence: float = 0.0
@@ -61,9 +68,10 @@ class Answer(BaseModel):
         return self.kind == "no_basis"
 
 
-def citation_for(n: int, hit: Hit, quotes: list[str] | None = None) -> Citation:
+def citation_for(n: int, hit: Hit, quotes: list[str] | None = None, change: ReviewReason | None = None) -> Citation:
     return Citation(n=n, passage_id=hit.passage_id, citation=hit.citation, title=hit.title,
-                    label=hit.label, url=hit.url, text=hit.text, quotes=quotes or [])
+                    label=hit.label, url=hit.url, text=hit.text, quotes=quotes or [], status=hit.status,
+                    change=change)
 
 
 def extractive_answer(question: str, intent: Intent, terms: set[str], hits: list[Hit]) -> tuple[Composition, list[Citation]]:
@@ -102,10 +110,14 @@ class Answerer:
         if faq is not None:
             entry, similarity = faq
             return Answer(kind="faq", text=entry.answer, summary=entry.answer if len(entry.answer) <= 60 else "",
-                          citations=entry.citations, faq_id=entry.id, evidence=similarity, confidence="有依据")
+                          citations=entry.citations, faq_id=entry.id, review_warning=entry.review_warning,
+                          evidence=similarity, confidence="需核实" if entry.review_warning else "有依据")
         intent = analyse(question)
         if intent.personal_case:
             return self._no_basis("case_status", CASE_STATUS)
+        validity = validity_answer(question, self.searcher.register)
+        if validity is not None:
+            return self._validity(*validity)
         verdict = self.scope.check(vector, question)
         hits = self.searcher.search(question, top_k, filters, vector=vector)
         top_dense = max((h.dense_score for h in hits), default=0.0)
@@ -131,6 +143,18 @@ class Answerer:
                       citations=citations, evidence=evidence, confidence=confidence,
                       asks=list(intent.kinds), hits=hits)
 
+    def _validity(self, text: str, versions: list[DocumentState]) -> Answer:
+        """Whether the named document is in force, each version cited with its status: a repealed
+        one is named as repealed, never quoted as the rule."""
+        citations = []
+        for n, doc in enumerate(versions, start=1):
+            row = self.searcher.index.row_of(doc.first_passage)
+            if row is not None:
+                hit = self.searcher.hit(row)
+                citations.append(citation_for(n, hit.model_copy(update={"label": "", "text": ""})))
+        return Answer(kind="passages", text=text, summary=text if len(text) <= 60 else text.split("。")[0] + "。",
+                      citations=citations, confidence="有依据", asks=["validity"])
+
     @staticmethod
     def _no_basis(reason, escalation: str, evidence: float = 0.0,
                   hits: list[Hit] | None = None) -> Answer:
@@ -139,21 +163,46 @@ class Answerer:
 
 
 def servable_faqs(published: Iterable["Faq"], searcher: Searcher) -> list[FaqEntry]:
-    """The published FAQs the answerer may serve. One citing a passage gone from the live index,
-    or a document no longer in force, is stale: left out until an editor re-reviews it."""
+    """The published FAQs the answerer may serve, cited from the live index.
+
+    A FAQ flagged 待复核 (assistant.faq_review) is served with a warning and each changed
+    citation marked with its change and its document's status (a removed one shows the text the
+    FAQ was reviewed against); when one of its reasons is in `stale_faq_portal_withdraw` it is
+    served to agents only. A FAQ not flagged that cites a passage gone or not in force (published
+    so, or not yet checked against this index) is left out until an editor looks at it."""
+    withdraw = set(searcher.settings.stale_faq_portal_withdraw)
     entries = []
     for faq in published:
+        changes = {c["passage_id"]: c for c in faq.review_changes}
         citations: list[Citation] = []
         for pid in faq.citations:
+            change = changes.get(pid)
             row = searcher.index.row_of(pid)
             hit = searcher.hit(row) if row is not None else None
-            if hit is None or hit.status != "有效":
+            if change is None and (hit is None or hit.status != "有效"):
                 citations = []
                 break
-            citations.append(citation_for(len(citations) + 1, hit))
+            n = len(citations) + 1
+            if hit is None:
+                pin = faq.pins.get(pid, {})
+                citations.append(Citation(n=n, passage_id=pid, citation=change["citation"], title=pin.get("title", ""),
+                                          label=pin.get("label", ""), url=change["url"], text=change["old_text"] or "",
+                                          status=change["old_status"] or "", change="removed"))
+            else:
+                citations.append(citation_for(n, hit, change=change["reason"] if change else None))
         if not citations:
-            log.warning("FAQ %s is stale or uncited; not served", faq.id)
+            log.warning("FAQ %s cites a passage gone or not in force, or nothing; not served", faq.id)
             continue
+        withdrawn = faq.audience == "public" and bool(withdraw & {c["reason"] for c in faq.review_changes})
         entries.append(FaqEntry(id=faq.id, question=faq.question, answer=faq.answer, citations=citations,
-                                audience=faq.audience, phrasings=tuple(faq.alternatives)))
+                                audience="agent" if withdrawn else faq.audience, phrasings=tuple(faq.alternatives),
+                                review_warning=review_warning(faq.review_changes)))
     return entries
+
+
+def review_warning(changes: list[dict[str, Any]]) -> str | None:
+    """What an agent is told about a FAQ flagged 待复核, or None when it is not."""
+    if not changes:
+        return None
+    items = "；".join(f"{c['citation']}（{label('faq_review_reasons', c['reason'])}）" for c in changes)
+    return f"依据已变更，待复核：{items}。请核对现行条文后再答复。"

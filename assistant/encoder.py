@@ -113,6 +113,9 @@ class OnnxQueryEncoder:
         return self._session.run(None, inputs)[0].astype(np.float32)
 
 
+_STOP = object()  # queued by QueryBatcher.close
+
+
 class QueryBatcher:
     """One thread encodes every query of the service, batching concurrent ones together, and
     remembers recent questions (callers ask the same things all day).
@@ -155,17 +158,30 @@ class QueryBatcher:
     def encode(self, query: str) -> np.ndarray:
         return self.encode_many([query])[0]
 
+    def close(self) -> None:
+        """Stop the encoding thread: it holds the encoder (an ONNX session of ~0.5 GB), which
+        would otherwise outlive the app that created it."""
+        self._queue.put(_STOP)
+        self._thread.join(timeout=10)
+
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
             size = len(batch[0][0])
             deadline = time.monotonic() + self.wait
             while size < self.max_batch:
                 remaining = deadline - time.monotonic()
                 try:
-                    batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+                    item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if item is _STOP:
+                    self._queue.put(_STOP)  # encode what is queued, then stop
+                    break
+                batch.append(item)
                 size += len(batch[-1][0])
             try:
                 vectors = self._encode([t for texts, _ in batch for t in texts])

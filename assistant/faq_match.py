@@ -16,8 +16,9 @@ class FaqEntry:
     question: str
     answer: str
     citations: list  # list[assistant.answer.Citation]
-    audience: str
+    audience: str  # who it is served to now: a public FAQ withdrawn from the portal is served as "agent"
     phrasings: tuple[str, ...] = ()
+    review_warning: str | None = None  # flagged 待复核: what changed in its basis, for the agent
 
 
 @dataclass

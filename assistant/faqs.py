@@ -2,11 +2,16 @@
 
 Every function flushes but never commits: the caller owns the transaction (one per request),
 so a failed step leaves nothing half-written.
+
+Given the live index, creating and editing pin each new citation to the passage's text, and
+publishing or confirming a review (已复核) re-pins them all: assistant.faq_review flags the FAQ
+待复核 when a later index changes, repeals or removes what it was written against.
 """
 
+import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from sqlalchemy import String, cast, event, or_, select
@@ -14,8 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import Faq, FaqVersion, beijing_today, utcnow
 from assistant.errors import Conflict, Invalid, NotFound
+from assistant.passage import Passage
 from assistant.text_fields import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, Plain, Text
-from assistant.vocabularies import Audience, label
+from assistant.vocabularies import REVIEW_REASONS, Audience, label
+
+if TYPE_CHECKING:
+    from assistant.index import LoadedIndex
 
 FIELD_LABELS = {
     "question": "问题", "alternatives": "其他问法", "answer": "答复", "citations": "引用依据",
@@ -93,7 +102,41 @@ def _content(faq: Faq) -> dict[str, Any]:
 def _snapshot(faq: Faq) -> dict[str, Any]:
     content = _content(faq)
     content["valid_until"] = faq.valid_until.isoformat() if faq.valid_until else None
-    return content | {"status": faq.status}
+    return content | {"status": faq.status, "review_reason": faq.review_reason}
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def pin_of(passage: Passage, index_version: str) -> dict[str, str]:
+    """What a FAQ keeps of a passage it cites, to tell later whether the passage changed."""
+    return {"hash": text_hash(passage.text), "text": passage.text, "status": passage.status,
+            "title": passage.title, "label": passage.label, "url": passage.url, "index_version": index_version}
+
+
+def set_review(faq: Faq, changes: list[dict[str, Any]], now: datetime) -> None:
+    """Flag the FAQ 待复核 with these per-citation changes, or clear the flag when there are none.
+    The reason is the most serious change's; `flagged_at` stays when the FAQ was first flagged."""
+    faq.review_changes = changes
+    faq.review_reason = max((c["reason"] for c in changes), key=REVIEW_REASONS.index, default=None)
+    faq.flagged_at = (faq.flagged_at or now) if changes else None
+
+
+def _pin(faq: Faq, index: "LoadedIndex | None", now: datetime, *, reviewed: bool = False) -> None:
+    """Keep the pins and flagged changes of the citations still cited, and pin the new ones to
+    `index`. `reviewed`: a person has just approved the FAQ against `index`, so every citation
+    is re-pinned and the flag cleared. Without an index (imports, scripts) nothing new is
+    pinned: the next check takes the live text as the baseline."""
+    cited = set(faq.citations)
+    pins = {} if reviewed else {pid: pin for pid, pin in faq.pins.items() if pid in cited}
+    if index is not None:
+        for pid in faq.citations:
+            row = index.row_of(pid)
+            if pid not in pins and row is not None:
+                pins[pid] = pin_of(index.passages[row], index.version)
+    faq.pins = pins
+    set_review(faq, [] if reviewed else [c for c in faq.review_changes if c["passage_id"] in cited], now)
 
 
 def _check_actor(actor: str) -> None:
@@ -101,7 +144,7 @@ def _check_actor(actor: str) -> None:
         raise Invalid("操作人不能为空")
 
 
-def _record(s: Session, faq: Faq, action: str, actor: str, now: datetime) -> Faq:
+def record_change(s: Session, faq: Faq, action: str, actor: str, now: datetime) -> Faq:
     """Bump the version (except on create), stamp the time and append the history row."""
     if action != "create":
         faq.version += 1
@@ -125,19 +168,22 @@ def _refuse(faq: Faq, what: str) -> Conflict:
     return Conflict(f"常见问题当前状态为「{label('faq_statuses', faq.status)}」，不能{what}", code="invalid_transition")
 
 
-def create_faq(s: Session, data: FaqContent, author: str) -> Faq:
-    """A new draft at version 1."""
+def create_faq(s: Session, data: FaqContent, author: str, index: "LoadedIndex | None" = None) -> Faq:
+    """A new draft at version 1, its citations pinned to `index` when given."""
     _check_actor(author)
     now = utcnow()
     faq = Faq(**data.model_dump(), status="draft", author=author, version=1,
-              created_at=now, updated_at=now)
+              created_at=now, updated_at=now, pins={}, review_changes=[])
+    _pin(faq, index, now)
     s.add(faq)
     s.flush()  # assigns the id the history row needs
-    return _record(s, faq, "create", author, now)
+    return record_change(s, faq, "create", author, now)
 
 
-def update_faq(s: Session, faq_id: int, changes: dict[str, Any], actor: str) -> Faq:
-    """Apply content changes; a published FAQ goes back to review. Unchanged values are a no-op."""
+def update_faq(s: Session, faq_id: int, changes: dict[str, Any], actor: str,
+               index: "LoadedIndex | None" = None) -> Faq:
+    """Apply content changes; a published FAQ goes back to review. Unchanged values are a no-op.
+    Citations added are pinned to `index` when given; one removed takes its pin and flag along."""
     _check_actor(actor)
     faq = _load_for_change(s, faq_id)
     if faq.status not in EDITABLE_STATUSES:
@@ -156,7 +202,9 @@ def update_faq(s: Session, faq_id: int, changes: dict[str, Any], actor: str) -> 
         setattr(faq, field, value)
     if faq.status == "published":
         faq.status = "in_review"  # the edited text has not been reviewed yet
-    return _record(s, faq, "update", actor, utcnow())
+    now = utcnow()
+    _pin(faq, index, now)
+    return record_change(s, faq, "update", actor, now)
 
 
 def submit_faq(s: Session, faq_id: int, actor: str) -> Faq:
@@ -166,11 +214,13 @@ def submit_faq(s: Session, faq_id: int, actor: str) -> Faq:
     if faq.status != "draft":
         raise _refuse(faq, "提交审核")
     faq.status = "in_review"
-    return _record(s, faq, "submit", actor, utcnow())
+    return record_change(s, faq, "submit", actor, utcnow())
 
 
-def publish_faq(s: Session, faq_id: int, reviewer: str) -> Faq:
-    """in_review -> published; needs at least one citation and a validity date not yet passed."""
+def publish_faq(s: Session, faq_id: int, reviewer: str, index: "LoadedIndex | None" = None) -> Faq:
+    """in_review -> published; needs at least one citation and a validity date not yet passed.
+    With the live `index`, every citation must be in it; they are re-pinned to it and a 待复核
+    flag is cleared (the reviewer approved the FAQ against today's text)."""
     _check_actor(reviewer)
     faq = _load_for_change(s, faq_id)
     if faq.status != "in_review":
@@ -179,11 +229,41 @@ def publish_faq(s: Session, faq_id: int, reviewer: str) -> Faq:
         raise Invalid("发布前至少需要一条引用依据")
     if faq.valid_until is not None and faq.valid_until < beijing_today():
         raise Invalid("有效期已过，请先修改有效期再发布")
+    if index is not None:
+        _require_in_index(faq, index, "发布")
     now = utcnow()
     faq.status = "published"
     faq.reviewer = reviewer
     faq.published_at = now
-    return _record(s, faq, "publish", reviewer, now)
+    if index is not None:
+        _pin(faq, index, now, reviewed=True)
+    return record_change(s, faq, "publish", reviewer, now)
+
+
+def review_faq(s: Session, faq_id: int, actor: str, index: "LoadedIndex") -> Faq:
+    """已复核: a person confirms a FAQ flagged 待复核 still holds under the live `index`'s text.
+    Its citations are re-pinned and the flag cleared; the status does not change. A citation
+    gone from the index or no longer in force has to be replaced by an edit first."""
+    _check_actor(actor)
+    faq = _load_for_change(s, faq_id)
+    if faq.status == "retired":
+        raise _refuse(faq, "复核")
+    if faq.review_reason is None:
+        raise Conflict("此常见问题没有待复核的依据变化", code="not_flagged")
+    _require_in_index(faq, index, "复核")
+    cited = [index.passages[row] for row in map(index.row_of, faq.citations) if row is not None]
+    lapsed = [f"《{p.title}》{p.label}（{p.status}）" for p in cited if p.status != "有效"]
+    if lapsed:
+        raise Invalid(f"引用的条文已不再有效：{'、'.join(lapsed[:5])}；请更换引用依据后再复核")
+    now = utcnow()
+    _pin(faq, index, now, reviewed=True)
+    return record_change(s, faq, "review", actor, now)
+
+
+def _require_in_index(faq: Faq, index: "LoadedIndex", what: str) -> None:
+    gone = [pid for pid in faq.citations if index.row_of(pid) is None]
+    if gone:
+        raise Invalid(f"引用的条文已不在法规库中：{'、'.join(gone[:5])}；请修改引用依据后再{what}")
 
 
 def retire_faq(s: Session, faq_id: int, actor: str) -> Faq:
@@ -195,7 +275,8 @@ def retire_faq(s: Session, faq_id: int, actor: str) -> Faq:
     now = utcnow()
     faq.status = "retired"
     faq.retired_at = now
-    return _record(s, faq, "retire", actor, now)
+    set_review(faq, [], now)  # nothing left to review: a retired FAQ is never served
+    return record_change(s, faq, "retire", actor, now)
 
 
 def get_faq(s: Session, faq_id: int) -> Faq:
@@ -207,8 +288,10 @@ def get_faq(s: Session, faq_id: int) -> Faq:
 
 def list_faqs(s: Session, *, status: str | None = None, topic: str | None = None,
               audience: str | None = None, q: str | None = None, stale: bool | None = None,
+              review: bool | None = None, review_reason: str | None = None,
               limit: int = 100, offset: int = 0) -> list[Faq]:
-    """Filtered FAQs, most recently changed first. `stale`: valid_until already passed."""
+    """Filtered FAQs, most recently changed first. `stale`: valid_until already passed;
+    `review`: flagged 待复核 (for any reason, or for `review_reason`)."""
     stmt = select(Faq)
     if status is not None:
         stmt = stmt.where(Faq.status == status)
@@ -223,6 +306,10 @@ def list_faqs(s: Session, *, status: str | None = None, topic: str | None = None
     if stale is not None:
         expired = Faq.valid_until < beijing_today()
         stmt = stmt.where(expired if stale else or_(Faq.valid_until.is_(None), ~expired))
+    if review is not None:
+        stmt = stmt.where(Faq.review_reason.is_not(None) if review else Faq.review_reason.is_(None))
+    if review_reason is not None:
+        stmt = stmt.where(Faq.review_reason == review_reason)
     stmt = stmt.order_by(Faq.updated_at.desc(), Faq.id.desc()).limit(limit).offset(offset)
     return list(s.scalars(stmt))
 
@@ -261,6 +348,9 @@ def faq_to_dict(faq: Faq) -> dict[str, Any]:
         "published_at": iso(faq.published_at),
         "retired_at": iso(faq.retired_at),
         "version": faq.version,
+        "review_reason": faq.review_reason,
+        "flagged_at": iso(faq.flagged_at),
+        "review_changes": faq.review_changes,
     }
 
 

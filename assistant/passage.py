@@ -22,6 +22,7 @@ class Passage:
     url: str = ""
     issuer: str = ""
     effective_date: str = ""
+    status_date: str = ""     # when a repealed document stopped being in force, if the source says
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Self:

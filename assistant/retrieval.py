@@ -24,6 +24,7 @@ from assistant.index import LoadedIndex
 from assistant.passage import Passage
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
+from assistant.validity import Register
 
 Mode = Literal["hybrid", "dense", "keyword"]
 
@@ -78,6 +79,7 @@ class Searcher:
     learned: LearnedFusion | None = None
     _selectors: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
+    _register: Register | None = None
     _reference: np.ndarray | None = None
 
     @classmethod
@@ -102,6 +104,13 @@ class Searcher:
             encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
         learned = LearnedFusion.load(settings.fusion_path) if settings.fusion == "learned" else None
         return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder, learned)
+
+    @property
+    def register(self) -> Register:
+        """The index's documents by name, for validity questions (built on first use)."""
+        if self._register is None:
+            self._register = Register(self.index.passages)
+        return self._register
 
     @property
     def fusion_name(self) -> str:

@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     crawl_min_pdf_chars: int = Field(20, description="A PDF with fewer text characters per page is a scan.")
     gate_question_set: Path = Field(Path("eval/sets/dev.jsonl"), description="Regression gate questions (eval JSONL format).")
     gate_max_recall_drop: float = Field(0.02, description="A new index is not activated if Recall@5 falls more than this; 1 turns the gate off.")
+    gate_check_dir: Path = Field(Path("corpora/checks"), description=(
+        "Per-source check questions (<source>.jsonl, eval JSONL format) the editors fill; the gate scores "
+        "them with the gate question set."))
+    stale_faq_portal_withdraw: list[Literal["changed", "repealed", "removed"]] = Field(
+        default_factory=lambda: ["repealed", "removed"], description=(
+            "Why a published FAQ flagged 待复核 leaves the portal until re-reviewed; agents still see it, with a warning."))
 
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600

@@ -10,7 +10,8 @@ DOC_TYPES = ("法律", "行政法规", "部门规章", "司法解释", "地方�
              "政策解读", "办事指南", "其他")
 DocType = Literal[DOC_TYPES]  # type: ignore[valid-type]
 
-STATUSES = ("有效", "已修改", "已废止", "失效")
+STATUSES = ("有效", "已修改", "已废止", "失效", "尚未施行")
+NOT_YET_IN_FORCE = "尚未施行"  # effective date still ahead: published, not yet the rule
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 REPEALED = ("已废止", "失效")  # no longer law: kept to answer "is it still valid?", never cited as the rule
 
@@ -19,7 +20,10 @@ AUDIENCES = ("agent", "public")
 Audience = Literal[AUDIENCES]  # type: ignore[valid-type]
 FAQ_STATUSES = ("draft", "in_review", "published", "retired")
 FaqStatus = Literal[FAQ_STATUSES]  # type: ignore[valid-type]
-FAQ_ACTIONS = ("create", "update", "submit", "publish", "retire")
+FAQ_ACTIONS = ("create", "update", "submit", "publish", "retire", "flag", "unflag", "review")
+# Why a FAQ is 待复核: a cited passage's text changed, its document is no longer in force, or it is gone.
+REVIEW_REASONS = ("changed", "repealed", "removed")
+ReviewReason = Literal[REVIEW_REASONS]  # type: ignore[valid-type]
 CHANNELS = ("agent", "portal", "api")
 RATINGS = ("helpful", "not_helpful", "wrong_citation")
 Rating = Literal[RATINGS]  # type: ignore[valid-type]
@@ -43,7 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
     "audiences": {"public": "公众", "agent": "坐席"},
     "faq_statuses": {"draft": "草稿", "in_review": "待审核", "published": "已发布", "retired": "已下线"},
     "faq_actions": {"create": "创建", "update": "修改", "submit": "提交审核", "publish": "审核发布",
-                    "retire": "下线"},
+                    "retire": "下线", "flag": "标记待复核", "unflag": "依据恢复，取消待复核", "review": "已复核"},
+    "faq_review_reasons": {"changed": "条文已变更", "repealed": "依据已废止或失效", "removed": "条文已删除"},
     "channels": {"agent": "坐席", "portal": "门户", "api": "接口"},
     "ratings": {"helpful": "有用", "not_helpful": "没用", "wrong_citation": "回答有误"},
     "page_kinds": {"list": "列表页", "detail": "详情页", "attachment": "附件"},

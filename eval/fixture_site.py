@@ -263,6 +263,7 @@ def fixture_sources(base: str, **overrides: object) -> str:
             "remove": [".share", "script"],
         },
         "defaults": {"doc_type": "地方性法规", "region": "北京"},
+        "canonical": {"avoid": ["/zhuanti/"]},
         "attachments": ["pdf"],
         "delay": 0,
         "concurrency": 4,

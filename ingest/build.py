@@ -5,7 +5,7 @@ import logging
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from ingest.corpus import CorpusError, LoadResult, load_corpus
 from ingest.e5_convert import MODEL_NAME
 from assistant.encoder import DIM
 from ingest.embed import EmbeddingCache, embed_with_cache, prepared_model
+from ingest.identity import merge_versions
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,12 @@ def corpus_hash(content_hashes: list[str]) -> str:
 
 
 def load_corpora(corpus_dirs: Sequence[Path]) -> LoadResult:
-    """Load several corpus folders into one; a document id found twice is an error."""
-    documents: list[Document] = []
+    """Load several corpus folders into one; a document id found twice is an error.
+
+    The first folder is the bundled corpus; a document of a later one (crawled, uploaded)
+    that is a version of a bundled document is merged into it (ingest/identity.py).
+    """
+    loaded_dirs: list[LoadResult] = []
     errors: list[CorpusError] = []
     seen: dict[str, Path] = {}
     for corpus_dir in corpus_dirs:
@@ -55,9 +60,16 @@ def load_corpora(corpus_dirs: Sequence[Path]) -> LoadResult:
                 raise CorpusError(corpus_dir / doc.metadata["path"], None,
                                   f"document id {doc.id_!r} is also in {seen[doc.id_]}")
             seen[doc.id_] = corpus_dir
-        documents += loaded.documents
+        loaded_dirs.append(loaded)
         errors += loaded.errors
-    return LoadResult(documents, errors)
+    if not loaded_dirs:
+        return LoadResult([], errors)
+    documents, merges = merge_versions(loaded_dirs[0].documents,
+                                       [d for loaded in loaded_dirs[1:] for d in loaded.documents])
+    for merge in merges:
+        log.info("%s is a version of %s (matched by %s; text from %s)", merge.merged, merge.kept, merge.by,
+                 merge.text_from)
+    return LoadResult(documents, errors, merges)
 
 
 def chunk_corpus(documents: Sequence[Document], settings: Settings) -> list:
@@ -138,6 +150,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
         "embedded_new": embedded,
         "sentences_embedded_new": embedded_sentences,
         "skipped_files": [str(e) for e in loaded.errors],
+        "merged": [asdict(m) for m in loaded.merges],
         "chunking": {"max_article_chars": settings.max_article_chars,
                      "section_chars": settings.section_chars,
                      "section_overlap": settings.section_overlap},

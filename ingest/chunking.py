@@ -2,6 +2,8 @@
 
 An over-long article is split at paragraph (款/项) boundaries and every piece keeps the
 article label; documents without articles are cut at headings, then by length with overlap.
+Text outside articles is labelled by its heading, else 序言 (before a statute's articles),
+正文 or 第N部分, never by the document title, which the citation already names.
 """
 
 import re
@@ -15,6 +17,9 @@ from assistant.numerals import cn_to_int
 ARTICLE_RE = re.compile(r"^(第([零〇一二三四五六七八九十百千]+)条(?:之([一二三四五六七八九十]+))?)[ \u3000]+")
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)\s*$")
 SENTENCE_END_RE = re.compile(r"(?<=[。；！？])")
+# The '附件：' list of markdown links a crawled page ends with: kept in the file for readers,
+# not passage text (a link line is no answer to quote).
+ATTACHMENT_LINKS_RE = re.compile(r"\n附件[:：][ \t]*(?:\n[ \t]*- \[[^\n]*\]\(https?://[^\n]*\)[ \t]*)+\s*\Z")
 
 
 @dataclass
@@ -59,7 +64,7 @@ def _scan(text: str) -> tuple[list[_Block], bool]:
         elif not stripped:
             continue
         elif current is None:
-            current = _Block(" / ".join(chapter), None, None, chapter, start, end)
+            current = _Block("", None, None, chapter, start, end)
             blocks.append(current)
         current.end = end
         current.paragraphs.append((start, end))
@@ -109,11 +114,23 @@ def passage_id(doc_id: str, block: _Block, index: int, piece: int, pieces: int) 
     return f"{base}.{piece + 1}" if pieces > 1 else base
 
 
+def _section_label(block: _Block, title: str, has_articles: bool, piece: int, pieces: int) -> str:
+    """Label of a passage outside articles: its headings (less one repeating the title), else
+    序言 before a statute's articles, else 正文, or 第N部分 when the text is cut in pieces."""
+    path = [h for h in block.chapter if "".join(h.split()) != "".join(title.split())]
+    if path:
+        return " / ".join(path)
+    if has_articles:
+        return "序言"
+    return "正文" if pieces == 1 else f"第{piece + 1}部分"
+
+
 def chunk_document(doc: Document, max_article_chars: int = 800,
                    section_chars: int = 600, section_overlap: int = 100) -> list[TextNode]:
     """Cut one document into passages carrying law title, label, chapter path and offsets."""
     text = doc.text
-    blocks, has_articles = _scan(text)
+    links = ATTACHMENT_LINKS_RE.search(text)
+    blocks, has_articles = _scan(text[:links.start()] if links else text)
     title = doc.metadata.get("title", "")
     nodes: list[TextNode] = []
     for index, block in enumerate(blocks):
@@ -132,13 +149,14 @@ def chunk_document(doc: Document, max_article_chars: int = 800,
             metadata = {
                 "doc_id": doc.id_,
                 "title": title,
-                "label": block.label or title,
+                "label": block.label if block.article is not None
+                else _section_label(block, title, has_articles, piece, len(spans)),
                 "article": block.article if block.article is not None else -1,
                 "chapter": " / ".join(block.chapter),
                 "start": start,
                 "end": end,
                 **{k: doc.metadata[k] for k in ("part", "doc_type", "region", "status", "url",
-                                                "issuer", "effective_date") if k in doc.metadata},
+                                                "issuer", "effective_date", "status_date") if k in doc.metadata},
             }
             node = TextNode(
                 id_=passage_id(doc.id_, block, index, piece, len(spans)),

@@ -1,13 +1,19 @@
 """Load corpus documents: markdown files with YAML front matter, into llama-index Documents."""
 
 import hashlib
+from datetime import date
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from llama_index.core.schema import Document
 
+from assistant.vocabularies import NOT_YET_IN_FORCE
 from ingest.front_matter import FrontMatterError, split_front_matter
+
+if TYPE_CHECKING:
+    from ingest.identity import Merge
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +21,7 @@ log = logging.getLogger(__name__)
 LAWREFBOOK_URL = "https://github.com/LawRefBook/Laws/blob/2f4c5c2/{path}"
 METADATA_FIELDS = (
     "title", "part", "doc_type", "issuer", "doc_number", "region",
-    "publish_date", "effective_date", "status", "source", "url",
+    "publish_date", "effective_date", "status", "status_date", "source", "url",
 )
 
 
@@ -32,6 +38,7 @@ class CorpusError(ValueError):
 class LoadResult:
     documents: list[Document]
     errors: list[CorpusError]
+    merges: list["Merge"] = field(default_factory=list)  # crawled versions folded into bundled documents
 
 
 def source_url(meta: dict) -> str:
@@ -64,6 +71,8 @@ def load_document(path: Path, corpus_root: Path) -> Document:
     meta, body, body_line = _split_front_matter(path, raw)
     metadata = {k: str(meta[k]) for k in METADATA_FIELDS if meta.get(k) not in (None, "")}
     metadata.setdefault("status", "有效")
+    if metadata["status"] == "有效" and metadata.get("effective_date", "") > date.today().isoformat():
+        metadata["status"] = NOT_YET_IN_FORCE  # published, in force later: never cited as the rule today
     metadata.setdefault("region", "national")
     metadata["url"] = source_url(meta)
     metadata["path"] = path.relative_to(corpus_root).as_posix()

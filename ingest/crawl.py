@@ -6,8 +6,13 @@ visited by it is still to do. Pages handled after the last commit are fetched ag
 resume; writing their documents again is harmless (same version, same file).
 
 Unchanged pages cost one conditional GET (or one hash comparison); a changed document becomes
-a new version and the old one goes to history; a page that is gone (404/410) or repealed
-leaves the live corpus.
+a new version and the old one goes to history; so does a change of status (有效 → 已废止): a
+repealed document stays in the corpus, marked, to answer "is it still in force?". A page
+that is gone (404/410) leaves the live corpus for history.
+
+A document is its main text, not its URL: every link is canonicalised (tracking parameters
+stripped, sources.yaml `canonical`), and the same text under two URLs is one document whose
+URL is the better-ranked one (the section page, never the 专题 copy), whichever came first.
 """
 
 import asyncio
@@ -27,7 +32,7 @@ from assistant.db import CrawlPage, CrawlRun, utcnow
 from assistant.settings import Settings
 from assistant.vocabularies import REPEALED
 from ingest.documents import DocumentStore, doc_id_for
-from ingest.extract import (ExtractError, Extracted, extract_docx, extract_html, extract_pdf,
+from ingest.extract import (ExtractError, Extracted, clean_title, extract_docx, extract_html, extract_pdf,
                             list_links, soup_of)
 from ingest.fetch import FetchError, Fetcher, OffSite, Response, RobotsDisallowed
 from ingest.sources import Source
@@ -65,6 +70,19 @@ def sha256(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
+def text_identity(title: str, text: str) -> str:
+    """Hash of a document's title and main text, without metadata, links or whitespace, so a
+    copy under another URL (its relative attachment links resolved elsewhere) matches."""
+    return sha256("".join(title.split()) + "\n" + "".join(text.split()))
+
+
+def url_preference(source: Source, url: str) -> tuple[int, int, int, str]:
+    """Sort key of candidate URLs for one document: the source's canonical rules, then the
+    shallowest and shortest URL, so the choice never depends on crawl order."""
+    path = url.split("?", 1)[0]
+    return source.url_rank(url), path.count("/"), len(url), url
+
+
 def _kind_of(response: Response) -> str | None:
     body = response.body.lstrip()[:512].lower()
     if body.startswith(b"%pdf-"):
@@ -80,7 +98,7 @@ def _kind_of(response: Response) -> str | None:
 def _numbered_next_page(url: str, source: Source) -> str | None:
     """With `list.page_urls` ('index_{n}.html'): the list page after `url`, within max_list_pages.
 
-    A start URL counts as page 0; pages are queued one at a time, so a short list costs one
+    A start URL, or a section page reached through `list.follow`, counts as page 0; pages are queued one at a time, so a short list costs one
     request past its end, not max_list_pages.
     """
     template = source.listing.page_urls
@@ -89,7 +107,8 @@ def _numbered_next_page(url: str, source: Source) -> str | None:
     folder, name = url.split("?", 1)[0].rsplit("/", 1)
     pattern = re.escape(template).replace(re.escape("{n}"), r"(\d+)")
     match = re.fullmatch(pattern, name)
-    number = int(match.group(1)) if match else 0 if url in source.start_urls else None
+    first = url in source.start_urls or bool(source.listing.follow and re.search(source.listing.follow, url))
+    number = int(match.group(1)) if match else 0 if first else None
     if number is None or number + 1 >= source.listing.max_list_pages:
         return None
     return f"{folder}/{template.format(n=number + 1)}"
@@ -175,7 +194,7 @@ class Crawl:
         self.queued = len(done) + len(pending)
         for row in pending:
             self._queue.put_nowait(Task(row.url, row.source, row.kind, row.parent_url))
-        self._enqueue([Task(url, s.name, "list") for s in self.sources.values() for url in s.start_urls])
+        self._enqueue([Task(s.canonical_url(url), s.name, "list") for s in self.sources.values() for url in s.start_urls])
 
     def _revisit(self) -> None:
         """Live documents no list linked this time: check them directly (gone → removed)."""
@@ -237,7 +256,7 @@ class Crawl:
             return  # stays queued: a later run (or --max-pages) gets to it
         row = self.db.scalars(select(CrawlPage).where(CrawlPage.url == task.url)).one()
         state = {c: getattr(row, c) for c in ("etag", "last_modified", "content_hash", "text_hash",
-                                               "doc_id", "version", "links", "kind", "status")}
+                                               "doc_id", "version", "links", "kind", "status", "title", "meta")}
         conditional = state["kind"] == "list" or state["doc_id"] is not None
         self.fetched[source.name] += 1
         try:
@@ -276,8 +295,8 @@ class Crawl:
             numbered = _numbered_next_page(task.url, source)
             if details and numbered:
                 pages.append(numbered)
-            links = ([{"url": u, "kind": "detail", "text": ""} for u in details if source.allows(u)]
-                     + [{"url": u, "kind": "list", "text": ""} for u in pages if source.allows(u)])
+            links = ([{"url": source.canonical_url(u), "kind": "detail", "text": ""} for u in details if source.allows(u)]
+                     + [{"url": source.canonical_url(u), "kind": "list", "text": ""} for u in pages if source.allows(u)])
             return Outcome(None, "ok", {**http, "links": links}, links)
         try:
             if kind == "html":
@@ -306,12 +325,12 @@ class Crawl:
     def _document(self, task: Task, source: Source, state: dict, response: Response,
                   extracted: Extracted, http: dict[str, Any]) -> Outcome:
         parent_meta, link_text = self._parent(task)
-        meta = {**{str(k): v for k, v in source.defaults.items()}, **parent_meta, **extracted.meta}
-        link_title = ATTACHMENT_PREFIX.sub("", link_text).rsplit(".", 1)[0].strip() if link_text else ""
+        meta = {**source.defaults_for(task.url), **parent_meta, **extracted.meta}
+        link_title = clean_title(ATTACHMENT_PREFIX.sub("", link_text).rsplit(".", 1)[0]) if link_text else ""
         title = link_title or extracted.title
         heading = f"# {title}\n\n"
         body = heading + extracted.text
-        links = [{"url": a.url, "kind": "attachment", "text": a.text}
+        links = [{"url": source.canonical_url(a.url), "kind": "attachment", "text": a.text}
                  for a in extracted.attachments if source.allows(a.url)]
         if extracted.attachments:
             body += "\n\n附件：\n" + "\n".join(f"- [{a.text}]({a.url})" for a in extracted.attachments)
@@ -319,31 +338,45 @@ class Crawl:
             "title": title, **meta, "url": task.url, "source": source.name, "parent_url": task.parent_url,
             "pages": [len(heading) + o for o in extracted.page_offsets] or None,
         }
-        # Identity of the document, not of the URL: the same text under two URLs is a duplicate.
-        text_hash = sha256(json.dumps({"title": title, **meta}, ensure_ascii=False, sort_keys=True) + "\n" + body)
+        text_hash = text_identity(title, extracted.text)
         record = {**http, "title": title, "meta": meta, "links": links, "text_hash": text_hash}
-        now = utcnow()
-        if meta.get("status") in REPEALED:
-            if state["doc_id"]:
-                self.store.remove(state["doc_id"], state["version"], f"文件{meta['status']}", now)
-                return Outcome("removed", "repealed", {**record, "doc_id": None, "changed_at": now}, links)
-            return Outcome("repealed", "repealed", record, links)
-        if state["doc_id"] and text_hash == state["text_hash"]:
+        if state["doc_id"] and (text_hash, title, meta) == (state["text_hash"], state["title"], state["meta"]):
             return Outcome("unchanged", "unchanged", record, links)
-        if not state["doc_id"]:
-            twin = self.db.scalars(select(CrawlPage.url).where(
-                CrawlPage.text_hash == text_hash, CrawlPage.doc_id.is_not(None),
-                CrawlPage.url != task.url).limit(1)).first()
-            if twin:
-                return Outcome("duplicate", "duplicate", {**record, "error": f"与 {twin} 内容相同"}, links)
-        doc_id = state["doc_id"] or doc_id_for(source.name, task.url, sha256(task.url))
-        version = state["version"] + 1
-        if state["doc_id"]:
-            self.store.archive(doc_id, state["version"], "被新版本取代", now)
+        doc_id, version, count = state["doc_id"], state["version"], None
+        reason = "被新版本取代"
+        now = utcnow()
+        twin = self.db.scalars(select(CrawlPage).where(
+            CrawlPage.text_hash == text_hash, CrawlPage.doc_id.is_not(None), CrawlPage.url != task.url).limit(1)).first()
+        if twin is not None:
+            # One text, two URLs: the better-ranked URL holds the document, whichever came first.
+            if url_preference(self.sources.get(twin.source, source), twin.url) <= url_preference(source, task.url):
+                if doc_id:
+                    self.store.remove(doc_id, version, f"与 {twin.url} 内容相同", now)
+                return Outcome("duplicate", "duplicate",
+                               {**record, "doc_id": None, "error": f"与 {twin.url} 内容相同"}, links)
+            if doc_id:
+                self.store.remove(twin.doc_id, twin.version, f"与 {task.url} 内容相同", now)
+                if twin.visited_run == self.run_id and twin.status == "new":
+                    # A copy reached first with the changed text was counted new a moment ago.
+                    self.counts["new"] -= 1
+                    self.counts["duplicate"] += 1
+            else:
+                doc_id, version, count = twin.doc_id, twin.version, "duplicate"
+                reason = f"规范地址改为 {task.url}"
+            twin.doc_id, twin.status, twin.error = None, "duplicate", f"与 {task.url} 内容相同"
+        repealed = meta.get("status") in REPEALED
+        if repealed and state["meta"].get("status") not in REPEALED:
+            count = count or "repealed"
+            reason = f"状态变为{meta['status']}"
+        count = count or ("changed" if doc_id else "new")
+        if doc_id:
+            self.store.archive(doc_id, version, reason, now)
+        doc_id = doc_id or doc_id_for(source.name, task.url, sha256(task.url))
+        version += 1
         front.update(version=version, fetched_at=now.isoformat(timespec="seconds"), content_hash=text_hash)
         self.store.write(doc_id, front, body)
-        count = "changed" if state["doc_id"] else "new"
-        return Outcome(count, count, {**record, "doc_id": doc_id, "version": version, "changed_at": now}, links)
+        status = "repealed" if repealed else "changed" if count == "duplicate" else count
+        return Outcome(count, status, {**record, "doc_id": doc_id, "version": version, "changed_at": now}, links)
 
     def _save(self, task: Task, outcome: Outcome) -> None:
         """Record the page and queue its links (committed with the run's counts, see _commit)."""

@@ -19,7 +19,7 @@ import yaml
 from ingest.front_matter import body_of, metadata_or_empty
 
 FRONT_MATTER_ORDER = ("title", "doc_type", "issuer", "doc_number", "publish_date", "effective_date",
-                      "status", "region", "url", "source", "parent_url", "fetched_at", "content_hash",
+                      "status", "status_date", "region", "url", "source", "parent_url", "fetched_at", "content_hash",
                       "version", "pages")
 
 

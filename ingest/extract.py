@@ -35,6 +35,13 @@ _BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "table", "
           "header", "footer", "aside", "nav", "address"}
 _CELLS = {"td", "th"}
 _LABEL_CANDIDATE_CHARS = 200
+_CN_DIGITS = "零〇一二三四五六七八九十"
+# List numbering in front of a title: '附件1：', '附件：', '1.', '1、', '（一）', '(1)', '一、'.
+_TITLE_NUMBERING = re.compile(
+    rf"^(?:附件\s*(?:[\d{_CN_DIGITS}]+(?:-\d+)?\s*[:：.、]?|[:：.、])"
+    rf"|\d{{1,3}}\s*[.、．](?!\d)|[（(]\s*[\d{_CN_DIGITS}]{{1,3}}\s*[）)]|[{_CN_DIGITS}]{{1,3}}\s*、)\s*")
+# Where a page <title> appends the column and site: '标题_政策文件_北京市规划和自然资源委员会'.
+_SITE_SUFFIX = re.compile(r"_| - ")
 
 
 class ExtractError(Invalid):
@@ -71,6 +78,22 @@ def normalise_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def clean_title(title: str, *, page_title: bool = False) -> str:
+    """A title as cited: list numbering and a wrapping 《》 removed (the citation adds its own).
+
+    `page_title`: the title came from the page's <title>, so a trailing '_栏目_站点' or ' - 站点'
+    is the site's, not the document's. A cleaning that would leave nothing keeps the title.
+    """
+    title = normalise_text(title).replace("\n", " ")
+    if page_title:
+        title = _SITE_SUFFIX.split(title, maxsplit=1)[0].strip() or title
+    title = _TITLE_NUMBERING.sub("", title, count=1) or title
+    inner = title[1:-1].strip()
+    if title.startswith("《") and title.endswith("》") and inner and not re.search("[《》]", inner):
+        title = inner
+    return title
+
+
 def normalise_date(value: str) -> str | None:
     """'2024年1月5日', '2024-01-05', '2024/1/5' -> '2024-01-05'; None when there is no date."""
     match = _DATE.search(value.translate(_FULLWIDTH))
@@ -100,7 +123,7 @@ def normalise_meta(meta: Mapping[str, str]) -> dict[str, str]:
     out = {}
     for key, value in meta.items():
         value = normalise_text(value).replace("\n", " ")
-        if key in ("publish_date", "effective_date"):
+        if key in ("publish_date", "effective_date", "status_date"):
             value = normalise_date(value) or ""
         elif key == "status":
             value = normalise_status(value)
@@ -161,18 +184,23 @@ def _block_text(root: Tag) -> str:
 
 
 def _labelled_values(block: Tag, labels: Mapping[str, str]) -> dict[str, str]:
-    """Values printed as 'label：value' (same element) or label and value in sibling cells."""
+    """Values printed as 'label：value' (same element) or label and value in sibling cells.
+
+    Of two labels of one field that are both on the page, the one listed first in `labels` wins
+    (a site printing 发文字号 and 文号 says which it means by the order in the sources file).
+    """
     keys = {label.rstrip(":：").strip(): name for label, name in labels.items()}
-    found: dict[str, str] = {}
-    for element in block.find_all(True):
+    by_label: dict[str, str] = {}
+    # The block itself counts: a meta_block may be the one element holding 'label：value'.
+    for element in [block, *block.find_all(True)]:
         if element.name in _SKIP:
             continue
         # Labels may be bracketed: 【发文字号】 or [发布日期].
         text = normalise_text(element.get_text(" ", strip=True)).replace("\n", " ").lstrip("【[")
         if not text or len(text) > _LABEL_CANDIDATE_CHARS:
             continue
-        for label, name in keys.items():
-            if name in found or not text.startswith(label):
+        for label in keys:
+            if label in by_label or not text.startswith(label):
                 continue
             rest = text[len(label):].lstrip(" :：】]")
             # A container holding several label: value pairs: stop at the next label.
@@ -182,7 +210,11 @@ def _labelled_values(block: Tag, labels: Mapping[str, str]) -> dict[str, str]:
                 sibling = element.find_next_sibling()
                 rest = sibling.get_text(" ", strip=True) if sibling else ""
             if rest:
-                found[name] = rest
+                by_label[label] = rest
+    found: dict[str, str] = {}
+    for label, name in keys.items():
+        if label in by_label:
+            found.setdefault(name, by_label[label])
     return found
 
 
@@ -212,16 +244,34 @@ def extract_html(soup: BeautifulSoup, url: str, rules: DetailRules, attachment_e
     for selector in rules.remove:
         for element in content.select(selector):
             element.decompose()
-    title = (meta.pop("title", "") or _select_value(soup, rules.title)
-             or (soup.title.get_text(strip=True) if soup.title else ""))
+    title = clean_title(meta.pop("title", "") or _select_value(soup, rules.title))
+    if not title and soup.title:
+        title = clean_title(soup.title.get_text(strip=True), page_title=True)
     text = normalise_text(_block_text(content))
     if not text:
         raise ExtractError("正文为空")
-    return Extracted(normalise_text(title).replace("\n", " "), text, normalise_meta(meta), attachments)
+    return Extracted(title, text, normalise_meta(meta), attachments)
 
 
 def list_links(soup: BeautifulSoup, url: str, rules: ListRules) -> tuple[list[str], list[str]]:
-    """(detail or attachment URLs, next list page URLs) on a list page, in page order."""
+    """(detail or attachment URLs, further list page URLs) on a list page, in page order.
+
+    Further list pages are the `next_page` links, then every link matching `follow` (a home
+    page's section indexes); a URL matching `follow` is a list page, never a document.
+    """
+    def absolute(href: object) -> str:
+        return urldefrag(urljoin(url, str(href).strip()))[0]
+
+    follow = re.compile(rules.follow) if rules.follow else None
+    pages: dict[str, None] = {}
+    if rules.next_page:
+        for a in soup.select(rules.next_page):
+            if a.get("href"):
+                pages[absolute(a["href"])] = None
+    if follow is not None:
+        for a in soup.select("a[href]"):
+            if follow.search(target := absolute(a["href"])):
+                pages[target] = None
     pattern = re.compile(rules.link_pattern) if rules.link_pattern else None
     text_pattern = re.compile(rules.link_text_pattern) if rules.link_text_pattern else None
     details: dict[str, None] = {}
@@ -229,17 +279,13 @@ def list_links(soup: BeautifulSoup, url: str, rules: ListRules) -> tuple[list[st
         href = a.get("href")
         if not href:
             continue
-        target = urldefrag(urljoin(url, str(href).strip()))[0]
+        target = absolute(href)
         text = a.get("title") or a.get_text(" ", strip=True)
         if ((pattern is None or pattern.search(target))
-                and (text_pattern is None or text_pattern.search(str(text)))):
+                and (text_pattern is None or text_pattern.search(str(text)))
+                and (follow is None or not follow.search(target))):
             details[target] = None
-    pages: list[str] = []
-    if rules.next_page:
-        for a in soup.select(rules.next_page):
-            if a.get("href"):
-                pages.append(urldefrag(urljoin(url, str(a["href"]).strip()))[0])
-    return list(details), pages
+    return list(details), list(pages)
 
 
 MAX_PDF_PAGES = 2000  # the longest regulation compilations run to a few hundred pages
@@ -266,7 +312,7 @@ def extract_pdf(data: bytes, min_chars_per_page: int) -> Extracted:
         parts.append(page)
         pos += len(page) + 2
     text = "\n\n".join(parts)
-    return Extracted(title or text.split("\n", 1)[0][:100], text, page_offsets=offsets)
+    return Extracted(clean_title(title or text.split("\n", 1)[0][:100]), text, page_offsets=offsets)
 
 
 # A real document.xml is a few MB and compresses about 10:1; a zip bomb claims (or unpacks
@@ -298,4 +344,4 @@ def extract_docx(data: bytes) -> Extracted:
     text = normalise_text("\n".join(paragraphs))
     if not text:
         raise ExtractError("DOCX 没有文字")
-    return Extracted(text.split("\n", 1)[0][:100], text)
+    return Extracted(clean_title(text.split("\n", 1)[0][:100]), text)

@@ -16,11 +16,13 @@ from typing import Any
 
 from sentence_transformers import SentenceTransformer
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import index as store
-from assistant.db import CrawlRun, make_engine, migrate, session_factory, utcnow
+from assistant.db import BEIJING, CrawlRun, make_engine, migrate, session_factory, utcnow
 from assistant.errors import Conflict
+from assistant.faq_review import flag_stale_faqs
 from assistant.locks import exclusive
 from assistant.settings import Settings
 from ingest.build import build_index, corpus_hash, load_corpora, prune_versions
@@ -93,10 +95,29 @@ class IndexUpdate:
     embedded: int
 
 
+def review_faqs(settings: Settings, version: str) -> int:
+    """Flag the FAQs whose cited passages `version` changed, repealed or removed, so a changed
+    regulation reaches the desk with this crawl; returns how many were flagged. The service
+    runs the same check when it picks the version up: whoever commits second finds nothing to
+    do, and a failure here (that race on SQLite) is left to it."""
+    engine = make_engine(settings.database)
+    try:
+        with session_factory(engine)() as session:
+            report = flag_stale_faqs(session, store.load_version(settings.index_path, version))
+            session.commit()
+    except SQLAlchemyError:
+        log.exception("checking FAQs against index %s failed; the service will check again", version)
+        return 0
+    finally:
+        engine.dispose()
+    return sum(report.flagged.values())
+
+
 def update_index(settings: Settings, *, model: SentenceTransformer | None = None,
-                 progress: Progress | None = None) -> IndexUpdate:
+                 progress: Progress | None = None, activate_anyway: bool = False) -> IndexUpdate:
     """Build a version over `settings.corpus_paths` if they differ from the live index, gate it,
-    activate it if it passes. Also what an upload calls after writing its document."""
+    activate it if it passes (or, with `activate_anyway`, if it does not: an operator's explicit,
+    logged override). Also what an upload calls after writing its document."""
     report = progress or (lambda state: None)
     root = settings.index_path
     live = store.current_version(root)
@@ -111,17 +132,40 @@ def update_index(settings: Settings, *, model: SentenceTransformer | None = None
     built = f"新索引 {result.version}：{result.documents} 篇文档，{result.passages} 段，新嵌入 {result.embedded} 段"
     report({"stage": "gate", "done": 0, "total": 1, "embedded": result.embedded})
     gate = regression_gate(settings, model, result.version, live)
-    status = "succeeded" if gate.passed else "gated"
-    if gate.passed:
+    merged = sum(1 for m in loaded.merges if m.text_from != "none")
+    if merged:
+        built += f"；{merged} 篇抓取文件与内置文件是同一文件，已合并为一篇"
+    activate = gate.passed or activate_anyway
+    if activate:
         store.activate(root, result.version)
     prune_versions(root, settings.keep_versions)
-    message = f"{built}；{gate.message}" + ("；已启用" if gate.passed else "")
-    return IndexUpdate(status, message, result.version, result.embedded)
+    message = f"{built}；{gate.message}"
+    if activate and (flagged := review_faqs(settings, result.version)):
+        message += f"；{flagged} 条标准答复的依据有变更，已标记待复核"
+    if activate and not gate.passed:
+        log.warning("index %s activated although the regression gate failed (--activate-anyway)", result.version)
+        message += "；按 --activate-anyway 强制启用"
+    elif activate:
+        message += "；已启用"
+    return IndexUpdate("succeeded" if activate else "gated", message, result.version, result.embedded)
+
+
+def note_manual_activation(session: Session, version: str, actor: str) -> CrawlRun | None:
+    """An operator made `version` live by hand: if a run built it and the gate refused it, that
+    run now says who overrode the gate and when (the override is explicit and logged)."""
+    run = session.scalars(select(CrawlRun).where(CrawlRun.index_version == version,
+                                                 CrawlRun.status == "gated")).first()
+    if run is None:
+        return None
+    log.warning("index %s activated by %s although the regression gate refused it (run %d)", version, actor, run.id)
+    run.status = "succeeded"
+    run.message += f"；{actor} 于 {utcnow().astimezone(BEIJING):%Y-%m-%d %H:%M} 手动启用（未通过回归检验）"
+    return run
 
 
 def run_crawl(settings: Settings, sources: list[Source], *, source: str | None = None,
               max_pages: int | None = None, progress: Progress | None = None,
-              model: SentenceTransformer | None = None) -> CrawlRun:
+              model: SentenceTransformer | None = None, activate_anyway: bool = False) -> CrawlRun:
     """Crawl the enabled sources (or the one named), then build, gate and activate an index.
 
     A run whose process was killed is resumed by the next call with the same `source`.
@@ -158,7 +202,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
                                        f"{label} {counts[k]}" for k, label in (
                                            ("failed", "请求失败"), ("skipped_robots", "robots.txt 禁止"),
                                            ("skipped_offsite", "站外链接")) if counts.get(k)) + "。请检查来源地址和网络。")
-                update = update_index(settings, model=model, progress=report)
+                update = update_index(settings, model=model, progress=report, activate_anyway=activate_anyway)
             except KeyboardInterrupt:
                 update_run(sessions, run_id, status="interrupted", finished_at=utcnow(),
                         message="已中断；下次以相同参数运行时从中断处继续")
@@ -169,7 +213,8 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
                 raise
             report({"stage": "done", "done": 1, "total": 1})
             summary = "，".join(f"{label} {counts[k]}" for k, label in (
-                ("new", "新增"), ("changed", "更新"), ("removed", "移除"), ("failed", "失败")) if counts.get(k))
+                ("new", "新增"), ("changed", "更新"), ("repealed", "废止"), ("duplicate", "重复"),
+                ("removed", "移除"), ("failed", "失败")) if counts.get(k))
             return update_run(sessions, run_id, status=update.status, index_version=update.version,
                            message=f"抓取：{summary or '没有变化'}；{update.message}",
                            counts={**counts, "embedded": update.embedded}, finished_at=utcnow())

@@ -7,7 +7,7 @@ entry and the field, so a user adding a site by hand sees what to fix.
 import re
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import soupsieve
 import yaml
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.vocabularies import DOC_TYPES
 
 MetaField = Literal["title", "doc_type", "issuer", "doc_number", "publish_date", "effective_date",
-                    "status", "region"]
+                    "status", "status_date", "region"]
 
 
 class SourcesError(ValueError):
@@ -39,13 +39,23 @@ def _check_selector(spec: str) -> str:
     return spec
 
 
-def _check_pattern(pattern: str | None) -> str | None:
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+def _check_pattern(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
     return pattern
+
+
+def _check_defaults(defaults: dict[str, str]) -> dict[str, str]:
+    if "doc_type" in defaults and defaults["doc_type"] not in DOC_TYPES:
+        raise ValueError(f"doc_type must be one of {', '.join(DOC_TYPES)}")
+    return defaults
+
+
+# Query parameters that only say how a link was shared or clicked, never which document it is.
+# A name ending in '*' is a prefix.
+TRACKING_PARAMS = ("utm_*", "spm", "from", "share", "isappinstalled")
 
 
 class _Strict(BaseModel):
@@ -61,16 +71,17 @@ class ListRules(_Strict):
     next_page: str | None = Field(None, description="CSS selector of the next-page link.")
     page_urls: str | None = Field(None, description="Relative URL template of list pages 1..n, e.g. 'index_{n}.html'.")
     max_list_pages: int = Field(20, ge=1)
+    follow: str | None = Field(None, description="Regex of absolute URLs on a list page to read as further list pages.")
 
     @field_validator("links", "next_page")
     @classmethod
     def _selector(cls, value: str | None) -> str | None:
         return value if value is None else _check_selector(value)
 
-    @field_validator("link_pattern", "link_text_pattern")
+    @field_validator("link_pattern", "link_text_pattern", "follow")
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
-        return _check_pattern(value)
+        return value if value is None else _check_pattern(value)
 
     @field_validator("page_urls")
     @classmethod
@@ -85,7 +96,8 @@ class DetailRules(_Strict):
     content: str = Field(description="CSS selector of the main text; the first match is used.")
     title: str = Field("h1", description="CSS selector of the title ('@attr' reads an attribute).")
     meta: dict[MetaField, str] = Field(default_factory=dict, description="Field -> CSS selector ('@attr' allowed).")
-    labels: dict[str, MetaField] = Field(default_factory=dict, description="Label text on the page -> field.")
+    labels: dict[str, MetaField] = Field(default_factory=dict, description=(
+        "Label text on the page -> field; when two labels of one field are on a page, the one listed first wins."))
     meta_block: str | None = Field(None, description="CSS selector of the element holding the labels.")
     remove: list[str] = Field(default_factory=list, description="CSS selectors dropped from the content.")
 
@@ -109,6 +121,50 @@ class DetailRules(_Strict):
         return value
 
 
+class Section(_Strict):
+    """Metadata defaults for the pages of one part of a site, picked by URL."""
+    pattern: str = Field(description="Regex searched in the absolute URL of a page.")
+    defaults: dict[MetaField, str] = Field(min_length=1, description="Replace the source's defaults field by field.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        return _check_pattern(value)
+
+    @field_validator("defaults")
+    @classmethod
+    def _doc_type(cls, defaults: dict[str, str]) -> dict[str, str]:
+        return _check_defaults(defaults)
+
+
+class CanonicalRules(_Strict):
+    """Which of several URLs of one document is its URL."""
+    strip_params: list[str] = Field(default_factory=lambda: list(TRACKING_PARAMS),
+                                    description="Query parameters dropped from every URL ('utm_*' is a prefix).")
+    avoid: list[str] = Field(default_factory=list, description="Regexes of URLs that are copies (专题 pages).")
+    prefer: list[str] = Field(default_factory=list, description="Regexes of URLs that are the original.")
+
+    @field_validator("strip_params")
+    @classmethod
+    def _params(cls, names: list[str]) -> list[str]:
+        # '*' alone would also strip the parameters that name the document (?id=…).
+        if any(not name.rstrip("*") for name in names):
+            raise ValueError("strip_params entries need a name ('*' alone would strip every parameter)")
+        return [name.lower() for name in names]
+
+    @field_validator("avoid", "prefer")
+    @classmethod
+    def _patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            _check_pattern(pattern)
+        return patterns
+
+    def strips(self, name: str) -> bool:
+        """Whether the query parameter `name` is dropped."""
+        name = name.lower()
+        return any(name.startswith(p[:-1]) if p.endswith("*") else name == p for p in self.strip_params)
+
+
 class Source(_Strict):
     """One site section to crawl (a list of documents with its detail pages)."""
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Short id; also the corpus folder name.")
@@ -118,6 +174,8 @@ class Source(_Strict):
     listing: ListRules = Field(alias="list")  # "list" in YAML; renamed so the builtin stays usable
     detail: DetailRules
     defaults: dict[MetaField, str] = Field(default_factory=dict, description="Metadata a page does not state.")
+    sections: list[Section] = Field(default_factory=list, description="Defaults by URL; the first match applies.")
+    canonical: CanonicalRules = Field(default_factory=CanonicalRules, description="How a document's URL is chosen.")
     attachments: list[str] = Field(default_factory=lambda: ["pdf"], description="File extensions to follow.")
     max_pages: int = Field(1000, ge=1, description="Pages fetched per run, list pages included.")
     delay: float | None = Field(None, ge=0, description="Seconds between requests to one host (settings default).")
@@ -146,9 +204,7 @@ class Source(_Strict):
     @field_validator("defaults")
     @classmethod
     def _doc_type(cls, defaults: dict[str, str]) -> dict[str, str]:
-        if "doc_type" in defaults and defaults["doc_type"] not in DOC_TYPES:
-            raise ValueError(f"doc_type must be one of {', '.join(DOC_TYPES)}")
-        return defaults
+        return _check_defaults(defaults)
 
     @model_validator(mode="after")
     def _start_urls_allowed(self) -> "Source":
@@ -163,6 +219,25 @@ class Source(_Strict):
         host = (parts.hostname or "").lower()
         return parts.scheme in ("http", "https") and any(
             host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def defaults_for(self, url: str) -> dict[str, str]:
+        """The source's defaults with those of the first section whose pattern `url` matches."""
+        section = next((s for s in self.sections if re.search(s.pattern, url)), None)
+        return {**self.defaults, **(section.defaults if section else {})}
+
+    def canonical_url(self, url: str) -> str:
+        """`url` without its fragment and the stripped query parameters; the rest kept as written."""
+        parts = urlsplit(url)
+        # Raw 'name=value' pieces are kept as written: re-encoding would change URLs already stored.
+        kept = [piece for piece in parts.query.split("&")
+                if piece and not self.canonical.strips(unquote_plus(piece.split("=", 1)[0]))]
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
+
+    def url_rank(self, url: str) -> int:
+        """0 for a preferred URL, 1 neutral, 2 a copy to avoid (avoid beats prefer); lower is better."""
+        if any(re.search(p, url) for p in self.canonical.avoid):
+            return 2
+        return 0 if any(re.search(p, url) for p in self.canonical.prefer) else 1
 
 
 class SourcesFile(_Strict):

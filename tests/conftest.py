@@ -21,6 +21,32 @@ def make_settings(tmp: Path, **overrides) -> Settings:
                        "crawl_history_dir": tmp / "crawled-history", **overrides})
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_question_encoder_per_model_folder():
+    """Apps, searchers and gates each load an ONNX question encoder (~0.5 GB); the hundreds a
+    run starts would not all be given back to the OS (glibc keeps freed arenas) and the suite
+    outgrew CI's memory. In tests, one encoder per model folder serves them all: an
+    InferenceSession may be run from several threads, and the encoder holds no other state."""
+    import api.state
+    import assistant.encoder
+    import ingest.gate
+
+    real = assistant.encoder.OnnxQueryEncoder
+    loaded: dict[tuple[Path, int], object] = {}
+
+    def shared(model_dir: Path, threads: int = 2):
+        key = (Path(model_dir).resolve(), threads)
+        if key not in loaded:
+            loaded[key] = real(model_dir, threads)
+        return loaded[key]
+
+    patch = pytest.MonkeyPatch()
+    for module in (api.state, assistant.encoder, ingest.gate):
+        patch.setattr(module, "OnnxQueryEncoder", shared)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def model():
     from assistant.encoder import load_model

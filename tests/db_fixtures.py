@@ -73,7 +73,10 @@ def _empty_database(backend: str, request: pytest.FixtureRequest, directory: Pat
         yield url
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+# Module scope, not session: pytest then runs each module on both backends before the next, so
+# a module's app fixtures (a model, an index and an ONNX encoder each) are torn down with the
+# module instead of living until every module has run on the other backend (peak RSS).
+@pytest.fixture(scope="module", params=BACKENDS)
 def db_backend(request: pytest.FixtureRequest) -> str:
     """"sqlite" or "postgresql"; parametrises every test that uses a database fixture."""
     return request.param
@@ -86,16 +89,16 @@ def empty_db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def migrated_db_url(db_backend: str, request: pytest.FixtureRequest,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database at the newest schema, shared by the session (use `db_url` for clean tables)."""
+    """A database at the newest schema, shared by the module (use `db_url` for clean tables)."""
     with _empty_database(db_backend, request, tmp_path_factory.mktemp("db")) as url:
         migrate(url)
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def db_engine(migrated_db_url: str) -> Iterator[Engine]:
     engine = make_engine(migrated_db_url)
     yield engine

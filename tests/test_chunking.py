@@ -82,3 +82,54 @@ def test_document_without_articles_is_cut_at_headings_then_by_length():
     assert len(pieces) > 1
     assert all(len(p.text) <= 300 for p in pieces)
     assert all(p.metadata["label"] == "办理流程" for p in pieces)
+
+
+def labels_of(text: str, title: str = "关于宅基地审批的办事指南", **kwargs) -> list[str]:
+    return [n.metadata["label"] for n in chunk_document(Document(id_="g", text=text, metadata={"title": title}),
+                                                        **kwargs)]
+
+
+def test_passages_outside_articles_are_not_labelled_with_the_title():
+    title = "关于宅基地审批的办事指南"
+    assert labels_of(f"# {title}\n\n申请人向村委会提出申请。") == ["正文"]
+    # A heading that repeats the title (the page's own h1) is no section name either.
+    assert labels_of(f"# {title}\n\n## {title}\n\n申请人向村委会提出申请。\n\n## 办理时限\n\n二十个工作日。") == [
+        "正文", "办理时限"]
+    long_text = f"# {title}\n\n" + "\n\n".join("申请人提交材料。" * 30 for _ in range(3))
+    assert labels_of(long_text, section_chars=300, section_overlap=50) == ["第1部分", "第2部分", "第3部分"]
+    statute = "# 测试解释\n\n为正确审理案件，制定本解释。\n\n第一条 甲。\n"
+    nodes = chunk_document(Document(id_="t", text=statute, metadata={"title": "测试解释"}))
+    assert [(n.id_, n.metadata["label"]) for n in nodes] == [("t/s0", "序言"), ("t/a1", "第一条")]
+
+
+def test_preamble_labels_change_but_passage_ids_do_not():
+    doc = load_document(CORPUS / "spc-property-service-disputes.md", CORPUS)
+    nodes = chunk_document(doc)
+    assert nodes[0].id_ == "spc-property-service-disputes/s0" and nodes[0].metadata["label"] == "序言"
+    assert nodes[0].text.startswith("为正确审理物业服务纠纷案件")
+    assert all(n.metadata["label"] != doc.metadata["title"] for n in nodes)
+
+
+LINKS = ("\n\n附件：\n- [附件1：税目税额表.pdf](http://h/zcwj/P1.pdf)\n"
+         "- [附件2：说明.docx](https://h/files/P2.docx)\n")
+
+
+def test_the_trailing_attachment_links_are_not_passage_text():
+    statute = "# 测试法\n\n第一条 甲。\n\n第二条 乙。" + LINKS
+    nodes = chunk_document(Document(id_="t", text=statute, metadata={"title": "测试法"}))
+    assert [n.text for n in nodes] == ["第一条 甲。", "第二条 乙。"]
+    assert nodes[-1].metadata["end"] == statute.index("\n\n附件：")
+    guide = "# 指南\n\n## 办理流程\n\n提交申请。" + LINKS
+    assert [n.text for n in chunk_document(Document(id_="g", text=guide, metadata={"title": "指南"}))] == ["提交申请。"]
+
+
+@pytest.mark.parametrize("tail", [
+    "\n\n附件：\n1. 税目税额表",                                   # not a link list
+    "\n\n附件：\n- [税目税额表](http://h/P1.pdf)\n\n第三条 丙。",     # text follows: not the trailing block
+    "\n附件：税目税额表（见下载）",                                 # a sentence that mentions 附件
+])
+def test_other_attachment_wording_stays_in_the_text(tail):
+    text = "# 测试法\n\n第一条 甲。\n\n第二条 乙。" + tail
+    nodes = chunk_document(Document(id_="t", text=text, metadata={"title": "测试法"}))
+    passages = "\n".join(n.text for n in nodes)
+    assert all(line in passages for line in tail.split("\n") if line.strip())

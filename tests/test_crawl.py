@@ -3,6 +3,7 @@ index; politeness and failure handling; resuming after SIGKILL; the regression g
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -16,11 +17,14 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from assistant import index as store
-from assistant.db import CrawlPage, CrawlRun
-from assistant.retrieval import Searcher
+from assistant.db import CrawlPage, CrawlRun, Faq
+from assistant.faqs import FaqContent, create_faq, publish_faq, submit_faq
+from assistant.answer import Answerer
+from assistant.retrieval import Filters, Searcher
 from ingest.build import build_index
 from ingest.corpus import load_corpus
-from ingest.runs import run_crawl
+from ingest.gate import regression_gate
+from ingest.runs import note_manual_activation, run_crawl
 from ingest.sources import load_sources
 from tests.conftest import CORPUS, make_settings
 from eval.fixture_site import (FixtureSite, detail_page, fixture_sources, list_page, load_statute,
@@ -30,6 +34,7 @@ BUNDLED = ["urban-rural-planning-law.md", "land-administration-law.md"]
 A, B, C, D, E = ("farmland-occupation-tax-law.md", "urban-land-use-tax-regulations.md",
                  "spc-property-service-disputes.md", "beijing-rural-barren-land-lease-regulations.md",
                  "beijing-basic-farmland-protection-regulations.md")
+F, G = "basic-surveying-regulations.md", "land-administration-law.md"  # G is also bundled
 # The marker keeps the text new to the shared embedding cache, so "embedded 1" is exact.
 CHANGED_ARTICLE = ("第二条 在中华人民共和国境内占用耕地建设建筑物、构筑物的单位和个人，"
                    f"按照每平方米八十八元的税额缴纳耕地占用税。（公告 {secrets.token_hex(4)}）")
@@ -53,16 +58,22 @@ def crawl_settings(tmp: Path, **overrides):
 
 
 def publish(site: FixtureSite, *, changed: bool = False) -> None:
-    """The fixture site; `changed` is its state at the third crawl (A edited, C repealed, D gone)."""
-    a, b, c, d, e = (load_statute(n) for n in (A, B, C, D, E))
+    """The fixture site; `changed` is its state at the third crawl (A edited, C repealed, D gone).
+
+    Its traps: a 专题 copy of A (relative attachment links, listed before the original), B
+    linked with a tracking parameter and again under /copy/, F 失效 from the start, and G a
+    crawled copy of a bundled law.
+    """
+    a, b, c, d, e, f, g = (load_statute(n) for n in (A, B, C, D, E, F, G))
     if changed:
         a.articles[1] = CHANGED_ARTICLE
     site.put("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
     pdf_pages = ["\n".join(e.articles[:3]), "\n".join(e.articles[3:])]
-    site.put("/zcwj/P020240101_1.pdf", pdf_with_text(pdf_pages, e.title), content_type="application/pdf")
-    site.put("/zcwj/P020240101_2.pdf", scanned_pdf(), content_type="application/octet-stream")
-    site.put("/zcwj/t20240101_1.html", detail_page(a, "京人常发〔2024〕1号", attachments=[
-        (f"附件1：{e.title}.pdf", "./P020240101_1.pdf"), ("附件2：扫描件.pdf", "./P020240101_2.pdf")]))
+    for folder in ("zcwj", "zhuanti"):
+        site.put(f"/{folder}/P020240101_1.pdf", pdf_with_text(pdf_pages, e.title), content_type="application/pdf")
+        site.put(f"/{folder}/P020240101_2.pdf", scanned_pdf(), content_type="application/octet-stream")
+        site.put(f"/{folder}/t20240101_1.html", detail_page(a, "京人常发〔2024〕1号", attachments=[
+            (f"附件1：{e.title}.pdf", "./P020240101_1.pdf"), ("附件2：扫描件.pdf", "./P020240101_2.pdf")]))
     site.put("/zcwj/t20240102_2.html", detail_page(b, "国令第483号"))
     site.put("/zcwj/copy/t20240102_2.html", detail_page(b, "国令第483号"))  # same page, second URL
     site.put("/zcwj/t20240103_3.html", detail_page(c, "主席令第30号", status="已废止" if changed else "有效"),
@@ -70,9 +81,13 @@ def publish(site: FixtureSite, *, changed: bool = False) -> None:
     site.put("/private/t20240104_4.html", detail_page(d, "内部"))
     site.put("/zcwj/t20240105_5.html", "", location="http://localhost:1/elsewhere.html")
     site.put("/zcwj/t20240109_9.html", detail_page(d, "慢"), delay=3.0)
-    first = [("./t20240101_1.html", a.title, "2024-01-01"), ("./t20240102_2.html", b.title, "2024-01-02"),
+    site.put("/zcwj/t20240110_10.html", detail_page(f, "京政发〔2003〕1号", status="失效"))
+    site.put("/zcwj/t20240111_11.html", detail_page(g, "主席令第32号"))
+    first = [("/zhuanti/t20240101_1.html", a.title, "2024-01-01"), ("./t20240101_1.html", a.title, "2024-01-01"),
+             ("./t20240102_2.html?from=sy", b.title, "2024-01-02"),
              ("./t20240103_3.html", c.title, "2024-01-03"), ("/private/t20240104_4.html", "内部文件", "2024-01-04"),
-             ("./t20240105_5.html", "外站转载", "2024-01-05")]
+             ("./t20240105_5.html", "外站转载", "2024-01-05"), ("./t20240110_10.html", f.title, "2003-01-10"),
+             ("./t20240111_11.html", g.title, "2019-08-26")]
     second = [("./copy/t20240102_2.html", b.title, "2024-01-02"), ("./t20240108_8.html", "已撤下", "2024-01-08"),
               ("./t20240109_9.html", "慢页面", "2024-01-09")]
     if changed:
@@ -109,7 +124,25 @@ def three_crawls(tmp_path_factory, model):
             runs.append(run_crawl(settings, sources, model=model))
             corpora.append(live_docs(settings))
             hits.append(dict(site.hits))
+            if len(runs) == 1:
+                publish_faqs_on_crawled_articles(settings, runs[0].index_version)
     return settings, runs, corpora, hits
+
+
+def publish_faqs_on_crawled_articles(settings, version: str) -> None:
+    """FAQs written against the first crawl: on A's 第二条 (edited later) and C's 第一条 (repealed later)."""
+    index = store.load_version(settings.index_path, version)
+    engine = create_engine(settings.database)
+    with Session(engine) as s:
+        for statute, label in ((A, "第二条"), (C, "第一条")):
+            title = load_statute(statute).title
+            pid = next(p.id for p in index.passages if p.title == title and p.label == label)
+            faq = create_faq(s, FaqContent(question=f"{title}{label}怎么规定？", answer="按该条办理。", citations=[pid],
+                                           audience="agent"), "编辑甲", index)
+            submit_faq(s, faq.id, "编辑甲")
+            publish_faq(s, faq.id, "审核乙", index)
+        s.commit()
+    engine.dispose()
 
 
 def test_first_crawl_writes_each_document_once_with_metadata(three_crawls):
@@ -117,18 +150,59 @@ def test_first_crawl_writes_each_document_once_with_metadata(three_crawls):
     run = runs[0]
     assert run.status == "succeeded", run.message
     docs = corpora[0]
-    a, b, c, d, e = (load_statute(n) for n in (A, B, C, D, E))
-    assert set(docs) == {a.title, b.title, c.title, d.title, e.title}
+    a, b, c, d, e, f, g = (load_statute(n) for n in (A, B, C, D, E, F, G))
+    assert set(docs) == {a.title, b.title, c.title, d.title, e.title, f.title, g.title}
     meta = docs[a.title]
     assert meta["doc_number"] == "京人常发〔2024〕1号"  # full-width digits normalised
     assert meta["publish_date"] == str(a.meta["publish_date"])
     assert meta["status"] == "有效" and meta["region"] == "北京" and meta["doc_type"] == "地方性法规"
-    assert meta["url"].endswith("/zcwj/t20240101_1.html")
     pdf_doc = docs[e.title]  # the PDF attachment: its own document, metadata from its page
-    assert pdf_doc["url"].endswith("P020240101_1.pdf") and pdf_doc["doc_number"] == "京人常发〔2024〕1号"
+    assert pdf_doc["doc_number"] == "京人常发〔2024〕1号"
     counts = run.counts
-    assert (counts["new"], counts["duplicate"], counts["not_indexed"]) == (5, 1, 1)
+    # A, B, C, D, G and the PDF; F was 失效 on first sight; the 专题 copies of A and its PDF
+    # (attachment links relative to the copy) and B's /copy/ page are one document each.
+    assert (counts["new"], counts["repealed"], counts["duplicate"], counts["not_indexed"]) == (6, 1, 3, 2)
     assert (counts["skipped_robots"], counts["skipped_offsite"], counts["failed"]) == (1, 1, 2)
+
+
+def test_each_document_is_cited_at_its_canonical_url(three_crawls):
+    """Not the 专题 copy listed first, not the tracking parameter, not the /copy/ page."""
+    settings, _, corpora, _ = three_crawls
+    a, b, e = (load_statute(n) for n in (A, B, E))
+    for docs in corpora:
+        assert docs[a.title]["url"].endswith("/zcwj/t20240101_1.html")
+        assert docs[b.title]["url"].endswith("/zcwj/t20240102_2.html")
+        assert docs[e.title]["url"].endswith("/zcwj/P020240101_1.pdf")
+    engine = create_engine(settings.database)
+    with Session(engine) as s:
+        urls = s.scalars(select(CrawlPage.url)).all()
+    engine.dispose()
+    assert not [u for u in urls if "from=" in u]
+
+
+def test_repealed_on_first_sight_is_stored_as_repealed_and_never_cited(three_crawls, model):
+    settings, runs, corpora, _ = three_crawls
+    f = load_statute(F)
+    assert corpora[0][f.title]["status"] == "失效"
+    searcher = Searcher.create(store.load_version(settings.index_path, runs[0].index_version), model, settings)
+    assert {p.status for p in searcher.index.passages if p.title == f.title} == {"失效"}
+    assert all(h.title != f.title for h in searcher.search(f.articles[1], 10))
+    assert any(h.title == f.title for h in searcher.search(f.articles[1], 10, Filters(status=None)))
+    answer = Answerer.create(searcher).answer(f"{f.title}现在还有效吗")
+    assert answer.summary == f"《{f.title}》已失效，不再作为现行依据。" and answer.citations[0].status == "失效"
+    assert answer.citations[0].url.endswith("/zcwj/t20240110_10.html")
+
+
+def test_a_crawled_copy_of_a_bundled_law_is_one_document_citing_the_official_page(three_crawls):
+    settings, runs, _, _ = three_crawls
+    g = load_statute(G)
+    for run in runs:
+        passages = [p for p in store.load_version(settings.index_path, run.index_version).passages
+                    if p.title == g.title]
+        assert {p.doc_id for p in passages} == {"land-administration-law"}  # the bundled id, once
+        assert {p.url for p in passages} == {passages[0].url} and passages[0].url.endswith("/zcwj/t20240111_11.html")
+        assert len(passages) > 6  # the page shows six articles: the bundled full text stays
+    assert "已合并为一篇" in runs[0].message
 
 
 def test_crawl_records_why_pages_were_not_indexed(three_crawls):
@@ -139,12 +213,13 @@ def test_crawl_records_why_pages_were_not_indexed(three_crawls):
     engine.dispose()
     assert pages["zcwj/P020240101_2.pdf"].status == "not_indexed" and "扫描件" in pages["zcwj/P020240101_2.pdf"].error
     assert pages["zcwj/copy/t20240102_2.html"].status == "duplicate"
+    assert pages["zhuanti/t20240101_1.html"].status == "duplicate"
     assert pages["private/t20240104_4.html"].status == "robots"
     assert "站外" in pages["zcwj/t20240105_5.html"].error
     assert pages["zcwj/t20240108_8.html"].error == "HTTP 404"
     assert "超时" in pages["zcwj/t20240109_9.html"].error
     first = hits[0]
-    # A 500 then success on retry (its document is among the five new ones); the slow page
+    # A 500 then success on retry (its document is among the new ones); the slow page
     # timed out on both attempts.
     assert first["/zcwj/t20240103_3.html"] == 2 and first["/zcwj/t20240109_9.html"] == 2
     assert "/private/t20240104_4.html" not in first and "/elsewhere.html" not in first
@@ -163,7 +238,7 @@ def test_unchanged_recrawl_uses_conditional_get_and_embeds_nothing(three_crawls)
     settings, runs, corpora, hits = three_crawls
     run = runs[1]
     assert run.status == "succeeded", run.message
-    assert run.counts["new"] == 0 and run.counts["changed"] == 0 and run.counts["unchanged"] == 5
+    assert run.counts["new"] == 0 and run.counts["changed"] == 0 and run.counts["unchanged"] == 7
     assert run.index_version == runs[0].index_version and "没有变化" in run.message
     assert run.counts["embedded"] == 0
     assert corpora[1] == corpora[0]
@@ -174,29 +249,51 @@ def test_changed_page_is_a_new_version_and_answerable_right_after(three_crawls, 
     settings, runs, corpora, _ = three_crawls
     run = runs[2]
     assert run.status == "succeeded", run.message
-    assert run.counts["changed"] == 1 and run.counts["removed"] == 2
+    assert run.counts["changed"] >= 1 and run.counts["repealed"] == 1 and run.counts["removed"] == 1
     assert run.counts["embedded"] == 1 and "新嵌入 1 段" in run.message  # only the edited article
     a = load_statute(A)
     live_file = settings.crawl_corpus_path / f"{corpora[2][a.title]['path']}"
-    assert "\nversion: 2\n" in live_file.read_text(encoding="utf-8")
-    history = list((settings.crawl_history_path / "fixture").glob("t20240101_1-*/v0001.md"))
-    assert len(history) == 1 and "第二条" in history[0].read_text(encoding="utf-8")
+    live_text = live_file.read_text(encoding="utf-8")
+    assert "八十八元" in live_text and int(re.search(r"\nversion: (\d+)\n", live_text).group(1)) >= 2
+    assert live_docs(settings)[a.title]["url"].endswith("/zcwj/t20240101_1.html")
+    assert [t for t, m in corpora[2].items() if t == a.title] == [a.title]  # the copy changed too: still one
+    doc_id = corpora[2][a.title]["path"].removesuffix(".md")
+    first_version = (settings.crawl_history_path / doc_id / "v0001.md").read_text(encoding="utf-8")
+    assert a.articles[1].split()[1][:20] in first_version and "八十八元" not in first_version
     assert store.current_version(settings.index_path) == run.index_version
     searcher = Searcher.create(store.load_version(settings.index_path), model, settings)
     hits = searcher.search("占用耕地建房子，耕地占用税每平方米交多少", 3)
     assert any("八十八元" in h.text for h in hits)
 
 
-def test_removed_and_repealed_documents_leave_the_live_corpus_but_stay_in_history(three_crawls):
+def test_a_page_turning_repealed_is_a_new_version_kept_as_repealed(three_crawls):
     settings, runs, corpora, _ = three_crawls
-    c, d = load_statute(C), load_statute(D)
-    assert c.title in corpora[1] and d.title in corpora[1]
-    assert c.title not in corpora[2] and d.title not in corpora[2]
+    c = load_statute(C)
+    assert corpora[1][c.title]["status"] == "有效" and corpora[2][c.title]["status"] == "已废止"
     index = store.load_version(settings.index_path, runs[2].index_version)
-    assert not {c.title, d.title} & {p.title for p in index.passages}
+    assert {p.status for p in index.passages if p.title == c.title} == {"已废止"}
     archived = [p.read_text(encoding="utf-8") for p in (settings.crawl_history_path / "fixture").rglob("v*.md")]
-    assert any(c.title in t and "已废止" in t for t in archived)
+    assert any(c.title in t and "状态变为已废止" in t for t in archived)
+
+
+def test_removed_documents_leave_the_live_corpus_but_stay_in_history(three_crawls):
+    settings, runs, corpora, _ = three_crawls
+    d = load_statute(D)
+    assert d.title in corpora[1] and d.title not in corpora[2]
+    index = store.load_version(settings.index_path, runs[2].index_version)
+    assert d.title not in {p.title for p in index.passages}
+    archived = [p.read_text(encoding="utf-8") for p in (settings.crawl_history_path / "fixture").rglob("v*.md")]
     assert any(d.title in t and "HTTP 404" in t for t in archived)
+
+
+def test_first_crawl_over_a_live_index_with_a_bundled_law_copy_is_activated(tmp_path, model):
+    settings = crawl_settings(tmp_path)
+    live = build_index(settings, model=model)
+    with FixtureSite() as site:
+        publish(site)
+        run = run_crawl(settings, load_sources(write_sources(tmp_path, site.base)), model=model)
+    assert run.status == "succeeded" and "回归检验通过" in run.message, run.message
+    assert store.current_version(settings.index_path) == run.index_version != live.version
 
 
 def test_regression_gate_blocks_a_worse_index(tmp_path, model):
@@ -208,6 +305,28 @@ def test_regression_gate_blocks_a_worse_index(tmp_path, model):
     assert run.status == "gated" and "回归检验未通过" in run.message, run.message
     assert store.current_version(settings.index_path) == live.version
     assert run.index_version in {v["version"] for v in store.list_versions(settings.index_path)}
+
+    store.activate(settings.index_path, run.index_version)  # an admin overrides the gate by hand
+    engine = create_engine(settings.database)
+    with Session(engine) as s:
+        assert note_manual_activation(s, run.index_version, "管理员甲") is not None
+        s.commit()
+        assert note_manual_activation(s, live.version, "管理员甲") is None  # no gated run built it
+        overridden = s.get(CrawlRun, run.id)
+        assert overridden.status == "succeeded" and "管理员甲 于" in overridden.message
+        assert "手动启用（未通过回归检验）" in overridden.message
+    engine.dispose()
+
+
+def test_activate_anyway_overrides_the_gate_and_says_so(tmp_path, model):
+    settings = crawl_settings(tmp_path, gate_max_recall_drop=-1.0)
+    build_index(settings, model=model)
+    with FixtureSite() as site:
+        publish(site)
+        run = run_crawl(settings, load_sources(write_sources(tmp_path, site.base)), model=model,
+                        activate_anyway=True)
+    assert run.status == "succeeded" and "回归检验未通过" in run.message and "强制启用" in run.message
+    assert store.current_version(settings.index_path) == run.index_version
 
 
 def test_a_crawl_that_reached_nothing_is_a_failure(tmp_path, model):
@@ -317,5 +436,41 @@ def test_numbered_list_pages_are_followed_until_one_is_missing(tmp_path, model):
         listing = {"links": "ul.list li a", "page_urls": "index_{n}.html", "max_list_pages": 10}
         run = run_crawl(settings, load_sources(write_sources(tmp_path, site.base, list=listing)), model=model)
         hits = dict(site.hits)
-    assert run.counts["new"] == 5 and run.counts["failed"] == 2  # the 404 detail and the slow page
+    assert run.counts["new"] == 6 and run.counts["failed"] == 2  # the 404 detail and the slow page
     assert hits["/zcwj/index_1.html"] == 1 and hits["/zcwj/index_2.html"] == 1 and "/zcwj/index_3.html" not in hits
+
+
+def test_gate_leaves_out_questions_on_changed_documents_and_scores_the_check_sets(tmp_path, model):
+    settings = crawl_settings(tmp_path, gate_check_dir=tmp_path / "checks")
+    live = build_index(settings, model=model)
+    questions = [json.loads(line) for line in (tmp_path / "gate.jsonl").read_text(encoding="utf-8").splitlines()]
+    on_land = [q for q in questions if any(g["law"] == "中华人民共和国土地管理法" for g in q["gold"])]
+    (tmp_path / "checks").mkdir()
+    check = {**next(q for q in questions if q not in on_land), "id": "check-1"}
+    (tmp_path / "checks" / "fixture.jsonl").write_text(json.dumps(check, ensure_ascii=False) + "\n", encoding="utf-8")
+    land = settings.corpus_path / "land-administration-law.md"
+    land.write_text(land.read_text(encoding="utf-8").replace("第一条", "第一条 （修改）", 1), encoding="utf-8")
+    new = build_index(settings, model=model, activate=False)
+
+    result = regression_gate(settings, model, new.version, live.version)
+    assert result.passed, result.message
+    assert result.skipped == len(on_land) > 0
+    assert result.compared == len(questions) + 1 - len(on_land)
+    assert f"{len(on_land)} 题的依据文件本次有变更" in result.message
+
+
+def test_faqs_on_a_changed_or_repealed_article_are_flagged_with_the_diff_by_the_crawl(three_crawls):
+    settings, runs, _, _ = three_crawls
+    assert "2 条标准答复的依据有变更，已标记待复核" in runs[2].message
+    assert "待复核" not in runs[1].message
+    engine = create_engine(settings.database)
+    with Session(engine) as s:
+        faqs = {f.question[:8]: f for f in s.scalars(select(Faq))}
+    engine.dispose()
+    a, c = load_statute(A), load_statute(C)
+    edited, repealed = faqs[a.title[:8]], faqs[c.title[:8]]
+    assert edited.review_reason == "changed" and repealed.review_reason == "repealed"
+    [change] = edited.review_changes
+    assert "八十八元" in change["new_text"] and "八十八元" not in change["old_text"]
+    assert change["old_text"].split()[0] == "第二条"
+    assert (repealed.review_changes[0]["old_status"], repealed.review_changes[0]["new_status"]) == ("有效", "已废止")

@@ -29,7 +29,7 @@ def test_migrate_creates_schema_from_nothing(empty_db_url):
     assert _tables(empty_db_url) == TABLES | {"alembic_version"}
     engine = make_engine(empty_db_url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
         # The hand-written migration and the models describe the same schema.
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     engine.dispose()

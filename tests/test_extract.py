@@ -7,7 +7,7 @@ import pytest
 from llama_index.core.schema import Document
 
 from ingest.chunking import chunk_document
-from ingest.extract import (ExtractError, extract_docx, extract_html, extract_pdf, list_links,
+from ingest.extract import (ExtractError, clean_title, extract_docx, extract_html, extract_pdf, list_links,
                             normalise_date, normalise_status, normalise_text, soup_of)
 from ingest.sources import DetailRules, ListRules
 from eval.fixture_site import detail_page, list_page, load_statute, pdf_with_text, scanned_pdf
@@ -47,6 +47,76 @@ def test_labels_in_one_container_and_brackets_are_split():
     doc = extract_html(soup_of(page.encode()), URL, rules, [])
     assert doc.meta == {"doc_number": "京规自发〔2024〕3号", "publish_date": "2024-03-05", "status": "已废止"}
     assert doc.text == "第一条 为了测试。"
+
+
+@pytest.mark.parametrize("order, expected", [
+    ({"文号": "doc_number", "发文字号": "doc_number"}, "京规自发〔2024〕3号"),
+    ({"发文字号": "doc_number", "文号": "doc_number"}, "京规自函〔2024〕7号"),
+])
+def test_of_two_labels_for_one_field_the_first_listed_wins(order, expected):
+    # 文号 comes later on the page than 发文字号: the file's order decides, not the page's.
+    page = """<html><body><table class="m"><tr><td>发文字号：</td><td>京规自函〔2024〕7号</td></tr>
+    <tr><td>文号：</td><td>京规自发〔2024〕3号</td></tr></table><div id="c"><p>正文。</p></div></body></html>"""
+    doc = extract_html(soup_of(page.encode()), URL, DetailRules(content="#c", meta_block="table.m", labels=order), [])
+    assert doc.meta == {"doc_number": expected}
+
+
+def test_a_label_missing_from_the_page_leaves_the_field_to_the_next_one():
+    page = """<html><body><div class="m"><span>文号：京规自发〔2024〕3号</span></div>
+    <div id="c"><p>正文。</p></div></body></html>"""
+    rules = DetailRules(content="#c", meta_block="div.m", labels={"发文字号": "doc_number", "文号": "doc_number"})
+    assert extract_html(soup_of(page.encode()), URL, rules, []).meta == {"doc_number": "京规自发〔2024〕3号"}
+
+
+def test_the_meta_block_itself_may_hold_the_label():
+    page = """<html><body><p class="info">发布日期：2024年3月5日</p><div id="c"><p>正文。</p></div></body></html>"""
+    rules = DetailRules(content="#c", meta_block="p.info", labels={"发布日期": "publish_date"})
+    assert extract_html(soup_of(page.encode()), URL, rules, []).meta == {"publish_date": "2024-03-05"}
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("《中华人民共和国土地管理法》", "中华人民共和国土地管理法"),
+    ("《土地管理法》与《城乡规划法》对照", "《土地管理法》与《城乡规划法》对照"),
+    ("《北京市城乡规划条例》解读", "《北京市城乡规划条例》解读"),
+    ("1.关于宅基地审批的通知", "关于宅基地审批的通知"),
+    ("１． 关于宅基地审批的通知", "关于宅基地审批的通知"),
+    ("12、办理流程", "办理流程"),
+    ("（一）申请材料", "申请材料"),
+    ("(3) 申请材料", "申请材料"),
+    ("三、办理时限", "办理时限"),
+    ("附件1：税目税额表", "税目税额表"),
+    ("附件：《耕地占用税法》", "耕地占用税法"),
+    ("附件2-1 申请表", "申请表"),
+    ("附件材料清单", "附件材料清单"),
+    ("1.5倍容积率的规定", "1.5倍容积率的规定"),
+    ("2024年度土地供应计划", "2024年度土地供应计划"),
+    ("12345热线知识库", "12345热线知识库"),
+    ("十四五规划纲要", "十四五规划纲要"),
+    ("关于规划_用地的通知", "关于规划_用地的通知"),  # not from <title>: underscores are the document's
+    ("附件1", "附件1"),  # nothing would be left
+    ("《》", "《》"),
+    ("  关于\u3000宅基地的\n通知 ", "关于 宅基地的 通知"),
+])
+def test_clean_title(raw, clean):
+    assert clean_title(raw) == clean
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("关于宅基地审批的通知_政策文件_北京市规划和自然资源委员会", "关于宅基地审批的通知"),
+    ("关于宅基地审批的通知 - 自然资源部", "关于宅基地审批的通知"),
+    ("2021-2035年北京城市总体规划", "2021-2035年北京城市总体规划"),
+    ("_北京市规划和自然资源委员会", "_北京市规划和自然资源委员会"),
+])
+def test_clean_title_drops_the_site_suffix_of_a_page_title(raw, clean):
+    assert clean_title(raw, page_title=True) == clean
+
+
+def test_the_page_title_loses_its_site_suffix_only_as_a_fallback():
+    page = """<html><head><title>1.关于宅基地审批的通知_政策文件_北京市规划和自然资源委员会</title></head>
+    <body><div id="c"><p>正文。</p></div></body></html>"""
+    assert extract_html(soup_of(page.encode()), URL, DetailRules(content="#c"), []).title == "关于宅基地审批的通知"
+    headed = page.replace("<body>", "<body><h1>（一）《关于规划_用地的通知》</h1>")
+    assert extract_html(soup_of(headed.encode()), URL, DetailRules(content="#c"), []).title == "关于规划_用地的通知"
 
 
 def test_gbk_page_declared_gb2312_decodes():
@@ -97,6 +167,11 @@ def test_pdf_text_is_read_per_page():
     assert "基本农田是指" in doc.text[:doc.page_offsets[1]]
 
 
+def test_pdf_title_is_cleaned():
+    data = pdf_with_text(["第一条 本规定适用于本市。" * 3], "附件1：《北京市宅基地管理规定》")
+    assert extract_pdf(data, min_chars_per_page=20).title == "北京市宅基地管理规定"
+
+
 def test_scanned_pdf_is_reported_not_indexed_empty():
     with pytest.raises(ExtractError, match="扫描件"):
         extract_pdf(scanned_pdf(), min_chars_per_page=20)
@@ -115,6 +190,7 @@ def test_docx_paragraphs():
         archive.writestr("word/document.xml", f'<w:document xmlns:w="{ns}"><w:body>{body}</w:body></w:document>')
     doc = extract_docx(out.getvalue())
     assert doc.title == "关于宅基地审批的通知" and doc.text.endswith("第一条 适用范围。")
+    assert extract_docx(_docx("附件2：《宅基地申请表》")).title == "宅基地申请表"
 
 
 def test_list_links_follow_patterns_and_next_page():
@@ -126,6 +202,20 @@ def test_list_links_follow_patterns_and_next_page():
     details, pages = list_links(soup_of(page.encode()), "http://h/zcwj/index.html", rules)
     assert details == ["http://h/zcwj/t20240101_1.html"]
     assert pages == ["http://h/zcwj/index_1.html"]
+
+
+def test_a_home_page_is_followed_to_its_section_lists():
+    page = """<html><body><div class="nav"><a href="/">首页</a><a href="/zcwj/index.html">政策文件</a>
+    <a href="/zcjd/">政策解读</a><a href="/about/index.html">关于我们</a></div>
+    <ul class="list"><li><a href="/zcwj/t20240101_1.html">通知</a></li><li><a href="/zcjd/">政策解读</a></li></ul>
+    <a class="next" href="index_1.html">下一页</a><a href="/zcwj/index.html#top">政策文件</a></body></html>"""
+    rules = ListRules(links="ul.list li a", next_page="a.next", follow=r"/(zcwj|zcjd)/(index\.html)?$")
+    details, pages = list_links(soup_of(page.encode()), "http://h/index.html", rules)
+    assert details == ["http://h/zcwj/t20240101_1.html"]  # /zcjd/ matches follow: a list, not a document
+    assert pages == ["http://h/index_1.html", "http://h/zcwj/index.html", "http://h/zcjd/"]
+    without = ListRules(links="ul.list li a", next_page="a.next")
+    assert list_links(soup_of(page.encode()), "http://h/index.html", without) == (
+        ["http://h/zcwj/t20240101_1.html", "http://h/zcjd/"], ["http://h/index_1.html"])
 
 
 def test_a_docx_zip_bomb_is_refused_quickly_without_unpacking():

@@ -43,3 +43,24 @@ def test_batcher_answers_concurrent_callers_with_their_own_vectors(model):
         assert float(results[i] @ reference[i]) > 0.9999, text
     again = batcher.encode_many(texts[:3])  # served from the cache, same vectors
     assert np.allclose(again, reference[:3], atol=1e-5)
+
+
+def test_a_closed_batcher_stops_its_thread_and_lets_the_encoder_go():
+    import gc
+    import weakref
+
+    import numpy as np
+
+    class Encoder:
+        def __call__(self, texts):
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+    encoder = Encoder()
+    gone = weakref.ref(encoder)
+    batcher = QueryBatcher(encoder, cache_size=0)
+    assert batcher.encode("宅基地").shape == (4,)
+    batcher.close()
+    assert not batcher._thread.is_alive()
+    del encoder, batcher
+    gc.collect()
+    assert gone() is None  # an app's encoder (an ONNX session) does not outlive the app

@@ -593,3 +593,74 @@ def test_admin_sees_versions_statistics_and_charts_and_rolls_back(page, server, 
     newer.get_by_role("button", name="确认启用？").click()
     sync_api.expect(rows.filter(has_text="20200101-000000-rollback")).to_contain_text("可回滚")
     assert httpx.get(server.base + "/readyz").json()["index_version"] != "20200101-000000-rollback"
+
+
+# ---------- stale FAQs: a changed article reaches the desk, the agents and the admin ----------
+
+def test_a_changed_article_flags_its_faq_in_the_editor_with_a_diff(page, server, shots):
+    """A new index version amends the article a published FAQ cites: the agent console warns, the
+    editor's 待复核 queue shows the old and new text as a diff, the admin page counts it, and
+    已复核 clears it."""
+    cited = "surveying-and-mapping-law/a41"
+    amendment = "违反本条规定的，依法予以处罚（修订新增）。"
+    root = server.settings.index_path
+    live = httpx.get(server.base + "/readyz").json()["index_version"]
+    amended = "20991231-000000-amended"
+    shutil.copytree(root / live, root / amended)
+    lines = (root / amended / "passages.jsonl").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        record = json.loads(line)
+        if record["id"] == cited:
+            old_text = record["text"]
+            record["text"] = old_text + amendment
+            lines[i] = json.dumps(record, ensure_ascii=False)
+    (root / amended / "passages.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    question = "测量标志被人挪走了违法吗"
+    faq_id = server.api("POST", "/v1/faqs", json={
+        "question": question, "answer": "擅自移动永久性测量标志是违法行为。", "citations": [cited]}).json()["id"]
+    try:
+        for action in ("submit", "publish"):
+            assert server.api("POST", f"/v1/faqs/{faq_id}/{action}").status_code == 200
+        assert server.api("POST", f"/v1/indexes/{amended}/activate", role="admin").status_code == 200
+
+        signin(page, server, "agent", "agent")
+        page.get_by_role("textbox", name="来电人原话").fill(question)
+        card = page.locator("#top-card")
+        sync_api.expect(card.locator(".review-warning")).to_contain_text("依据已变更，待复核")
+        sync_api.expect(card.locator(".badge-review")).to_have_text("依据待复核")
+        sync_api.expect(card.locator(".citation summary").first).to_contain_text("条文已变更")
+        sync_api.expect(page.locator("#status")).to_contain_text("依据待复核")
+        screenshot(page, shots / "agent-review.png")
+
+        signin(page, server, "admin", "admin")
+        sync_api.expect(page.locator("#review-totals [data-reason=changed] dd")).to_have_text("1")
+        sync_api.expect(page.locator("#review-totals")).to_contain_text("条文已变更")
+
+        page.goto(server.base + "/editor")  # an admin key opens the desk too
+        page.get_by_label("依据复核").select_option("true")
+        sync_api.expect(page.locator("#faq-table tbody tr")).to_have_count(1)
+        sync_api.expect(page.locator("#faq-table tbody tr")).to_contain_text("待复核：条文已变更")
+        page.get_by_role("tab", name="待复核").click()
+        item = page.locator("#review-list li.review-item").filter(has_text=question)
+        sync_api.expect(item).to_contain_text("《中华人民共和国测绘法》第四十一条")
+        sync_api.expect(item).to_contain_text("条文已变更")
+        sync_api.expect(item.locator("ins")).to_have_text(amendment)  # the new words, and nothing else
+        assert item.locator("del").count() == 0
+        assert old_text[:20] in item.locator(".diff-text").inner_text()
+        screenshot(page, shots / "editor-review.png", full_page=True)
+
+        item.get_by_role("button", name="打开编辑").click()  # the same diff above the form
+        sync_api.expect(page.locator("#review-box")).to_be_visible()
+        sync_api.expect(page.locator("#review-box ins")).to_have_text(amendment)
+        sync_api.expect(page.locator("#faq-meta")).to_contain_text("待复核：条文已变更")
+        sync_api.expect(page.locator("#history li").last).to_contain_text("标记待复核 · 系统")
+        page.get_by_role("tab", name="待复核").click()
+        item.get_by_role("button", name="已复核").click()
+        sync_api.expect(page.locator("#toast")).to_contain_text("已复核")
+        sync_api.expect(page.locator("#review-summary")).to_have_text("没有待复核的 FAQ：引用的条文都与审核时一致。")
+        faq = server.api("GET", f"/v1/faqs/{faq_id}").json()
+        assert faq["review_reason"] is None and faq["status"] == "published"
+    finally:
+        server.api("POST", f"/v1/faqs/{faq_id}/retire")  # before the rollback, which would flag it again
+        server.api("POST", f"/v1/indexes/{live}/activate", role="admin")
+        shutil.rmtree(root / amended)

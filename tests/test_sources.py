@@ -74,3 +74,86 @@ def test_duplicate_names_and_unknown_selection_are_errors(tmp_path):
     enabled = select_sources(sources, None)
     assert "npc-law-database" not in {s.name for s in enabled}  # disabled: the site is a JS app
     assert [s.name for s in select_sources(sources, "npc-law-database")] == ["npc-law-database"]
+
+
+SECTIONS = [
+    {"pattern": r"/zcjd/", "defaults": {"doc_type": "政策解读"}},
+    {"pattern": r"/bszn/", "defaults": {"doc_type": "办事指南", "issuer": "北京市政务服务中心"}},
+    {"pattern": r"/zcjd/|/bszn/", "defaults": {"doc_type": "其他"}},  # never reached: first match wins
+]
+
+
+def test_section_defaults_are_picked_by_url_and_the_first_match_wins(tmp_path):
+    (source,) = load_sources(write(tmp_path, fixture_sources("http://127.0.0.1:8080", sections=SECTIONS)))
+    base = "http://127.0.0.1:8080"
+    assert source.defaults_for(f"{base}/zcwj/t1.html") == {"doc_type": "地方性法规", "region": "北京"}
+    assert source.defaults_for(f"{base}/zcjd/t2.html") == {"doc_type": "政策解读", "region": "北京"}
+    assert source.defaults_for(f"{base}/bszn/t3.html") == {"doc_type": "办事指南", "region": "北京",
+                                                           "issuer": "北京市政务服务中心"}
+
+
+@pytest.mark.parametrize("sections, expected", [
+    ([{"pattern": "/zcjd/[", "defaults": {"doc_type": "政策解读"}}], "sections > 0 > pattern"),
+    ([{"pattern": "/zcjd/", "defaults": {"doc_type": "通知"}}], "doc_type must be one of"),
+    ([{"pattern": "/zcjd/", "defaults": {"doc_typ": "政策解读"}}], "sections > 0 > defaults > doc_typ"),
+    ([{"pattern": "/zcjd/", "defaults": {"doc_type": "政策解读"}, "title": "x"}], "sections > 0 > title"),
+    ([{"pattern": "/zcjd/", "defaults": {}}], "sections > 0 > defaults"),
+])
+def test_section_mistakes_name_the_section(tmp_path, sections, expected):
+    path = write(tmp_path, fixture_sources("http://127.0.0.1:8080", sections=sections))
+    with pytest.raises(SourcesError) as err:
+        load_sources(path)
+    assert "sources[0] (name: fixture)" in str(err.value) and expected in str(err.value)
+
+
+def test_canonical_url_drops_fragment_and_tracking_parameters_only():
+    (source,) = load_sources(SHIPPED)[:1]
+    url = "https://ghzrzyw.beijing.gov.cn/art/view.html?id=42&utm_source=wx&UTM_Medium=a&from=singlemessage&page=2#top"
+    assert source.canonical_url(url) == "https://ghzrzyw.beijing.gov.cn/art/view.html?id=42&page=2"
+    # What is kept is kept as written: encoding, order and blank values are not rewritten.
+    kept = "https://ghzrzyw.beijing.gov.cn/s?q=%E5%9C%9F%E5%9C%B0&b=&a=1/2&spm=a.b.c"
+    assert source.canonical_url(kept) == "https://ghzrzyw.beijing.gov.cn/s?q=%E5%9C%9F%E5%9C%B0&b=&a=1/2"
+    assert source.canonical_url("https://ghzrzyw.beijing.gov.cn/a.html?share=1") == "https://ghzrzyw.beijing.gov.cn/a.html"
+
+
+def test_canonical_rules_from_the_file_rank_copies_last(tmp_path):
+    canonical = {"strip_params": ["sessionid", "track_*"], "avoid": ["/zhuanti/", "/zt/"], "prefer": ["/zcwj/"]}
+    (source,) = load_sources(write(tmp_path, fixture_sources("http://127.0.0.1:8080", canonical=canonical)))
+    base = "http://127.0.0.1:8080"
+    # The list replaces the default one: utm_* is kept here.
+    assert (source.canonical_url(f"{base}/a.html?SessionId=9&track_x=1&utm_source=wx&id=3")
+            == f"{base}/a.html?utm_source=wx&id=3")
+    ranked = sorted([f"{base}/zt/2024/t1.html", f"{base}/xxgk/t1.html", f"{base}/zcwj/t1.html"], key=source.url_rank)
+    assert ranked == [f"{base}/zcwj/t1.html", f"{base}/xxgk/t1.html", f"{base}/zt/2024/t1.html"]
+    assert source.url_rank(f"{base}/zhuanti/zcwj/t1.html") == 2  # avoid beats prefer
+
+
+@pytest.mark.parametrize("canonical, expected", [
+    ({"strip_params": ["*"]}, "'*' alone would strip every parameter"),
+    ({"avoid": ["/zt/("]}, "canonical > avoid"),
+    ({"prefer": ["("]}, "invalid regular expression"),
+    ({"strip": ["from"]}, "canonical > strip"),
+])
+def test_canonical_mistakes_are_reported(tmp_path, canonical, expected):
+    path = write(tmp_path, fixture_sources("http://127.0.0.1:8080", canonical=canonical))
+    with pytest.raises(SourcesError) as err:
+        load_sources(path)
+    assert expected in str(err.value)
+
+
+def test_follow_must_be_a_regular_expression(tmp_path):
+    listing = {"links": "ul.list li a", "follow": "/zcfg/(index"}
+    with pytest.raises(SourcesError, match=r"list > follow: Value error, invalid regular expression"):
+        load_sources(write(tmp_path, fixture_sources("http://127.0.0.1:8080", list=listing)))
+
+
+def test_the_entries_in_docs_sources_md_load(tmp_path):
+    import re
+
+    docs = (PROJECT_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", docs, flags=re.S) if "- name:" in b]
+    entries = [load_sources(write(tmp_path, b if b.startswith("sources:") else "sources:\n" + b))[0] for b in blocks]
+    assert [e.name for e in entries] == ["bjgh-policy-files", "bjgh-site"]
+    site = entries[1]
+    assert site.defaults_for("https://ghzrzyw.beijing.gov.cn/zcjd/t20240101_1.html")["doc_type"] == "政策解读"
+    assert entries[0].canonical.avoid and entries[0].listing.follow and entries[0].sections

@@ -1,5 +1,6 @@
 """Feedback, health, readiness, metrics, index versions and analytics."""
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -25,7 +26,9 @@ from assistant import index as index_store
 from assistant import querylog
 from assistant.redact import redact
 from assistant.vocabularies import LABELS
+from ingest.runs import note_manual_activation
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["ops"])
 
 
@@ -47,13 +50,24 @@ def healthz() -> StatusOut:
     return StatusOut(status="ok")
 
 
-@router.get("/readyz", summary="就绪检查（索引已加载、数据库可达）")
+@router.get("/readyz", summary="就绪检查（当前索引已加载、数据库可达）")
 def readyz(state: StateDep) -> ReadyOut:
     try:
         with state.sessions() as s:
             s.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any DB failure means not ready
         raise ApiError(503, f"数据库不可用：{type(exc).__name__}") from None
+    # Forced: the answer must be the live CURRENT even right after an activation; reading the
+    # CURRENT file is cheap, and a version is loaded only when it differs from the served one.
+    try:
+        state.refresh_index(force=True)
+    except Exception as exc:  # noqa: BLE001 - missing files, a corrupt FAISS or BM25 file: not ready
+        live = index_store.current_version(state.settings.index_path)
+        if live == state.searcher.index.version:
+            raise  # the version loaded; what failed after it (the FAQ reload) has its own handler
+        log.warning("index version %s cannot be loaded: %s: %s", live, type(exc).__name__, exc)
+        raise ApiError(503, f"当前索引版本 {live} 无法加载（{type(exc).__name__}），仍在使用 "
+                            f"{state.searcher.index.version}；请重建索引或回滚：hotline index activate <版本>") from None
     return ReadyOut(status="ready", index_version=state.searcher.index.version,
                     passages=len(state.searcher.index.passages), faqs=len(state.faqs))
 
@@ -71,8 +85,9 @@ def indexes(state: StateDep, _: AdminKey) -> list[IndexVersionOut]:
 @router.post("/v1/indexes/{version}/activate", summary="启用或回滚索引版本（管理员）")
 def activate(version: Annotated[str, Path(max_length=128, pattern=index_store.VERSION_RE.pattern,
                                           description="索引版本名，如 20261205-231900-79214d31")],
-             state: StateDep, _: AdminKey) -> ActiveIndexOut:
+             state: StateDep, session: SessionDep, key: AdminKey) -> ActiveIndexOut:
     index_store.activate(state.settings.index_path, version)
+    note_manual_activation(session, version, key.name)
     state.refresh_index(force=True)
     return ActiveIndexOut(active=state.searcher.index.version)
 

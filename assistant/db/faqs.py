@@ -3,20 +3,27 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import Base, one_of, utcnow
-from assistant.vocabularies import AUDIENCES, FAQ_ACTIONS, FAQ_STATUSES
+from assistant.vocabularies import AUDIENCES, FAQ_ACTIONS, FAQ_STATUSES, REVIEW_REASONS
 
 
 class Faq(Base):
-    """A curated question and answer; `published_at` keeps the last publication even after an edit."""
+    """A curated question and answer; `published_at` keeps the last publication even after an edit.
+
+    `pins` holds, per cited passage id, the passage as the FAQ was written or last reviewed against
+    ({hash, text, status, title, label, url, index_version}); when a new index differs, the FAQ is
+    flagged 待复核: `review_reason` (the most serious of `review_changes`' reasons), `flagged_at`
+    and `review_changes` (per citation: reason, old and new text and status). See assistant.faq_review.
+    """
 
     __tablename__ = "faqs"
     __table_args__ = (
         one_of("audience", AUDIENCES),
         one_of("status", FAQ_STATUSES),
+        one_of("review_reason", REVIEW_REASONS),
         Index("ix_faqs_status_audience", "status", "audience"),
     )
 
@@ -36,6 +43,10 @@ class Faq(Base):
     published_at: Mapped[datetime | None]
     retired_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    pins: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    review_reason: Mapped[str | None] = mapped_column(String(16), index=True)
+    flagged_at: Mapped[datetime | None]
+    review_changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class FaqVersion(Base):

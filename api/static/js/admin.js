@@ -1,9 +1,10 @@
-/* Admin: index versions (activate / roll back), corpus statistics, analytics charts. */
+/* Admin: index versions (activate / roll back), corpus statistics, FAQs 待复核, analytics charts. */
 
 import { api, errorMessage } from "./lib/api.js";
 import { $, clear, el } from "./lib/dom.js";
 import { requireSignin } from "./lib/session.js";
 import { formatTime } from "./lib/time.js";
+import { label, vocabularies } from "./lib/vocabularies.js";
 import { barsByDay, hbars, ratesByDay } from "./widgets/charts.js";
 import { toast } from "./widgets/toast.js";
 
@@ -57,6 +58,7 @@ async function activate(button, version, older) {
     toast(`已切换到索引 ${result.active}`, "ok");
     loadIndexes();
     loadCorpus();
+    loadReview();  // the switch may have flagged FAQs
   } catch (err) {
     toast(errorMessage(err), "warn");
     button.disabled = false;
@@ -88,6 +90,22 @@ async function loadCorpus() {
     el("div", {}, el("dt", {}, "索引版本"), el("dd", {}, el("code", {}, body.index_version))));
   hbars($("chart-doctype"), "按文件类型（件）", countBy(docs, "doc_type"));
   hbars($("corpus-status"), "按效力状态（件）", countBy(docs, "status"));
+}
+
+/* ---------- FAQs whose basis changed ---------- */
+async function loadReview() {
+  const totals = $("review-totals");
+  let body;
+  try {
+    [body] = await Promise.all([api("GET", "/v1/faqs/review-counts"), vocabularies()]);
+  } catch (err) {
+    clear(totals).append(el("dd", {}, errorMessage(err)));
+    return;
+  }
+  clear(totals).append(
+    el("div", {}, el("dt", {}, "合计"), el("dd", {}, String(body.total))),
+    ...Object.entries(body.by_reason).map(([reason, count]) =>
+      el("div", { "data-reason": reason }, el("dt", {}, label("faq_review_reasons", reason)), el("dd", {}, String(count)))));
 }
 
 /* ---------- analytics ---------- */
@@ -131,6 +149,7 @@ if (requireSignin()) {
   $("reload-indexes").addEventListener("click", loadIndexes);
   loadIndexes();
   loadCorpus();
+  loadReview();
   loadAnalytics();
   loadTop();
 }

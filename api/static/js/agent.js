@@ -7,6 +7,7 @@ import { copyText } from "./lib/clipboard.js";
 import { $, clear, el } from "./lib/dom.js";
 import { requireSignin } from "./lib/session.js";
 import { debounce } from "./lib/time.js";
+import { vocabularies } from "./lib/vocabularies.js";
 import { answerStatus, renderAnswer, replyScript } from "./widgets/answer.js";
 import { passageItem } from "./widgets/citations.js";
 import { feedbackBar } from "./widgets/feedback.js";
@@ -58,7 +59,7 @@ function start() {
     if (body === STALE) return;  // a newer request owns the card now
     show(body, performance.now() - started);
     card.setAttribute("aria-busy", "false");
-    status.textContent = answerStatus(body.answer);
+    status.textContent = answerStatus(body.answer) + (body.answer.review_warning ? "；依据待复核，请核对现行条文" : "");
   }
 
   function show(body, roundTrip) {
@@ -68,7 +69,7 @@ function start() {
     $("took").textContent = `${Math.round(body.took_ms)} ms（往返 ${Math.round(roundTrip)} ms）`;
     const a = body.answer;
     const extra = a.kind === "faq" && a.faq_id ? el("span", { class: "muted" }, `FAQ #${a.faq_id}`) : null;
-    renderAnswer(card, a, { prefix: "card-cite", extra, note: false, confidence: true });
+    renderAnswer(card, a, { prefix: "card-cite", extra, note: false, confidence: true, review: true });
     actions.hidden = false;
     copyButton.disabled = a.kind === "no_basis";
     rating.reset(body.log_id);
@@ -117,4 +118,7 @@ function start() {
   caller.focus();
 }
 
-if (requireSignin()) start();
+if (requireSignin()) {
+  await vocabularies();  // labels of the changes a FAQ's citations are marked with
+  start();
+}

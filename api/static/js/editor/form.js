@@ -1,10 +1,12 @@
-/* The edit form: new / open / save a FAQ, and its lifecycle submit -> publish -> retire. */
+/* The edit form: new / open / save a FAQ, its lifecycle submit -> publish -> retire, and 已复核
+   for a FAQ whose basis changed (what changed is shown above the fields). */
 
 import { api, errorMessage } from "../lib/api.js";
 import { $, append, clear, el } from "../lib/dom.js";
 import { formatTime } from "../lib/time.js";
 import { label } from "../lib/vocabularies.js";
 import { toast } from "../widgets/toast.js";
+import { changeList, confirmable } from "./changes.js";
 import { draft, ensurePassages, on, setCitations, setFaq } from "./state.js";
 import { selectTab } from "../widgets/tabs.js";
 
@@ -74,16 +76,22 @@ function renderMeta() {
       `第 ${faq.version} 版 · 作者 ${faq.author}（${formatTime(faq.created_at)}）`,
       faq.reviewer ? ` · 审核发布 ${faq.reviewer}（${formatTime(faq.published_at)}）` : "",
       faq.retired_at ? ` · 下线于 ${formatTime(faq.retired_at)}` : "",
-      faq.stale ? el("span", { class: "status status-stale" }, "已过有效期") : null]);
+      faq.stale ? el("span", { class: "status status-stale" }, "已过有效期") : null,
+      faq.review_reason ? el("span", { class: "status status-stale" },
+                             `待复核：${label("faq_review_reasons", faq.review_reason)}`) : null]);
   } else {
     meta.append("保存后为草稿，提交审核并发布后生效。");
   }
+  const flagged = Boolean(faq && faq.review_reason);
+  $("review-box").hidden = !flagged;
+  clear($("review-box-changes")).append(flagged ? changeList(faq.review_changes) : "");
   const status = faq ? faq.status : null;
   const retired = status === "retired";
   for (const input of Object.values(inputs)) input.disabled = retired;
   $("save").disabled = retired;
   $("submit-review").disabled = status !== "draft";
   $("publish").disabled = status !== "in_review";
+  $("confirm-review").disabled = !confirmable(faq);
   $("retire").disabled = !faq || retired;
 }
 
@@ -134,5 +142,6 @@ export function initForm() {
   $("faq-form").addEventListener("submit", (event) => { event.preventDefault(); save(); });
   $("submit-review").addEventListener("click", () => transition("submit", "已提交审核"));
   $("publish").addEventListener("click", () => transition("publish", "已发布，门户和坐席端立即生效"));
+  $("confirm-review").addEventListener("click", () => transition("review", "已复核，依据按现行条文重新核定"));
   $("retire").addEventListener("click", () => transition("retire", "已下线"));
 }

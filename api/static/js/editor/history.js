@@ -8,7 +8,8 @@ import { label } from "../lib/vocabularies.js";
 import { draft, on } from "./state.js";
 
 const FIELDS = [["question", "问题"], ["alternatives", "其他问法"], ["answer", "答复"], ["citations", "引用依据"],
-                ["topic", "主题"], ["audience", "受众"], ["valid_until", "有效期至"], ["status", "状态"]];
+                ["topic", "主题"], ["audience", "受众"], ["valid_until", "有效期至"], ["status", "状态"],
+                ["review_reason", "依据复核"]];
 const TEXT_FIELDS = ["question", "answer", "topic"];
 const requests = newestWins();
 let versions = [];
@@ -54,6 +55,7 @@ function render() {
 }
 
 function shown(field, value) {
+  if (field === "review_reason") return value ? label("faq_review_reasons", value) : "无需复核";
   if (value === null || value === undefined || value === "") return "（空）";
   if (field === "status") return label("faq_statuses", value);
   if (field === "audience") return label("audiences", value);
@@ -83,7 +85,8 @@ function renderDiff() {
   let changed = 0;
   const table = el("dl", { class: "diff-table" });
   for (const [field, name] of FIELDS) {
-    const before = a.snapshot[field], after = b.snapshot[field];
+    // ?? null: versions recorded before a field existed do not show it as changed.
+    const before = a.snapshot[field] ?? null, after = b.snapshot[field] ?? null;
     if (JSON.stringify(before) === JSON.stringify(after)) continue;
     changed += 1;
     table.append(el("dt", {}, name), el("dd", {}, fieldDiff(field, before, after)));

@@ -8,7 +8,7 @@ import { addOptions, label } from "../lib/vocabularies.js";
 import { newFaq, openFaq } from "./form.js";
 import { onShow, selectTab } from "../widgets/tabs.js";
 
-const FILTERS = [["f-status", "status"], ["f-audience", "audience"], ["f-stale", "stale"]];
+const FILTERS = [["f-status", "status"], ["f-audience", "audience"], ["f-stale", "stale"], ["f-review", "review"]];
 const topics = new Set();  // every topic seen, offered as suggestions in the topic fields
 const requests = newestWins();
 
@@ -41,7 +41,9 @@ function renderList(rows) {
       el("td", {}, f.topic || "—"),
       el("td", {}, label("audiences", f.audience)),
       el("td", {}, el("span", { class: `status status-${f.status}` }, label("faq_statuses", f.status)),
-         f.stale ? el("span", { class: "status status-stale" }, "已过期") : null),
+         f.stale ? el("span", { class: "status status-stale" }, "已过期") : null,
+         f.review_reason ? el("span", { class: "status status-stale" },
+                              `待复核：${label("faq_review_reasons", f.review_reason)}`) : null),
       el("td", {}, `v${f.version}`),
       el("td", {}, formatTime(f.updated_at))));
   }

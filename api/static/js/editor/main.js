@@ -1,5 +1,6 @@
 /* FAQ desk: list and filter, edit with a live citation picker and a portal preview,
-   submit -> publish -> retire, version history with a diff, gaps queue, import/export.
+   submit -> publish -> retire, version history with a diff, the 待复核 queue (FAQs whose cited
+   articles changed, with the old and new text), gaps queue, import/export.
    One module per feature; they share the draft through state.js. */
 
 import { requireSignin } from "../lib/session.js";
@@ -11,7 +12,8 @@ import { initIo } from "./io.js";
 import { initList, loadList } from "./list.js";
 import { initPicker } from "./picker.js";
 import { initPreview } from "./preview.js";
-import { initTabs } from "../widgets/tabs.js";
+import { initReview } from "./review.js";
+import { initTabs, selectTab } from "../widgets/tabs.js";
 
 if (requireSignin()) {
   await vocabularies();  // the list, meta line, history and diff show labels, not codes
@@ -21,10 +23,12 @@ if (requireSignin()) {
   initPicker();
   initPreview();
   initHistory();
+  initReview();
   initGaps();
   initIo();
   newFaq();
-  const faq = new URLSearchParams(location.search).get("faq");
-  if (faq) openFaq(faq);
+  const params = new URLSearchParams(location.search);
+  if (params.get("faq")) openFaq(params.get("faq"));
+  else if (params.has("review")) selectTab("review");  // the admin page's link to the 待复核 queue
   else loadList();
 }

@@ -53,15 +53,19 @@ function noBasis(box, answer) {
         el("li", {}, "通过 12345 网上渠道", el("strong", {}, "留言"), "，承办部门将在规定时限内答复。")))]);
 }
 
-/* Renders an AnswerOut ({kind, text, summary, points, citations, escalation}) into `box`.
-   options: prefix (of the citation ids), extra (node beside the badge), note: false (no
-   "for reference" line), confidence (show the 有依据 / 需核实 badge). */
+/* Renders an AnswerOut ({kind, text, summary, points, citations, escalation, review_warning})
+   into `box`. options: prefix (of the citation ids), extra (node beside the badge), note: false
+   (no "for reference" line), confidence (show the 有依据 / 需核实 badge), review (agents: show a
+   FAQ's 待复核 warning and mark each citation whose basis changed). */
 export function renderAnswer(box, answer, options = {}) {
   const prefix = options.prefix || "cite";
   clear(box);
   box.dataset.kind = answer.kind;
+  const warning = options.review && answer.review_warning;
   box.append(el("div", { class: "answer-head" },
-    el("span", { class: `badge badge-${answer.kind}` }, kindLabel(answer.kind)), options.extra || null));
+    el("span", { class: `badge badge-${answer.kind}` }, kindLabel(answer.kind)),
+    warning ? el("span", { class: "badge badge-review" }, "依据待复核") : null, options.extra || null));
+  if (warning) box.append(el("p", { class: "review-warning", role: "note" }, answer.review_warning));
   if (answer.kind === "no_basis") {
     noBasis(box, answer);
     return box;
@@ -78,7 +82,8 @@ export function renderAnswer(box, answer, options = {}) {
     box.append(answerText(answer.text, prefix, cited));
   }
   if (answer.citations && answer.citations.length) {
-    box.append(el("h3", { class: "citations-title" }, "依据"), citationList(answer.citations, prefix));
+    box.append(el("h3", { class: "citations-title" }, "依据"),
+               citationList(answer.citations, prefix, { changes: Boolean(options.review) }));
   }
   if (answer.kind === "passages" && options.note !== false) {
     box.append(el("p", { class: "hint" }, "以上内容摘自法规条文，仅供参考，具体以承办部门答复为准。"));

@@ -2,6 +2,7 @@
    (portal, agent card, editor preview) and a related passage (agent console). */
 
 import { el, safeUrl } from "../lib/dom.js";
+import { label } from "../lib/vocabularies.js";
 
 /* Pieces of quoted sentences to find in an article: a quoted list is its heading and items. */
 function quotePieces(quotes) {
@@ -39,21 +40,33 @@ function paragraphs(text, quotes) {
   return String(text || "").split(/\n+/).filter((t) => t.trim()).map((t) => highlighted(t, pieces));
 }
 
-/* c: {n, passage_id, citation, text, url, quotes}; its id is `${prefix}-${n}` for [n] links. */
-function citationItem(c, prefix) {
+/* A citation is marked when its document is no longer in force, so repealed law is never
+   shown as current; with `changes`, also when a FAQ's basis changed since it was reviewed. */
+function marks(c, changes) {
+  return [
+    c.status && c.status !== "有效" ? el("span", { class: "citation-mark" }, c.status) : null,
+    changes && c.change ? el("span", { class: "citation-mark" }, label("faq_review_reasons", c.change)) : null,
+  ];
+}
+
+/* c: {n, passage_id, citation, text, url, quotes, status, change}; its id is `${prefix}-${n}`
+   for [n] links. */
+function citationItem(c, prefix, changes) {
   const url = safeUrl(c.url);
   return el("li", { id: `${prefix}-${c.n}`, class: "citation" },
     el("details", {},
-      el("summary", {}, el("span", { class: "cite-n" }, `[${c.n}]`), " ", c.citation || c.passage_id),
+      el("summary", {}, el("span", { class: "cite-n" }, `[${c.n}]`), " ", c.citation || c.passage_id,
+         marks(c, changes)),
       el("div", { class: "article-text" }, paragraphs(c.text || "（条文内容暂不可用）", c.quotes)),
       url ? el("p", { class: "source" },
         el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "查看原文（来源）"),
         el("span", { class: "muted" }, " ", new URL(url, location.origin).hostname)) : null));
 }
 
-export function citationList(citations, prefix) {
+/* options.changes: mark what changed in a FAQ's basis (agents) */
+export function citationList(citations, prefix, options = {}) {
   return el("ol", { class: "citation-list", "aria-label": "引用依据" },
-            citations.map((c) => citationItem(c, prefix)));
+            citations.map((c) => citationItem(c, prefix, options.changes)));
 }
 
 /* Opens citation n and moves focus to it, for a click on an [n] in the answer text. */
