@@ -24,6 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.types import Scope
 
+from assistant.text_fields import MAX_QUESTION_CHARS
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
 STATIC_DIR = HERE / "static"
@@ -88,12 +90,15 @@ def static_files() -> StaticAssets:
 
 @router.get("/", response_class=HTMLResponse)
 def portal(request: Request) -> HTMLResponse:
-    return render(request, "portal.html", page="portal")
+    settings = request.app.state.hotline.settings
+    return render(request, "portal.html", page="portal", max_question_chars=MAX_QUESTION_CHARS,
+                  online_url=settings.portal_online_url)
 
 
 @router.get("/agent", response_class=HTMLResponse)
 def agent(request: Request) -> HTMLResponse:
-    return render(request, "agent.html", page="agent", area=AREAS["agent"], area_id="agent")
+    return render(request, "agent.html", page="agent", area=AREAS["agent"], area_id="agent",
+                  settle_seconds=request.app.state.hotline.settings.agent_settle_seconds)
 
 
 @router.get("/editor", response_class=HTMLResponse)

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from assistant.compose import Composition, compose
 from assistant.faq_match import FaqEntry, FaqMatcher
 from assistant.question import Intent, analyse
-from assistant.retrieval import Filters, Hit, Searcher
+from assistant.retrieval import SOURCE_KIND_DESCRIPTION, Filters, Hit, Searcher, SourceKind, source_kind_of
 from assistant.scope import ScopeGuard
 from assistant.validity import DocumentState, validity_answer
 from assistant.vocabularies import ReviewReason, label
@@ -37,9 +37,15 @@ class Citation(BaseModel):
     text: str
     quotes: list[str] = Field(default_factory=list, description="本条中被答复引用的原文句子（页面高亮）")
     status: str = Field("有效", description="条文所属文件的效力：有效/已修改/已废止/失效")
+    effective_date: str = Field("", description="文件施行日期（YYYY-MM-DD），未知时为空")
     change: ReviewReason | None = Field(None, description=(
         "标准答复待复核时此条依据自审核以来的变化：changed 条文已变更，repealed 依据已废止或失效，"
         "removed 条文已删除（此时 text 为审核时的原文）"))
+
+    @computed_field(description=SOURCE_KIND_DESCRIPTION)  # type: ignore[prop-decorator]
+    @property
+    def source_kind(self) -> SourceKind:
+        return source_kind_of(self.url)
 
 
 class AnswerPoint(BaseModel):
@@ -71,7 +77,7 @@ class Answer(BaseModel):
 def citation_for(n: int, hit: Hit, quotes: list[str] | None = None, change: ReviewReason | None = None) -> Citation:
     return Citation(n=n, passage_id=hit.passage_id, citation=hit.citation, title=hit.title,
                     label=hit.label, url=hit.url, text=hit.text, quotes=quotes or [], status=hit.status,
-                    change=change)
+                    effective_date=hit.effective_date, change=change)
 
 
 def extractive_answer(question: str, intent: Intent, terms: set[str], hits: list[Hit]) -> tuple[Composition, list[Citation]]:

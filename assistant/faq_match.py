@@ -53,6 +53,22 @@ class FaqMatcher:
     def __len__(self) -> int:
         return len(self._table.entries)
 
+    def ranked(self, vector: np.ndarray, audiences: frozenset[str], k: int) -> list[tuple[FaqEntry, float]]:
+        """The `k` FAQs served to `audiences` closest to `vector`, each by its closest phrasing,
+        best first, whatever the threshold (the FAQ desk's hit-testing shows the near misses)."""
+        table = self._table
+        if not table.entries:
+            return []
+        sims = table.vectors @ vector
+        best: dict[int, float] = {}
+        for row in np.argsort(-sims):
+            owner = int(table.owners[row])
+            if owner not in best and table.entries[owner].audience in audiences:
+                best[owner] = float(sims[row])
+                if len(best) == k:
+                    break
+        return [(table.entries[owner], similarity) for owner, similarity in best.items()]
+
     def match(self, vector: np.ndarray, audiences: frozenset[str]) -> tuple[FaqEntry, float] | None:
         table = self._table
         if not table.entries:

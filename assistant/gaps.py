@@ -25,6 +25,8 @@ class GapQuery:
     at: datetime
     channel: str
     refused: bool
+    reason: str | None = None     # why it was refused (assistant.answer), if it was
+    faq_id: int | None = None     # the FAQ drafted from it, not yet published
 
 
 @dataclass
@@ -58,6 +60,8 @@ class GapGroup:
             "refused": sum(q.refused for q in self.queries),
             "negative_feedback": sum(not q.refused for q in self.queries),
             "channels": sorted({q.channel for q in self.queries}),
+            "reasons": sorted({q.reason for q in self.queries if q.reason}),
+            "faq_ids": sorted({q.faq_id for q in self.queries if q.faq_id is not None}),
             "latest_at": self.latest.isoformat(),
             "variants": self.variants[:sample],
             "query_ids": [q.id for q in self.queries],

@@ -67,7 +67,7 @@ def verify_key(s: Session, secret: str) -> ApiKey | None:
     return key
 
 
-def revoke_key(s: Session, key_id: int) -> None:
+def revoke_key(s: Session, key_id: int) -> ApiKey:
     """Revoke for good; revoking twice keeps the first revocation time."""
     key = s.get(ApiKey, key_id)
     if key is None:
@@ -75,6 +75,7 @@ def revoke_key(s: Session, key_id: int) -> None:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         s.flush()
+    return key
 
 
 def list_keys(s: Session) -> list[ApiKey]:

@@ -1,4 +1,5 @@
-"""Query log, feedback on answers, and the analytics the editors read.
+"""Query log, feedback on answers, the analytics the editors read, and the triage of knowledge
+gaps (忽略 / 不属于本部门 / 已处理, or closed by publishing a FAQ drafted from them).
 
 Queries and comments arrive already redacted (assistant.redact). Functions flush but never
 commit; the caller owns the transaction.
@@ -10,11 +11,11 @@ from datetime import date, datetime, time, timedelta
 from time import monotonic
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, case, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Date, case, cast, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from assistant.db import BEIJING, Feedback, QueryLog, utcnow
-from assistant.vocabularies import CHANNELS, RATINGS
+from assistant.vocabularies import CHANNELS, GAP_TRIAGES, RATINGS
 from assistant.errors import Invalid, NotFound
 
 NEGATIVE_RATINGS = ("not_helpful", "wrong_citation")
@@ -28,7 +29,7 @@ def _check_channel(channel: str) -> None:
 def log_query(s: Session, *, channel: str, query: str, answered: bool, refused: bool,
               faq_id: int | None = None, citations: Iterable[str] = (),
               top_score: float | None = None, latency_ms: float,
-              index_version: str | None = None, revise: int | None = None) -> QueryLog:
+              index_version: str | None = None, revise: int | None = None, reason: str | None = None) -> QueryLog:
     """Record one query and what was returned; with `revise`, that earlier entry of the same
     question still being typed is rewritten instead (it keeps its id, so a rating still finds it)."""
     _check_channel(channel)
@@ -38,7 +39,7 @@ def log_query(s: Session, *, channel: str, query: str, answered: bool, refused: 
         s.add(entry)
     entry.at, entry.query, entry.answered, entry.refused = utcnow(), query, answered, refused
     entry.faq_id, entry.citations, entry.top_score = faq_id, list(citations), top_score
-    entry.latency_ms, entry.index_version = latency_ms, index_version
+    entry.latency_ms, entry.index_version, entry.reason = latency_ms, index_version, reason
     s.flush()
     return entry
 
@@ -86,12 +87,51 @@ def add_feedback(s: Session, *, query_log_id: int | None, rating: str, comment: 
 
 
 def gaps(s: Session, limit: int = 100) -> list[QueryLog]:
-    """What we could not answer well: refused queries and negatively rated ones, newest first."""
+    """What we could not answer well and nobody has dealt with yet: refused queries and
+    negatively rated ones, not triaged, newest first."""
     rated_badly = exists().where(Feedback.query_log_id == QueryLog.id,
                                  Feedback.rating.in_(NEGATIVE_RATINGS))
-    stmt = (select(QueryLog).where(or_(QueryLog.refused, rated_badly))
+    stmt = (select(QueryLog).where(or_(QueryLog.refused, rated_badly), QueryLog.triage.is_(None))
             .order_by(QueryLog.at.desc(), QueryLog.id.desc()).limit(limit))
     return list(s.scalars(stmt))
+
+
+def _entries(s: Session, ids: Iterable[int]) -> list[QueryLog]:
+    ids = list(dict.fromkeys(ids))
+    found = {e.id: e for e in s.scalars(select(QueryLog).where(QueryLog.id.in_(ids)))} if ids else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"未找到查询记录：{'、'.join(map(str, missing[:5]))}")
+    return [found[i] for i in ids]
+
+
+def triage_gaps(s: Session, ids: Iterable[int], triage: str, note: str, actor: str) -> int:
+    """Mark these gap queries 忽略 / 不属于本部门 / 已处理 with the editor's reason; they leave the
+    gaps queue. Returns how many were marked."""
+    if triage not in GAP_TRIAGES:
+        raise Invalid(f"未知处理方式：{triage}（可选：{'、'.join(GAP_TRIAGES)}）")
+    if not note.strip():
+        raise Invalid("请填写处理原因")
+    entries = _entries(s, ids)
+    now = utcnow()
+    for entry in entries:
+        entry.triage, entry.triage_note, entry.triage_by, entry.triage_at = triage, note.strip(), actor, now
+    s.flush()
+    return len(entries)
+
+
+def link_gaps(s: Session, ids: Iterable[int], faq_id: int) -> None:
+    """Note that the FAQ `faq_id` was drafted from these gap queries (close_gaps closes them)."""
+    for entry in _entries(s, ids):
+        entry.gap_faq_id = faq_id
+    s.flush()
+
+
+def close_gaps(s: Session, faq_id: int, actor: str, now: datetime) -> None:
+    """The FAQ drafted from these gaps is published: the gaps still open are 已处理."""
+    s.execute(update(QueryLog).where(QueryLog.gap_faq_id == faq_id, QueryLog.triage.is_(None))
+              .values(triage="handled", triage_note=f"已发布 FAQ #{faq_id}", triage_by=actor, triage_at=now)
+              .execution_options(synchronize_session="fetch"))
 
 
 def _beijing_day(s: Session) -> ColumnElement[Any]:

@@ -14,7 +14,7 @@ import faiss
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 from sentence_transformers import SentenceTransformer
 
 from assistant.errors import Invalid
@@ -27,6 +27,11 @@ from assistant.tokenize import Tokenizer
 from assistant.validity import Register
 
 Mode = Literal["hybrid", "dense", "keyword"]
+SourceKind = Literal["official", "mirror", "none"]
+# Bundled statutes link to the mirror they were taken from (ingest/corpus.py LAWREFBOOK_URL);
+# any other link is the issuing body's own page, crawled or given with an upload.
+MIRROR_URL_PREFIX = "https://github.com/LawRefBook/Laws/"
+SOURCE_KIND_DESCRIPTION = "url 是 official 官方发布页、mirror 法规库副本（打包法规的来源），还是 none 没有链接"
 
 
 class QueryError(Invalid):
@@ -47,6 +52,13 @@ class Filters:
                                           (passage.doc_type, self.doc_type)))
 
 
+def source_kind_of(url: str) -> SourceKind:
+    """Whether a document's link is its official publication, the bundled mirror, or missing."""
+    if not url:
+        return "none"
+    return "mirror" if url.startswith(MIRROR_URL_PREFIX) else "official"
+
+
 class Hit(BaseModel):
     passage_id: str
     doc_id: str
@@ -60,11 +72,17 @@ class Hit(BaseModel):
     score: float
     dense_score: float
     keyword_score: float
+    effective_date: str = Field("", description="文件施行日期（YYYY-MM-DD），未知时为空")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def citation(self) -> str:
         return f"《{self.title}》{self.label}"
+
+    @computed_field(description=SOURCE_KIND_DESCRIPTION)  # type: ignore[prop-decorator]
+    @property
+    def source_kind(self) -> SourceKind:
+        return source_kind_of(self.url)
 
 
 @dataclass
@@ -261,7 +279,7 @@ class Searcher:
         """The passage at `row` of the live index as a Hit (citation, text, source)."""
         p = self.index.passages[row]
         return Hit(passage_id=p.id, doc_id=p.doc_id, title=p.title, label=p.label, article=p.article,
-                   chapter=p.chapter, text=p.text, url=p.url, status=p.status,
+                   chapter=p.chapter, text=p.text, url=p.url, status=p.status, effective_date=p.effective_date,
                    score=score, dense_score=dense, keyword_score=keyword)
 
 

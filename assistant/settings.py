@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     stale_faq_portal_withdraw: list[Literal["changed", "repealed", "removed"]] = Field(
         default_factory=lambda: ["repealed", "removed"], description=(
             "Why a published FAQ flagged 待复核 leaves the portal until re-reviewed; agents still see it, with a warning."))
+    faq_self_publish: bool = Field(False, description=(
+        "Lets the author of a FAQ (or of its revision) publish it without a second editor's review; admins "
+        "included. Off: four-eyes."))
 
     max_article_chars: int = Field(800, description="Articles longer than this are split at 款/项.")
     section_chars: int = 600
@@ -144,6 +147,11 @@ class Settings(BaseSettings):
     typing_window_seconds: float = Field(60.0, description=(
         "An agent's suggestion query that extends or trims the same key's previous one within this "
         "many seconds revises its query-log entry instead of adding one."))
+    agent_settle_seconds: float = Field(5.0, gt=0, description=(
+        "The agent console logs the caller's question once the agent has not typed for this many seconds "
+        "(at once on 确认问题/Ctrl+Enter, a copy or a rating); suggestions while typing are not logged."))
+    portal_online_url: str = Field("https://www.beijing.gov.cn/hudong/", pattern=r"^(https?://\S+)?$", description=(
+        "The 12345 online platform the portal links for 网上留言; empty shows no link."))
     order_contact_roles: list[str] = Field(["admin"], description="Roles that see callers' names and phone numbers in full.")
     order_transition_roles: list[str] = Field(["agent", "editor", "admin"], description="Roles that may act on work orders.")
     order_supervisor_roles: list[str] = Field(["editor", "admin"], description="Roles that may urge (催办) and import.")

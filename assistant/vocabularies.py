@@ -20,11 +20,19 @@ AUDIENCES = ("agent", "public")
 Audience = Literal[AUDIENCES]  # type: ignore[valid-type]
 FAQ_STATUSES = ("draft", "in_review", "published", "retired")
 FaqStatus = Literal[FAQ_STATUSES]  # type: ignore[valid-type]
-FAQ_ACTIONS = ("create", "update", "submit", "publish", "retire", "flag", "unflag", "review")
+FAQ_ACTIONS = ("create", "update", "submit", "publish", "retire", "flag", "unflag", "review", "revise", "discard",
+               "restore")
+# A published FAQ's pending revision: being written, or waiting for a second editor's approval.
+FAQ_REVISION_STATUSES = ("draft", "in_review")
+FaqRevisionStatus = Literal[FAQ_REVISION_STATUSES]  # type: ignore[valid-type]
 # Why a FAQ is 待复核: a cited passage's text changed, its document is no longer in force, or it is gone.
 REVIEW_REASONS = ("changed", "repealed", "removed")
 ReviewReason = Literal[REVIEW_REASONS]  # type: ignore[valid-type]
 CHANNELS = ("agent", "portal", "api")
+# What an editor decided about a knowledge gap (a refused or badly rated question); 已处理 is also
+# set when a FAQ drafted from the gap is published.
+GAP_TRIAGES = ("ignored", "not_ours", "handled")
+GapTriage = Literal[GAP_TRIAGES]  # type: ignore[valid-type]
 RATINGS = ("helpful", "not_helpful", "wrong_citation")
 Rating = Literal[RATINGS]  # type: ignore[valid-type]
 PAGE_KINDS = ("list", "detail", "attachment")
@@ -47,9 +55,12 @@ LABELS: dict[str, dict[str, str]] = {
     "audiences": {"public": "公众", "agent": "坐席"},
     "faq_statuses": {"draft": "草稿", "in_review": "待审核", "published": "已发布", "retired": "已下线"},
     "faq_actions": {"create": "创建", "update": "修改", "submit": "提交审核", "publish": "审核发布",
-                    "retire": "下线", "flag": "标记待复核", "unflag": "依据恢复，取消待复核", "review": "已复核"},
+                    "retire": "下线", "flag": "标记待复核", "unflag": "依据恢复，取消待复核", "review": "已复核",
+                    "revise": "修订", "discard": "放弃修订", "restore": "恢复为草稿"},
     "faq_review_reasons": {"changed": "条文已变更", "repealed": "依据已废止或失效", "removed": "条文已删除"},
     "channels": {"agent": "坐席", "portal": "门户", "api": "接口"},
+    "gap_triages": {"ignored": "忽略", "not_ours": "不属于本部门", "handled": "已处理"},
+    "refusal_reasons": {"out_of_scope": "不属于本部门职责", "weak_evidence": "依据不足", "case_status": "个人办件进度"},
     "ratings": {"helpful": "有用", "not_helpful": "没用", "wrong_citation": "回答有误"},
     "page_kinds": {"list": "列表页", "detail": "详情页", "attachment": "附件"},
     "request_types": {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报",

@@ -1,13 +1,15 @@
 """Build a new index version from corpus folders, reusing cached embeddings, then activate it."""
 
 import hashlib
+import json
 import logging
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -97,6 +99,43 @@ def prune_versions(root: Path, keep: int) -> list[str]:
     return doomed
 
 
+def _documents(passages: Iterable[Passage]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Per document id: its title and, per passage id, a hash of what a reader sees of the passage
+    (text and metadata; not its character offsets, which an edit earlier in the document shifts)."""
+    docs: dict[str, tuple[str, dict[str, str]]] = {}
+    for p in passages:
+        seen = {k: v for k, v in p.to_record()["metadata"].items() if k not in ("start", "end")}
+        digest = hashlib.sha256(json.dumps([p.text, seen], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        docs.setdefault(p.doc_id, (p.title, {}))[1][p.id] = digest
+    return docs
+
+
+def version_changes(root: Path, previous: str | None, passages: Sequence[Passage]) -> dict[str, Any] | None:
+    """What a build changes against `previous`, the version live when it was built: documents
+    added, changed (how many of their passages were added, changed, removed) and removed.
+    None when the previous version cannot be read."""
+    before: list[Passage] = []
+    if previous:
+        try:
+            with open(root / previous / store.PASSAGES, encoding="utf-8") as f:
+                before = [Passage.from_record(json.loads(line)) for line in f]
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cannot compare with index %s: %s: %s", previous, type(exc).__name__, exc)
+            return None
+    old, new = _documents(before), _documents(passages)
+    added = [{"doc_id": d, "title": new[d][0], "passages": len(new[d][1])} for d in sorted(new.keys() - old.keys())]
+    removed = [{"doc_id": d, "title": old[d][0], "passages": len(old[d][1])} for d in sorted(old.keys() - new.keys())]
+    changed = []
+    for doc_id in sorted(old.keys() & new.keys()):
+        was, now = old[doc_id][1], new[doc_id][1]
+        if was != now:
+            changed.append({"doc_id": doc_id, "title": new[doc_id][0], "passages": len(now),
+                            "passages_added": len(now.keys() - was.keys()),
+                            "passages_changed": sum(1 for p in now.keys() & was.keys() if now[p] != was[p]),
+                            "passages_removed": len(was.keys() - now.keys())})
+    return {"previous": previous, "added": added, "changed": changed, "removed": removed}
+
+
 def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = None, *,
                 model: SentenceTransformer | None = None, activate: bool = True,
                 progress: bool = False) -> BuildResult:
@@ -161,7 +200,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
         version = _new_version_name(root, digest)
         manifest = {"version": version,
                     "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-                    **manifest}
+                    **manifest, "changes": version_changes(root, store.current_version(root), passages)}
         path = store.write_version(root, version, manifest, passages, vectors, keyword, sentences)
         if activate:
             store.activate(root, version)

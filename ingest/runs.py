@@ -7,7 +7,9 @@ to crawl_runs.progress, so another process can watch the run.
 """
 
 import asyncio
+import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from ingest.crawl import COUNT_KEYS, Crawl
 from ingest.documents import DocumentStore
 from ingest.embed import prepared_model
 from ingest.fetch import Fetcher
-from ingest.gate import regression_gate
+from ingest.gate import GateResult, regression_gate
 from ingest.sources import Source, SourcesError, select_sources
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,13 @@ REACHED = ("new", "changed", "unchanged", "duplicate", "removed", "repealed", "n
 
 Progress = Callable[[dict[str, Any]], None]
 RESUMABLE = ("running", "interrupted")
+# What a run counts and why a page was not taken in, as the run log and the admin page say it.
+COUNT_LABELS = {"new": "新增", "changed": "更新", "unchanged": "未变", "duplicate": "重复", "removed": "移除",
+                "repealed": "废止", "not_indexed": "未收录", "failed": "失败", "skipped_robots": "robots.txt 禁止",
+                "skipped_offsite": "站外链接", "embedded": "新嵌入段落"}
+SUMMARY_COUNTS = ("new", "changed", "repealed", "duplicate", "removed", "failed")
+PAGE_PROBLEMS = {"failed": "请求失败", "not_indexed": "未收录", "robots": "robots.txt 禁止", "offsite": "站外链接"}
+GATE_FILE = "gate.json"
 
 
 class CrawlInProgress(Conflict):
@@ -113,6 +122,29 @@ def review_faqs(settings: Settings, version: str) -> int:
     return sum(report.flagged.values())
 
 
+def record_gate(root: Path, version: str, gate: GateResult, against: str | None) -> None:
+    """Keep the gate's figures beside the version's manifest, for the admin page; written to a
+    temporary file and renamed, so a reader never sees half of it."""
+    record = {"passed": gate.passed, "new_recall": gate.new_recall, "live_recall": gate.live_recall,
+              "compared": gate.compared, "skipped": gate.skipped, "message": gate.message, "against": against,
+              "checked_at": utcnow().isoformat(timespec="seconds")}
+    path = root / version / GATE_FILE
+    tmp = path.with_name(f".{GATE_FILE}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record, f, ensure_ascii=False, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def gate_record(root: Path, version: str) -> dict[str, Any] | None:
+    """What the gate found for `version`; None for a version built without it (hotline index build)."""
+    try:
+        return json.loads((root / version / GATE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
 def update_index(settings: Settings, *, model: SentenceTransformer | None = None,
                  progress: Progress | None = None, activate_anyway: bool = False) -> IndexUpdate:
     """Build a version over `settings.corpus_paths` if they differ from the live index, gate it,
@@ -132,6 +164,7 @@ def update_index(settings: Settings, *, model: SentenceTransformer | None = None
     built = f"新索引 {result.version}：{result.documents} 篇文档，{result.passages} 段，新嵌入 {result.embedded} 段"
     report({"stage": "gate", "done": 0, "total": 1, "embedded": result.embedded})
     gate = regression_gate(settings, model, result.version, live)
+    record_gate(root, result.version, gate, live)
     merged = sum(1 for m in loaded.merges if m.text_from != "none")
     if merged:
         built += f"；{merged} 篇抓取文件与内置文件是同一文件，已合并为一篇"
@@ -212,9 +245,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
                         message=f"运行失败：{type(exc).__name__}: {exc}")
                 raise
             report({"stage": "done", "done": 1, "total": 1})
-            summary = "，".join(f"{label} {counts[k]}" for k, label in (
-                ("new", "新增"), ("changed", "更新"), ("repealed", "废止"), ("duplicate", "重复"),
-                ("removed", "移除"), ("failed", "失败")) if counts.get(k))
+            summary = "，".join(f"{COUNT_LABELS[k]} {counts[k]}" for k in SUMMARY_COUNTS if counts.get(k))
             return update_run(sessions, run_id, status=update.status, index_version=update.version,
                            message=f"抓取：{summary or '没有变化'}；{update.message}",
                            counts={**counts, "embedded": update.embedded}, finished_at=utcnow())

@@ -14,8 +14,9 @@ REPEALED_PASSAGE = "beijing-historic-city-protection-regulations-2005/a1"
 def service(built, model, migrated_db_url, tmp_path_factory):
     """(client, keys by role) for one app over the session index and a migrated database."""
     index_settings, _ = built
+    # One editor key writes and publishes: four-eyes is tested in tests/test_faqs.py.
     settings = make_settings(tmp_path_factory.mktemp("api"), index_root=index_settings.index_path,
-                             database_url=migrated_db_url, portal_rate_limit="10000/minute")
+                             database_url=migrated_db_url, portal_rate_limit="10000/minute", faq_self_publish=True)
     app = create_app(settings, model)
     with TestClient(app) as client:
         with app.state.hotline.sessions() as s:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from assistant.db import ApiKey, Base, FaqVersion, QueryLog, make_engine, migrate, utcnow
 
-TABLES = {"api_keys", "faqs", "faq_versions", "query_log", "feedback", "crawl_runs", "crawl_pages", "work_orders", "work_order_events"}
+TABLES = {"api_keys", "faqs", "faq_versions", "query_log", "feedback", "crawl_runs", "crawl_pages", "work_orders",
+          "work_order_events", "audit_log"}
 
 
 def _tables(url: str) -> set[str]:
@@ -29,7 +30,7 @@ def test_migrate_creates_schema_from_nothing(empty_db_url):
     assert _tables(empty_db_url) == TABLES | {"alembic_version"}
     engine = make_engine(empty_db_url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0006"]
         # The hand-written migration and the models describe the same schema.
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     engine.dispose()

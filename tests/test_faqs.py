@@ -1,29 +1,44 @@
 """FAQ workflow and queries, on SQLite and PostgreSQL."""
 
+import csv
+import io
 import json
+import secrets
 import threading
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy import func, select
 
-from assistant.db import beijing_today, session_factory
+from api.app import create_app
+from assistant.db import QueryLog, beijing_today, session_factory
 from assistant.errors import DomainError
 from assistant.faqs import (
     FaqContent,
+    SelfReview,
     create_faq,
+    discard_revision,
     faq_history,
     faq_to_dict,
+    find_duplicates,
     get_faq,
+    list_faqs,
+    near_duplicate_cosine,
+    normalised,
     on_faq_commit,
     partial,
-    list_faqs,
     publish_faq,
     published_faqs,
+    restore_faq,
     retire_faq,
     submit_faq,
     update_faq,
 )
+from assistant.keys import create_key
+from tests.conftest import make_settings
 
 
 def _faq(**overrides) -> FaqContent:
@@ -123,18 +138,6 @@ def test_history_records_every_change_in_order(db_session):
     with pytest.raises(DomainError) as err:
         faq_history(s, faq.id + 1000)
     assert err.value.code == "not_found"
-
-
-def test_editing_a_published_faq_sends_it_back_to_review(db_session):
-    s = db_session
-    faq = _published(s)
-    update_faq(s, faq.id, {"alternatives": ["宅基地 一户几处"]}, "dave")
-    s.commit()
-    assert (faq.status, faq.version, faq.alternatives) == ("in_review", 4, ["宅基地 一户几处"])
-    assert published_faqs(s, {"public"}) == []
-    publish_faq(s, faq.id, "erin")
-    assert (faq.status, faq.reviewer, faq.version) == ("published", "erin", 5)
-    assert [f.id for f in published_faqs(s, {"public"})] == [faq.id]
 
 
 def test_update_without_real_change_is_a_no_op(db_session):
@@ -295,3 +298,318 @@ def test_concurrent_edits_queue_on_postgresql(db_backend, db_engine, db_session)
     assert versions == [3]
     db_session.expire_all()
     assert (get_faq(db_session, faq.id).answer, get_faq(db_session, faq.id).topic) == ("第一位编辑的答复", "农村宅基地")
+
+
+def test_four_eyes_the_author_of_an_entry_or_of_its_revision_cannot_publish_it(db_session):
+    s = db_session
+    faq = create_faq(s, _faq(), author="alice")
+    update_faq(s, faq.id, {"answer": "农村村民一户只能拥有一处宅基地，面积不得超过规定的标准。"}, "dave")
+    submit_faq(s, faq.id, "alice")
+    for writer in ("alice", "dave"):  # the author, and whoever edited it since
+        with pytest.raises(SelfReview, match="四眼审核") as err:
+            publish_faq(s, faq.id, writer)
+        assert (err.value.status, err.value.code) == (403, "self_review")
+    assert (faq.status, faq.version) == ("in_review", 3)  # a refusal changes nothing
+    publish_faq(s, faq.id, "bob")
+    # A revision's author may not approve it; the entry's author may (it is someone else's text).
+    update_faq(s, faq.id, {"topic": "宅基地审批"}, "erin")
+    submit_faq(s, faq.id, "erin")
+    with pytest.raises(SelfReview, match="修订"):
+        publish_faq(s, faq.id, "erin")
+    publish_faq(s, faq.id, "alice")
+    s.commit()
+    publications = [h for h in faq_history(s, faq.id) if h.action == "publish"]
+    assert [(h.snapshot["authors"], h.snapshot["reviewer"]) for h in publications] == [
+        (["alice", "dave"], "bob"), (["erin"], "alice")]
+    # The setting lets a lone editor publish their own text; admins have no other way round it.
+    own = create_faq(s, _faq(question="违建谁来查处？"), author="alice")
+    submit_faq(s, own.id, "alice")
+    assert publish_faq(s, own.id, "alice", self_publish=True).status == "published"
+
+
+def test_editing_a_published_faq_makes_a_revision_and_the_published_text_keeps_serving(db_session):
+    s = db_session
+    faq = _published(s)
+    original = faq.answer
+    update_faq(s, faq.id, {"answer": "一户只能有一处宅基地。", "alternatives": ["宅基地 一户几处"]}, "dave")
+    update_faq(s, faq.id, {"topic": "宅基地审批"}, "dave")
+    s.commit()
+    assert (faq.status, faq.answer, faq.alternatives, faq.version) == (
+        "published", original, ["一户可以有两块宅基地吗", "宅基地能有几处"], 5)
+    assert (faq.revision["answer"], faq.revision["topic"], faq.revision_status, faq.revision_author) == (
+        "一户只能有一处宅基地。", "宅基地审批", "draft", "dave")
+    assert [f.answer for f in published_faqs(s, {"public"})] == [original]  # still served as published
+    assert [f.id for f in list_faqs(s, revision="draft")] == [faq.id]
+    with pytest.raises(DomainError, match="尚未提交审核") as err:
+        publish_faq(s, faq.id, "bob")
+    assert err.value.code == "invalid_transition"
+    submit_faq(s, faq.id, "dave")
+    assert (faq.status, faq.revision_status) == ("published", "in_review")
+    assert [f.answer for f in published_faqs(s, {"public"})] == [original]
+    publish_faq(s, faq.id, "bob")
+    s.commit()
+    s.expire_all()
+    faq = get_faq(s, faq.id)
+    assert (faq.id, faq.status, faq.version, faq.answer, faq.topic, faq.revision, faq.revision_status) == (
+        faq.id, "published", 7, "一户只能有一处宅基地。", "宅基地审批", None, None)
+    assert [f.answer for f in published_faqs(s, {"public"})] == ["一户只能有一处宅基地。"]
+    history = faq_history(s, faq.id)
+    assert [h.action for h in history] == ["create", "submit", "publish", "revise", "revise", "submit", "publish"]
+    assert history[3].snapshot["answer"] == "一户只能有一处宅基地。" and history[3].snapshot["revision"] == "draft"
+    assert history[2].snapshot["answer"] == original  # what was served until v7
+    assert faq_to_dict(faq)["revision"] is None
+
+
+def test_a_revision_can_be_discarded_and_a_retired_faq_restored_as_a_draft(db_session):
+    s = db_session
+    faq = _published(s)
+    with pytest.raises(DomainError) as err:
+        discard_revision(s, faq.id, "dave")
+    assert err.value.code == "no_revision"
+    update_faq(s, faq.id, {"answer": "改写中的答复。"}, "dave")
+    discard_revision(s, faq.id, "dave")
+    assert (faq.revision, faq.status, faq.answer) == (None, "published", "农村村民一户只能拥有一处宅基地。")
+    # After a discard the next revision's author may be anyone but its own writer.
+    update_faq(s, faq.id, {"answer": "退休前的最后修订。"}, "erin")
+    retire_faq(s, faq.id, "carol")
+    with pytest.raises(DomainError) as err:
+        restore_faq(s, faq.id + 1000, "carol")
+    assert err.value.code == "not_found"
+    restored = restore_faq(s, faq.id, "carol")
+    s.commit()
+    assert (restored.id, restored.status, restored.answer, restored.revision, restored.retired_at) == (
+        faq.id, "draft", "退休前的最后修订。", None, None)
+    assert [h.action for h in faq_history(s, faq.id)] == [
+        "create", "submit", "publish", "revise", "discard", "revise", "retire", "restore"]
+    with pytest.raises(DomainError) as err:
+        restore_faq(s, faq.id, "carol")
+    assert err.value.code == "invalid_transition"
+    submit_faq(s, faq.id, "carol")
+    with pytest.raises(SelfReview):  # the restorer and the revision's writer wrote what is to be published
+        publish_faq(s, faq.id, "carol")
+    with pytest.raises(SelfReview):
+        publish_faq(s, faq.id, "erin")
+    assert publish_faq(s, faq.id, "bob").answer == "退休前的最后修订。"
+
+
+def test_duplicates_are_found_by_normalised_text_or_cosine(db_session):
+    s = db_session
+    first = create_faq(s, _faq(), author="alice")
+    other = create_faq(s, _faq(question="违建谁来查处？", alternatives=["违法建设归谁管"]), author="alice")
+    vectors = {"农村一户能有几处宅基地？": [1.0, 0.0], "违建谁来查处？": [0.0, 1.0],
+               "宅基地一户最多几处": [0.995, 0.0999], "房本丢了怎么办": [0.6, 0.8]}
+
+    def encode(texts):
+        return np.array([vectors.get(t, [0.7071, 0.7071]) for t in texts], dtype=np.float32)
+
+    found = find_duplicates(s, ["农村一户能有几处宅基地", "违法 建设归谁管！", "宅基地一户最多几处", "房本丢了怎么办"],
+                            encode, cosine=0.98)
+    assert [[(d.faq_id, d.similarity) for d in f] for f in found] == [
+        [(first.id, 1.0)], [(other.id, 1.0)], [(first.id, 0.995)], []]
+    assert find_duplicates(s, ["农村一户能有几处宅基地"], encode, 0.98, exclude=first.id) == [[]]
+    assert normalised("Ｗｈｏ 管？") == "who管"
+    assert near_duplicate_cosine(0.62) == pytest.approx(0.981)
+
+
+# ---------- through the API (a live app on the same database) ----------
+
+@pytest.fixture(scope="module")
+def service(built, model, migrated_db_url, tmp_path_factory):
+    index_settings, _ = built
+    settings = make_settings(tmp_path_factory.mktemp("faqs-api"), index_root=index_settings.index_path,
+                             database_url=migrated_db_url, portal_rate_limit="10000/minute")
+    app = create_app(settings, model)
+    with TestClient(app) as client:
+        yield client, app.state.hotline
+
+
+def _editors(state) -> dict[str, dict[str, str]]:
+    """Two editors' key headers, made afresh: the database tests above empty every table."""
+    with state.sessions() as s:
+        keys = {who: {"X-API-Key": create_key(s, "editor", f"{who}-{secrets.token_hex(3)}")[1]} for who in ("甲", "乙")}
+        s.commit()
+    return keys
+
+
+def _submitted(client, keys, question: str, answer: str = "农村村民一户只能拥有一处宅基地。", **extra) -> dict:
+    faq = client.post("/v1/faqs", headers=keys["甲"], json={
+        "question": question, "answer": answer, "citations": ["land-administration-law/a62"], **extra})
+    assert faq.status_code == 201, faq.text
+    assert client.post(f"/v1/faqs/{faq.json()['id']}/submit", headers=keys["甲"]).status_code == 200
+    return faq.json()
+
+
+def test_api_refuses_the_authors_publication_with_403_unless_the_setting_allows_it(service, monkeypatch):
+    client, state = service
+    keys = _editors(state)
+    faq = _submitted(client, keys, "接口四眼：宅基地能不能买卖")
+    refused = client.post(f"/v1/faqs/{faq['id']}/publish", headers=keys["甲"])
+    assert refused.status_code == 403
+    assert refused.json()["error"] == {
+        "code": "self_review", "message": "四眼审核：您编写或修改过此 FAQ，不能由您本人审核发布，请另一位编辑审核"}
+    assert client.get(f"/v1/faqs/{faq['id']}", headers=keys["甲"]).json()["status"] == "in_review"
+    author, reviewer = (client.get("/v1/whoami", headers=keys[who]).json()["name"] for who in ("甲", "乙"))
+    published = client.post(f"/v1/faqs/{faq['id']}/publish", headers=keys["乙"]).json()
+    assert (published["status"], published["reviewer"]) == ("published", reviewer)
+    history = client.get(f"/v1/faqs/{faq['id']}/history", headers=keys["甲"]).json()
+    assert (history[-1]["authors"], history[-1]["reviewer"]) == ([author], reviewer)
+    assert history[0]["authors"] == [] and history[0]["reviewer"] is None
+
+    monkeypatch.setattr(state.settings, "faq_self_publish", True)
+    own = _submitted(client, keys, "接口四眼：一个人的编辑部可以自己发布吗")
+    assert client.post(f"/v1/faqs/{own['id']}/publish", headers=keys["甲"]).status_code == 200
+
+
+def test_api_a_revision_leaves_the_portal_answer_until_approved(service):
+    client, state = service
+    keys = _editors(state)
+    question = "接口修订：宅基地上的房子能不能卖给外村人"
+    faq = _submitted(client, keys, question, "不能卖给本集体经济组织以外的人。")
+    client.post(f"/v1/faqs/{faq['id']}/publish", headers=keys["乙"])
+
+    def portal() -> dict:
+        return client.post("/v1/portal/ask", json={"question": question}).json()["answer"]
+
+    assert client.post(f"/v1/faqs/{faq['id']}/discard", headers=keys["甲"]).json()["error"]["code"] == "no_revision"
+    revised = client.patch(f"/v1/faqs/{faq['id']}", headers=keys["甲"], json={"answer": "不能卖给外村人。"}).json()
+    assert (revised["status"], revised["answer"], revised["revision"]["answer"], revised["revision"]["status"]) == (
+        "published", "不能卖给本集体经济组织以外的人。", "不能卖给外村人。", "draft")
+    assert (portal()["faq_id"], portal()["text"]) == (faq["id"], "不能卖给本集体经济组织以外的人。")
+    assert client.get("/v1/faqs?revision=draft", headers=keys["甲"]).json()[0]["id"] == faq["id"]
+    client.post(f"/v1/faqs/{faq['id']}/submit", headers=keys["甲"])
+    approved = client.post(f"/v1/faqs/{faq['id']}/publish", headers=keys["乙"]).json()
+    assert (approved["id"], approved["answer"], approved["revision"]) == (faq["id"], "不能卖给外村人。", None)
+    assert (portal()["faq_id"], portal()["text"]) == (faq["id"], "不能卖给外村人。")
+
+    retired = client.post(f"/v1/faqs/{faq['id']}/retire", headers=keys["甲"]).json()
+    assert portal()["faq_id"] != faq["id"]
+    restored = client.post(f"/v1/faqs/{faq['id']}/restore", headers=keys["甲"]).json()
+    assert (restored["status"], restored["version"]) == ("draft", retired["version"] + 1)
+    assert client.post(f"/v1/faqs/{faq['id']}/restore", headers=keys["甲"]).status_code == 409
+
+
+def test_api_bulk_actions_answer_per_id(service):
+    client, state = service
+    keys = _editors(state)
+    mine = _submitted(client, keys, "接口批量：我写的问题")
+    theirs = client.post("/v1/faqs", headers=keys["乙"], json={
+        "question": "接口批量：别人写的问题", "answer": "答复。", "citations": ["land-administration-law/a62"]}).json()
+    client.post(f"/v1/faqs/{theirs['id']}/submit", headers=keys["乙"])
+    draft = client.post("/v1/faqs", headers=keys["乙"], json={"question": "接口批量：草稿", "answer": "答复。"}).json()
+    body = client.post("/v1/faqs/bulk/publish", headers=keys["甲"],
+                       json={"ids": [mine["id"], theirs["id"], draft["id"], 2_000_000, theirs["id"]]}).json()
+    assert (body["done"], body["failed"]) == (1, 3)
+    results = {r["id"]: r for r in body["results"]}
+    assert list(results) == [mine["id"], theirs["id"], draft["id"], 2_000_000]  # duplicates answered once
+    assert (results[theirs["id"]]["ok"], results[theirs["id"]]["status"]) == (True, "published")
+    assert (results[mine["id"]]["ok"], results[mine["id"]]["code"]) == (False, "self_review")
+    assert results[draft["id"]]["message"] == "常见问题当前状态为「草稿」，不能发布"
+    assert results[2_000_000]["message"] == "未找到编号为 2000000 的常见问题"
+    assert client.get(f"/v1/faqs/{theirs['id']}", headers=keys["甲"]).json()["status"] == "published"
+    assert client.get(f"/v1/faqs/{mine['id']}", headers=keys["甲"]).json()["status"] == "in_review"
+    retired = client.post("/v1/faqs/bulk/retire", headers=keys["甲"], json={"ids": [draft["id"]]}).json()
+    assert retired["results"] == [{"id": draft["id"], "ok": True, "status": "retired", "version": 2,
+                                   "code": None, "message": None}]
+    for path, body in (("/v1/faqs/bulk/publish", {"ids": []}), ("/v1/faqs/bulk/delete", {"ids": [1]}),
+                       ("/v1/faqs/bulk/submit", {"ids": [0]})):
+        response = client.post(path, headers=keys["甲"], json=body)
+        assert response.status_code == 422 and response.json()["error"]["message"], (path, body)
+
+
+def test_api_hit_test_names_the_faq_with_its_similarity_and_the_passages(service):
+    client, state = service
+    keys = _editors(state)
+    question = "接口命中：宅基地一户能批几块"
+    faq = _submitted(client, keys, question)
+    client.post(f"/v1/faqs/{faq['id']}/publish", headers=keys["乙"])
+    inside = _submitted(client, keys, "接口命中：坐席口径宅基地复核", audience="agent")
+    client.post(f"/v1/faqs/{inside['id']}/publish", headers=keys["乙"])
+    body = client.post("/v1/faqs/hit-test", headers=keys["甲"], json={"question": question}).json()
+    assert (body["kind"], body["faq_id"]) == ("faq", faq["id"])
+    assert body["threshold"] == state.settings.calibration.faq_threshold
+    top = body["faqs"][0]
+    assert (top["id"], top["similarity"], top["answers"]) == (faq["id"], 1.0, True)
+    assert all(f["similarity"] <= top["similarity"] for f in body["faqs"])
+    assert inside["id"] not in [f["id"] for f in body["faqs"]]  # the portal never sees an agent FAQ
+    assert body["passages"] and all("score" in p and p["citation"] for p in body["passages"])
+    as_agent = client.post("/v1/faqs/hit-test", headers=keys["甲"],
+                           json={"question": "接口命中：坐席口径宅基地复核", "audience": "agent"}).json()
+    assert as_agent["faq_id"] == inside["id"]
+    far = client.post("/v1/faqs/hit-test", headers=keys["甲"], json={"question": "违章停车罚多少钱"}).json()
+    assert far["kind"] != "faq" and all(not f["answers"] for f in far["faqs"])
+    with state.sessions() as s:  # nothing logged: a test is not a citizen's question
+        assert s.scalar(select(func.count()).select_from(QueryLog).where(QueryLog.query == "违章停车罚多少钱")) == 0
+    assert client.post("/v1/faqs/hit-test", headers=keys["甲"], json={"question": " "}).status_code == 422
+
+
+def test_api_create_warns_of_the_same_or_near_same_question(service):
+    client, state = service
+    keys = _editors(state)
+    first = client.post("/v1/faqs", headers=keys["甲"], json={
+        "question": "接口重复：农村一户能有几处宅基地？", "answer": "一处。"}).json()
+    assert first["duplicates"] == []
+    same = client.post("/v1/faqs", headers=keys["乙"], json={
+        "question": "接口重复 农村一户能有几处宅基地", "answer": "一处。"}).json()
+    assert [(d["faq_id"], d["similarity"], d["status"]) for d in same["duplicates"]] == [(first["id"], 1.0, "draft")]
+    near = client.post("/v1/faqs", headers=keys["乙"], json={
+        "question": "接口重复：农村一户可以有几处宅基地？", "answer": "一处。"}).json()
+    assert first["id"] in [d["faq_id"] for d in near["duplicates"]]
+    assert all(d["similarity"] >= store_cosine(state) for d in near["duplicates"])
+    other = client.post("/v1/faqs", headers=keys["乙"], json={
+        "question": "接口重复：不动产权证书遗失了怎么补领", "answer": "申请补发。"}).json()
+    assert other["duplicates"] == []
+    assert client.get(f"/v1/faqs/{same['id']}", headers=keys["甲"]).json()["duplicates"] == []
+
+
+def store_cosine(state) -> float:
+    return near_duplicate_cosine(state.settings.calibration.faq_threshold)
+
+
+def test_api_import_template_and_a_reimport_that_creates_nothing(service):
+    client, state = service
+    keys = _editors(state)
+    template = client.get("/v1/faqs/import-template?format=csv", headers=keys["甲"])
+    assert template.status_code == 200 and template.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(template.content.decode("utf-8-sig"))))
+    assert rows[0] == ["问题", "其他问法", "答复", "引用依据", "主题", "受众", "有效期至"] and len(rows) == 2
+    data = "问题,答复,引用依据\n接口导入：宅基地面积标准,按省级规定。,《土地管理法》第六十二条\n".encode()
+    first = client.post("/v1/faqs/import?format=csv", headers=keys["甲"], content=data).json()
+    assert (first["created"], first["skipped"]) == (1, [])
+    again = client.post("/v1/faqs/import?format=csv", headers=keys["甲"], content=data).json()
+    assert again["created"] == 0
+    assert [(k["row"], k["faq_id"]) for k in again["skipped"]] == [(2, first["ids"][0])]
+    export = client.get("/v1/faqs/export?format=csv", headers=keys["甲"]).content.decode("utf-8-sig")
+    assert "《土地管理法》第六十二条" in export
+
+
+def test_api_gaps_show_channel_and_reason_and_close_by_triage_or_publication(service):
+    client, state = service
+    keys = _editors(state)
+    out_of_scope = client.post("/v1/portal/ask", json={"question": "接口缺口：孩子上小学怎么报名"}).json()
+    drafted = client.post("/v1/portal/ask", json={"question": "接口缺口：医保卡丢了去哪补办"}).json()
+    assert out_of_scope["answer"]["kind"] == "no_basis" and drafted["answer"]["kind"] == "no_basis"
+
+    def groups() -> dict[int, dict]:
+        body = client.get("/v1/analytics/gaps/grouped", headers=keys["甲"]).json()
+        return {qid: g for g in body["groups"] for qid in g["query_ids"]}
+
+    group = groups()[out_of_scope["log_id"]]
+    assert "portal" in group["channels"] and out_of_scope["answer"]["reason"] in group["reasons"]
+    refused = client.post("/v1/analytics/gaps/triage", headers=keys["甲"],
+                          json={"query_ids": [out_of_scope["log_id"]], "triage": "not_ours", "note": ""})
+    assert refused.status_code == 422 and refused.json()["error"]["message"]
+    marked = client.post("/v1/analytics/gaps/triage", headers=keys["甲"], json={
+        "query_ids": [out_of_scope["log_id"]], "triage": "not_ours", "note": "属教育部门职责"})
+    assert marked.json() == {"updated": 1}
+    assert out_of_scope["log_id"] not in groups()
+
+    faq = client.post("/v1/faqs", headers=keys["甲"], json={
+        "question": "接口缺口：医保卡丢了怎么办", "answer": "请向医保经办机构申请补办。",
+        "citations": ["land-administration-law/a62"], "gap_ids": [drafted["log_id"]]}).json()
+    assert faq["id"] in groups()[drafted["log_id"]]["faq_ids"]
+    client.post(f"/v1/faqs/{faq['id']}/submit", headers=keys["甲"])
+    assert client.post(f"/v1/faqs/{faq['id']}/publish", headers=keys["乙"]).status_code == 200
+    assert drafted["log_id"] not in groups()
+    unknown = client.post("/v1/faqs", headers=keys["甲"], json={
+        "question": "接口缺口：未知缺口", "answer": "答复。", "gap_ids": [2_000_000]})
+    assert unknown.status_code == 404 and unknown.json()["error"]["message"] == "未找到查询记录：2000000"

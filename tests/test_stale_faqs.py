@@ -205,15 +205,19 @@ def test_review_re_pins_and_clears_the_flag_in_the_history(db_session, versions)
         review_faq(s, 987654, "dave", second)
     assert err.value.code == "not_found"
 
-    # Republishing cannot confirm a citation that is gone; replacing it clears its flag with the edit.
+    # Republishing cannot confirm a citation that is gone; a revision replacing it clears its flag when approved.
     update_faq(s, removed.id, {"answer": "永久性测量标志由建设单位委托专人保管。"}, "dave", index=second)
+    submit_faq(s, removed.id, "dave")
     with pytest.raises(DomainError, match="已不在法规库中"):
         publish_faq(s, removed.id, "erin", index=second)
     update_faq(s, removed.id, {"citations": [UNCHANGED]}, "dave", index=second)
-    assert (removed.status, removed.review_reason, list(removed.pins)) == ("in_review", None, [UNCHANGED])
+    assert (removed.status, removed.review_reason, removed.revision["citations"]) == ("published", "removed", [UNCHANGED])
+    publish_faq(s, removed.id, "erin", index=second)
+    assert (removed.review_reason, list(removed.pins)) == (None, [UNCHANGED])
     # Publishing a flagged FAQ is a review too: re-pinned to today's text, flag cleared.
     update_faq(s, repealed.id, {"answer": "耕地占用税法已废止，请以现行规定为准。"}, "dave", index=second)
     assert repealed.review_reason == "repealed"  # an edit alone does not review the basis
+    submit_faq(s, repealed.id, "dave")
     publish_faq(s, repealed.id, "erin", index=second)
     assert (repealed.review_reason, repealed.pins[REPEALED]["status"]) == (None, "已废止")
     s.commit()
@@ -288,8 +292,9 @@ def test_the_service_flags_when_it_picks_up_a_new_index(db_url, versions, model,
     for index in (first, second):
         shutil.copytree(index.path, root / index.version)
     store.activate(root, first.version)
+    # One editor writes and publishes: four-eyes is tested in tests/test_faqs.py.
     app = create_app(make_settings(tmp_path, index_root=root, database_url=db_url, index_poll_seconds=0,
-                                   portal_rate_limit="10000/minute"), model)
+                                   portal_rate_limit="10000/minute", faq_self_publish=True), model)
     with TestClient(app) as client:
         with app.state.hotline.sessions() as s:
             editor = {"X-API-Key": create_key(s, "editor", "editor-tester")[1]}

@@ -7,26 +7,30 @@ from fastapi import APIRouter
 
 from api.deps import AgentKey, RateLimited, SessionDep, StateDep
 from api.errors import DATABASE_UNREACHABLE
-from api.schemas import AnswerOut, AskIn, AskOut, SearchIn, SearchOut, SuggestIn, SuggestOut
+from api.schemas import AnswerOut, AskIn, AskOut, ClassifyIn, ClassifyOut, SearchIn, SearchOut, SuggestIn, SuggestOut
 from api.state import AppState
-from assistant.answer import Answer
+from assistant.answer import ESCALATION, Answer
 from assistant.querylog import log_query
 from assistant.redact import redact
 from assistant.transcript import extract_query
+from assistant.workorders.handling import usual_handler
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 log = logging.getLogger(__name__)
 
 
 def _answer(state: AppState, session, question: str, channel: str, audiences: frozenset[str],
-            revise: int | None = None) -> tuple[Answer, int | None, float]:
-    """The answer, its query-log id (None when the database is unreachable: the caller still
-    gets the answer, the drop is counted), and the milliseconds it took."""
+            revise: int | None = None, logged: bool = True) -> tuple[Answer, int | None, float]:
+    """The answer, its query-log id (None when not `logged`, or when the database is
+    unreachable: the caller still gets the answer, the drop is counted), and the milliseconds
+    it took."""
     started = time.perf_counter()
     state.refresh_index()
     answer = state.answerer.answer(question, audiences=audiences)
     took = (time.perf_counter() - started) * 1000
     state.metrics.answer(channel, answer.kind)
+    if not logged:
+        return answer, None, took
     try:
         # Flushed now for its id, committed with the request. The lock queues writers
         # in-process rather than in SQLite's sleeping busy handler.
@@ -35,7 +39,7 @@ def _answer(state: AppState, session, question: str, channel: str, audiences: fr
                               refused=answer.refused, faq_id=answer.faq_id,
                               citations=[c.passage_id for c in answer.citations],
                               top_score=answer.evidence, latency_ms=took,
-                              index_version=state.searcher.index.version, revise=revise)
+                              index_version=state.searcher.index.version, revise=revise, reason=answer.reason)
     except DATABASE_UNREACHABLE as exc:
         session.rollback()
         state.metrics.dropped_logs.inc()
@@ -45,7 +49,10 @@ def _answer(state: AppState, session, question: str, channel: str, audiences: fr
 
 
 def _out(answer: Answer) -> AnswerOut:
-    return AnswerOut(**answer.model_dump(include=set(AnswerOut.model_fields)))
+    # The generic escalation restates the 12345 route every refusal offers; only another
+    # department's referral is news to a citizen.
+    referral = answer.escalation if answer.escalation != ESCALATION else None
+    return AnswerOut(**answer.model_dump(include=set(AnswerOut.model_fields)), referral=referral)
 
 
 @router.post("/search", response_model=SearchOut, summary="检索条文（坐席、编辑）")
@@ -62,14 +69,23 @@ def search(body: SearchIn, state: StateDep, _: AgentKey) -> SearchOut:
 def suggest(body: SuggestIn, state: StateDep, session: SessionDep, key: AgentKey) -> SuggestOut:
     started = time.perf_counter()
     query = (body.query or "").strip() or extract_query(body.transcript or "", state.searcher.synonyms.terms())
+    revise = state.typing.revises(key.id, query) if body.settled else None
     answer, log_id, _took = _answer(state, session, query, "agent", frozenset({"agent", "public"}),
-                                    revise=state.typing.revises(key.id, query))
+                                    revise=revise, logged=body.settled)
     if log_id is not None:
         state.typing.note(key.id, query, log_id)
     passages = answer.hits or []
     return SuggestOut(query=redact(query), answer=_out(answer), passages=passages,
                       log_id=log_id, index_version=state.searcher.index.version,
                       took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+@router.post("/agent/classify", response_model=ClassifyOut, summary="来电诉求的建议分类与承办单位（坐席）")
+def classify(body: ClassifyIn, state: StateDep, session: SessionDep, _: AgentKey) -> ClassifyOut:
+    query = extract_query(body.transcript, state.searcher.synonyms.terms()) or body.transcript.strip()
+    guess = state.orders.classifier(session).classify([query])[0]
+    return ClassifyOut(query=redact(query), category=list(guess.category), confidence=guess.confidence,
+                       handler=usual_handler(session, guess.category))
 
 
 @router.post("/portal/ask", response_model=AskOut, summary="市民提问（公开，限流）", dependencies=[RateLimited])

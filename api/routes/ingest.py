@@ -2,23 +2,25 @@
 
 import threading
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.deps import AdminKey, EditorKey, SessionDep, StateDep
 from api.errors import ApiError
-from api.schemas import RowId, RunOut, RunStartedOut, UploadOut
-from assistant.db import CrawlRun
-from ingest.runs import CrawlInProgress, run_crawl
+from api.schemas import CrawlPageOut, CrawlPagesOut, Offset, RowId, RunOut, RunStartedOut, SourceOut, UploadOut
+from assistant import audit
+from assistant.db import CrawlPage, CrawlRun
+from ingest.runs import PAGE_PROBLEMS, CrawlInProgress, run_crawl
 from ingest.sources import SourcesError, load_sources, select_sources
 from ingest.upload import SOURCE as UPLOAD_SOURCE
 from ingest.upload import UploadMeta, submit_upload
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
 RUN_START_TIMEOUT = 30.0
+PageProblem = Literal[tuple(PAGE_PROBLEMS)]  # type: ignore[valid-type]
 
 
 class RunIn(BaseModel):
@@ -27,8 +29,17 @@ class RunIn(BaseModel):
     max_pages: int | None = Field(None, ge=1, le=100_000)
 
 
+@router.get("/sources", summary="可抓取的来源（来源配置文件，管理员）")
+def sources(state: StateDep, _: AdminKey) -> list[SourceOut]:
+    try:
+        found = load_sources(state.settings.sources_path)
+    except SourcesError as exc:
+        raise ApiError(503, f"来源配置文件有误，请修正后重试：{exc}") from None
+    return [SourceOut(name=s.name, title=s.title, enabled=s.enabled, start_urls=s.start_urls) for s in found]
+
+
 @router.post("/runs", status_code=202, summary="启动一次抓取 + 索引更新（管理员）")
-def start_run(body: RunIn, state: StateDep, _: AdminKey) -> RunStartedOut:
+def start_run(body: RunIn, state: StateDep, session: SessionDep, key: AdminKey) -> RunStartedOut:
     settings = state.settings
     try:
         sources = load_sources(settings.sources_path)
@@ -42,6 +53,9 @@ def start_run(body: RunIn, state: StateDep, _: AdminKey) -> RunStartedOut:
     def progress(update: dict) -> None:
         outcome.setdefault("run_id", update.get("run_id"))
         started.set()
+        if update.get("stage") == "done":
+            # Before the run records its status: once it says succeeded, questions get the new index.
+            state.refresh_index(force=True)
 
     def work() -> None:
         try:
@@ -59,12 +73,15 @@ def start_run(body: RunIn, state: StateDep, _: AdminKey) -> RunStartedOut:
         if isinstance(error, CrawlInProgress):
             raise error
         raise ApiError(503, f"抓取任务未能启动：{error or '超时'}")
+    audit.record(session, key, "crawl_start", f"run/{outcome['run_id']}",
+                 f"来源 {body.source or '全部已启用来源'}" + (f"，每个来源最多 {body.max_pages} 页" if body.max_pages else ""))
     return RunStartedOut(id=outcome["run_id"], status="running")
 
 
-@router.get("/runs", summary="最近的抓取任务（管理员）")
-def list_runs(session: SessionDep, _: AdminKey) -> list[RunOut]:
-    runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(50))
+@router.get("/runs", summary="抓取任务（含上传后的索引更新），新的在前（管理员）")
+def list_runs(session: SessionDep, _: AdminKey, limit: int = Query(50, ge=1, le=200),
+              offset: Offset = 0) -> list[RunOut]:
+    runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit).offset(offset))
     return [RunOut.model_validate(r, from_attributes=True) for r in runs]
 
 
@@ -76,8 +93,23 @@ def get_run(run_id: RowId, session: SessionDep, _: AdminKey) -> RunOut:
     return RunOut.model_validate(run, from_attributes=True)
 
 
+@router.get("/runs/{run_id}/pages", summary="抓取任务未能收录的页面及原因（管理员）")
+def run_pages(run_id: RowId, session: SessionDep, _: AdminKey,
+              status: Annotated[list[PageProblem] | None, Query(
+                  description="failed 请求失败、not_indexed 未收录、robots、offsite；默认前两种")] = None,
+              limit: int = Query(20, ge=1, le=200), offset: Offset = 0) -> CrawlPagesOut:
+    """Pages whose last visit was this run: a later run that visits a page again takes it over,
+    since crawl_pages keeps each URL's latest status only."""
+    if session.get(CrawlRun, run_id) is None:
+        raise ApiError(404, f"未找到抓取任务：{run_id}")
+    where = (CrawlPage.visited_run == run_id, CrawlPage.status.in_(status or ("failed", "not_indexed")))
+    total = session.scalar(select(func.count()).select_from(CrawlPage).where(*where)) or 0
+    pages = session.scalars(select(CrawlPage).where(*where).order_by(CrawlPage.id).limit(limit).offset(offset))
+    return CrawlPagesOut(total=total, pages=[CrawlPageOut.model_validate(p, from_attributes=True) for p in pages])
+
+
 @router.post("/uploads", status_code=202, summary="上传文件（PDF/HTML/Markdown/DOCX），后台更新索引（编辑）")
-def upload(state: StateDep, key: EditorKey,
+def upload(state: StateDep, session: SessionDep, key: EditorKey,
            file: Annotated[UploadFile, File(description="PDF、HTML、Markdown 或 DOCX 文件")],
            title: Annotated[str, Form()], doc_type: Annotated[str, Form()] = "规范性文件",
            issuer: Annotated[str, Form()] = "", doc_number: Annotated[str, Form()] = "",
@@ -99,6 +131,8 @@ def upload(state: StateDep, key: EditorKey,
         raise ApiError(422, "上传的文件为空。")
     doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
                                    model=state.model, on_done=lambda: state.refresh_index(force=True))
+    audit.record(session, key, "upload", f"document/{doc_id}",
+                 f"《{meta.title}》，文件 {file.filename or '（无名）'}，索引更新任务 #{run_id}")
     return UploadOut(doc_id=doc_id, run_id=run_id, status="running", poll=f"/v1/ingest/uploads/{run_id}")
 
 

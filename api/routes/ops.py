@@ -1,7 +1,8 @@
-"""Feedback, health, readiness, metrics, index versions and analytics."""
+"""Feedback, health, readiness, metrics, index versions, analytics, API keys and the audit log."""
 
 import logging
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse, Response
@@ -11,25 +12,40 @@ from api.deps import AdminKey, EditorKey, OptionalKey, RateLimited, SessionDep, 
 from api.errors import ApiError
 from api.schemas import (
     ActiveIndexOut,
+    AuditEntryOut,
+    AuditPageOut,
     DailyOut,
     DayOut,
     FeedbackIn,
     FeedbackOut,
     IndexVersionOut,
+    KeyCreatedOut,
+    KeyIn,
+    KeyOut,
+    Offset,
     QueryLogOut,
     ReadyOut,
+    RowId,
     StatusOut,
     TopQuestionOut,
     VocabularyItem,
 )
+from assistant import audit, keys
 from assistant import index as index_store
 from assistant import querylog
+from assistant.db import ApiKey
 from assistant.redact import redact
-from assistant.vocabularies import LABELS
-from ingest.runs import note_manual_activation
+from assistant.text_fields import Plain
+from assistant.vocabularies import LABELS, label
+from ingest.runs import COUNT_LABELS, PAGE_PROBLEMS, gate_record, note_manual_activation
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ops"])
+# The product's code lists, plus the admin page's: audit actions, crawl-run counts, page problems.
+VOCABULARIES = {**LABELS, "audit_actions": audit.ACTION_LABELS, "crawl_counts": COUNT_LABELS,
+                "crawl_page_statuses": PAGE_PROBLEMS}
+AuditAction = Literal[audit.ACTIONS]  # type: ignore[valid-type]
+AuditKind = Literal[audit.KINDS]  # type: ignore[valid-type]
 
 
 @router.post("/v1/feedback", status_code=201, summary="对答复的评价（所有用户）", dependencies=[RateLimited])
@@ -42,7 +58,7 @@ def feedback(body: FeedbackIn, session: SessionDep, key: OptionalKey) -> Feedbac
 
 @router.get("/v1/meta/vocabularies", summary="代码表：文件类型、效力、FAQ 状态、受众、评价等的中文名称")
 def vocabularies() -> dict[str, list[VocabularyItem]]:
-    return {name: [VocabularyItem(value=v, label=t) for v, t in items.items()] for name, items in LABELS.items()}
+    return {name: [VocabularyItem(value=v, label=t) for v, t in items.items()] for name, items in VOCABULARIES.items()}
 
 
 @router.get("/healthz", summary="存活检查")
@@ -79,16 +95,25 @@ def metrics(state: StateDep) -> Response:
 
 @router.get("/v1/indexes", summary="索引版本（管理员）")
 def indexes(state: StateDep, _: AdminKey) -> list[IndexVersionOut]:
-    return [IndexVersionOut.model_validate(m) for m in index_store.list_versions(state.settings.index_path)]
+    """Each version's manifest (with what it changed), and the gate's figures where a gate ran."""
+    root = state.settings.index_path
+    return [IndexVersionOut.model_validate({**m, "gate": gate_record(root, m["version"])})
+            for m in index_store.list_versions(root)]
 
 
 @router.post("/v1/indexes/{version}/activate", summary="启用或回滚索引版本（管理员）")
 def activate(version: Annotated[str, Path(max_length=128, pattern=index_store.VERSION_RE.pattern,
                                           description="索引版本名，如 20261205-231900-79214d31")],
              state: StateDep, session: SessionDep, key: AdminKey) -> ActiveIndexOut:
+    previous = index_store.current_version(state.settings.index_path)
     index_store.activate(state.settings.index_path, version)
-    note_manual_activation(session, version, key.name)
+    # Before this request's own writes: the switch re-checks the FAQs in a session of its own,
+    # and SQLite has one writer at a time.
     state.refresh_index(force=True)
+    run = note_manual_activation(session, version, key.name)
+    audit.record(session, key, "index_activate", f"index/{version}",
+                 f"由 {previous or '（无）'} 切换到 {version}"
+                 + (f"；该版本未通过回归检验，已记入抓取任务 #{run.id}" if run else ""))
     return ActiveIndexOut(active=state.searcher.index.version)
 
 
@@ -106,3 +131,50 @@ def gaps(session: SessionDep, _: EditorKey, limit: int = Query(100, ge=1, le=500
 def daily(session: SessionDep, _: EditorKey, days: int = Query(30, ge=1, le=365)) -> DailyOut:
     return DailyOut(days=[DayOut.model_validate(d) for d in querylog.daily_counts(session, days)],
                     faq_hit_rate=querylog.faq_hit_rate(session))
+
+
+def _key_out(key: ApiKey, caller: ApiKey) -> KeyOut:
+    return KeyOut.model_validate(key, from_attributes=True).model_copy(update={"current": key.id == caller.id})
+
+
+@router.get("/v1/keys", summary="API 密钥：角色、创建和最近使用时间（管理员）")
+def list_keys(session: SessionDep, key: AdminKey) -> list[KeyOut]:
+    return [_key_out(k, key) for k in keys.list_keys(session)]
+
+
+@router.post("/v1/keys", status_code=201, summary="创建 API 密钥；完整密钥只在此返回一次（管理员）")
+def create_key(body: KeyIn, session: SessionDep, key: AdminKey) -> KeyCreatedOut:
+    created, secret = keys.create_key(session, body.role, body.name)
+    audit.record(session, key, "key_create", f"key/{created.id}",
+                 f"名称 {created.name}，角色 {label('roles', created.role)}，前缀 {created.prefix}")
+    return KeyCreatedOut(**_key_out(created, key).model_dump(), secret=secret)
+
+
+@router.post("/v1/keys/{key_id}/revoke", summary="停用 API 密钥，立即生效（管理员）")
+def revoke_key(key_id: RowId, session: SessionDep, key: AdminKey) -> KeyOut:
+    """Revoking twice keeps the first time and is recorded once; the key in use cannot revoke
+    itself (an admin would lock themselves out mid-session)."""
+    if key_id == key.id:
+        raise ApiError(409, "不能停用正在使用的密钥：请用另一个管理员密钥操作。")
+    found = session.get(ApiKey, key_id)
+    newly = found is not None and found.revoked_at is None
+    revoked = keys.revoke_key(session, key_id)
+    if newly:
+        audit.record(session, key, "key_revoke", f"key/{revoked.id}",
+                     f"名称 {revoked.name}，角色 {label('roles', revoked.role)}，前缀 {revoked.prefix}")
+    return _key_out(revoked, key)
+
+
+@router.get("/v1/audit", summary="操作日志：管理操作和 FAQ 编辑，新的在前（管理员）")
+def audit_log(session: SessionDep, _: AdminKey,
+              kind: AuditKind | None = Query(None, description="admin 管理操作；editorial FAQ 编辑"),
+              action: AuditAction | None = Query(None, description="操作代码（见 vocabularies 的 audit_actions）"),
+              actor: Annotated[Plain | None, Query(max_length=200, description="操作人（密钥名称）")] = None,
+              target: Annotated[Plain | None, Query(max_length=400,
+                                                   description="对象，如 key/3、faq/12、index/<版本>")] = None,
+              start: date | None = Query(None, description="起始日期（北京时间，含）"),
+              end: date | None = Query(None, description="截止日期（北京时间，含）"),
+              limit: int = Query(50, ge=1, le=200), offset: Offset = 0) -> AuditPageOut:
+    total, found = audit.entries(session, kind=kind, action=action, actor=actor, target=target, start=start,
+                                 end=end, limit=limit, offset=offset)
+    return AuditPageOut(total=total, entries=[AuditEntryOut.model_validate(e, from_attributes=True) for e in found])

@@ -3,6 +3,7 @@
 Importing the package registers every table on `Base.metadata` (Alembic compares against it).
 """
 
+from assistant.db.audit import AuditEntry
 from assistant.db.base import BEIJING, Base, beijing_today, utcnow
 from assistant.db.crawl import CrawlPage, CrawlRun
 from assistant.db.engine import make_engine, session_factory
@@ -12,5 +13,5 @@ from assistant.db.migrations import migrate
 from assistant.db.querylog import Feedback, QueryLog
 from assistant.db.workorders import WorkOrder, WorkOrderEvent
 
-__all__ = ["BEIJING", "ApiKey", "Base", "CrawlPage", "CrawlRun", "Faq", "FaqVersion", "Feedback", "QueryLog",
-           "WorkOrder", "WorkOrderEvent", "beijing_today", "make_engine", "migrate", "session_factory", "utcnow"]
+__all__ = ["BEIJING", "ApiKey", "AuditEntry", "Base", "CrawlPage", "CrawlRun", "Faq", "FaqVersion", "Feedback",
+           "QueryLog", "WorkOrder", "WorkOrderEvent", "beijing_today", "make_engine", "migrate", "session_factory", "utcnow"]

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import Base, one_of, utcnow
-from assistant.vocabularies import AUDIENCES, FAQ_ACTIONS, FAQ_STATUSES, REVIEW_REASONS
+from assistant.vocabularies import AUDIENCES, FAQ_ACTIONS, FAQ_REVISION_STATUSES, FAQ_STATUSES, REVIEW_REASONS
 
 
 class Faq(Base):
@@ -17,6 +17,10 @@ class Faq(Base):
     ({hash, text, status, title, label, url, index_version}); when a new index differs, the FAQ is
     flagged 待复核: `review_reason` (the most serious of `review_changes`' reasons), `flagged_at`
     and `review_changes` (per citation: reason, old and new text and status). See assistant.faq_review.
+
+    `revision` holds a published FAQ's pending edit (the FaqContent fields, as JSON) while the
+    published fields keep serving; `revision_status` is draft or in_review. Approving it copies it
+    over the published fields (assistant.faqs.publish_faq).
     """
 
     __tablename__ = "faqs"
@@ -24,6 +28,7 @@ class Faq(Base):
         one_of("audience", AUDIENCES),
         one_of("status", FAQ_STATUSES),
         one_of("review_reason", REVIEW_REASONS),
+        one_of("revision_status", FAQ_REVISION_STATUSES),
         Index("ix_faqs_status_audience", "status", "audience"),
     )
 
@@ -47,10 +52,15 @@ class Faq(Base):
     review_reason: Mapped[str | None] = mapped_column(String(16), index=True)
     flagged_at: Mapped[datetime | None]
     review_changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    revision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    revision_status: Mapped[str | None] = mapped_column(String(16))
+    revision_author: Mapped[str | None] = mapped_column(String(200))
+    revision_at: Mapped[datetime | None]
 
 
 class FaqVersion(Base):
-    """One row per FAQ change: who did what, and the content afterwards."""
+    """One row per FAQ change: who did what, and the content afterwards (a pending revision's, if
+    any). A publication's snapshot also names its `authors` (four-eyes) and `reviewer`."""
 
     __tablename__ = "faq_versions"
     __table_args__ = (

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.answer import Answerer
@@ -17,6 +17,7 @@ from assistant.errors import Conflict
 from assistant.querylog import log_query
 from assistant.redact import redact
 from assistant.transcript import extract_query
+from assistant.workorders.classify import Path3
 from assistant.workorders.desk import OrderDesk
 from assistant.workorders.lifecycle import record
 
@@ -80,3 +81,14 @@ def draft_reply(s: Session, answerer: Answerer, order: WorkOrder, actor: str, do
     record(s, order, "draft", actor, "助手起草答复" + ("（未找到明确依据）" if answer.refused else ""),
            {"kind": answer.kind, "citations": order.draft_citations})
     return order
+
+
+def usual_handler(session: Session, category: Path3) -> str | None:
+    """The 承办单位 most earlier orders of this category went to, if any named one."""
+    count = func.count().label("count")
+    row = session.execute(
+        select(WorkOrder.handler, count)
+        .where(WorkOrder.category_l1 == category[0], WorkOrder.category_l2 == category[1],
+               WorkOrder.category_l3 == category[2], WorkOrder.handler != "")
+        .group_by(WorkOrder.handler).order_by(count.desc(), WorkOrder.handler).limit(1)).first()
+    return row[0] if row else None

@@ -1,155 +1,41 @@
-/* Admin: index versions (activate / roll back), corpus statistics, FAQs 待复核, analytics charts. */
+/* Admin (/admin): index versions with what each changed and its gate figures, corpus statistics,
+   FAQs 待复核 and analytics; crawl runs; uploads; API keys; the audit log. One tab each. */
 
-import { api, errorMessage } from "./lib/api.js";
-import { $, clear, el } from "./lib/dom.js";
 import { requireSignin } from "./lib/session.js";
-import { formatTime } from "./lib/time.js";
-import { label, vocabularies } from "./lib/vocabularies.js";
-import { barsByDay, hbars, ratesByDay } from "./widgets/charts.js";
-import { toast } from "./widgets/toast.js";
+import { $ } from "./lib/dom.js";
+import { initTabs, onShow } from "./widgets/tabs.js";
+import { initAudit, loadAudit } from "./admin/audit.js";
+import { loadIndexes, onActivated } from "./admin/indexes.js";
+import { initKeys, loadKeys } from "./admin/keys.js";
+import { loadAnalytics, loadCorpus, loadReview, loadTop } from "./admin/overview.js";
+import { initRuns, loadRuns, showRuns } from "./admin/runs.js";
+import { initUploads } from "./admin/uploads.js";
 
-const CONFIRM_MS = 5000;
-
-/* ---------- index versions ---------- */
-async function loadIndexes() {
-  const body = clear(document.querySelector("#index-table tbody"));
-  let versions;
-  try {
-    versions = await api("GET", "/v1/indexes");
-  } catch (err) {
-    body.append(el("tr", {}, el("td", { colspan: 7 }, errorMessage(err))));
-    return;
-  }
-  const activeAt = (versions.find((v) => v.active) || {}).created_at || "";
-  for (const v of [...versions].reverse()) {
-    const older = (v.created_at || "") < activeAt;
-    const button = v.active ? null : el("button", { type: "button", class: "btn", "data-version": v.version },
-                                        older ? "回滚到此版本" : "启用此版本");
-    if (button) button.addEventListener("click", () => activate(button, v.version, older));
-    body.append(el("tr", { class: v.active ? "active" : null },
-      el("td", {}, el("code", {}, v.version)),
-      el("td", {}, formatTime(v.created_at)),
-      el("td", {}, String(v.documents ?? "—")),
-      el("td", {}, String(v.passages ?? "—")),
-      el("td", {}, v.model || "—"),
-      el("td", {}, v.active ? el("span", { class: "status status-published" }, "使用中") : "可回滚"),
-      el("td", {}, button)));
-  }
-}
-
-/* Two clicks: the first arms the button for a few seconds, the second switches. */
-async function activate(button, version, older) {
-  if (button.dataset.armed !== "1") {
-    button.dataset.armed = "1";
-    button.textContent = `确认${older ? "回滚" : "启用"}？`;
-    button.classList.add("btn-warn");
-    setTimeout(() => {
-      if (button.isConnected && button.dataset.armed === "1") {
-        button.dataset.armed = "";
-        button.textContent = older ? "回滚到此版本" : "启用此版本";
-        button.classList.remove("btn-warn");
-      }
-    }, CONFIRM_MS);
-    return;
-  }
-  button.disabled = true;
-  try {
-    const result = await api("POST", `/v1/indexes/${encodeURIComponent(version)}/activate`);
-    toast(`已切换到索引 ${result.active}`, "ok");
-    loadIndexes();
-    loadCorpus();
-    loadReview();  // the switch may have flagged FAQs
-  } catch (err) {
-    toast(errorMessage(err), "warn");
-    button.disabled = false;
-  }
-}
-
-/* ---------- corpus ---------- */
-function countBy(docs, key, weight) {
-  const counts = new Map();
-  for (const d of docs) counts.set(d[key] || "未标注", (counts.get(d[key] || "未标注") || 0) + (weight ? d[weight] : 1));
-  return [...counts.entries()].map(([label, value]) => ({ label, value })).sort((a, b) => b.value - a.value);
-}
-
-async function loadCorpus() {
-  let body;
-  try {
-    body = await api("GET", "/v1/documents");
-  } catch (err) {
-    clear($("corpus-totals")).append(el("dd", {}, errorMessage(err)));
-    return;
-  }
-  const docs = body.documents;
-  const passages = docs.reduce((s, d) => s + d.passages, 0);
-  const inForce = docs.filter((d) => d.status === "有效").length;
-  clear($("corpus-totals")).append(
-    el("div", {}, el("dt", {}, "文件"), el("dd", {}, String(docs.length))),
-    el("div", {}, el("dt", {}, "条文"), el("dd", {}, String(passages))),
-    el("div", {}, el("dt", {}, "现行有效"), el("dd", {}, String(inForce))),
-    el("div", {}, el("dt", {}, "索引版本"), el("dd", {}, el("code", {}, body.index_version))));
-  hbars($("chart-doctype"), "按文件类型（件）", countBy(docs, "doc_type"));
-  hbars($("corpus-status"), "按效力状态（件）", countBy(docs, "status"));
-}
-
-/* ---------- FAQs whose basis changed ---------- */
-async function loadReview() {
-  const totals = $("review-totals");
-  let body;
-  try {
-    [body] = await Promise.all([api("GET", "/v1/faqs/review-counts"), vocabularies()]);
-  } catch (err) {
-    clear(totals).append(el("dd", {}, errorMessage(err)));
-    return;
-  }
-  clear(totals).append(
-    el("div", {}, el("dt", {}, "合计"), el("dd", {}, String(body.total))),
-    ...Object.entries(body.by_reason).map(([reason, count]) =>
-      el("div", { "data-reason": reason }, el("dt", {}, label("faq_review_reasons", reason)), el("dd", {}, String(count)))));
-}
-
-/* ---------- analytics ---------- */
-async function loadAnalytics() {
-  let body;
-  try {
-    body = await api("GET", "/v1/analytics/daily?days=30");
-  } catch (err) {
-    clear($("rate-totals")).append(el("dd", {}, errorMessage(err)));
-    return;
-  }
-  const days = body.days;
-  const queries = days.reduce((s, d) => s + d.queries, 0);
-  const hits = days.reduce((s, d) => s + d.faq_hits, 0);
-  const refusals = days.reduce((s, d) => s + d.refusals, 0);
-  const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : "—");
-  clear($("rate-totals")).append(
-    el("div", {}, el("dt", {}, "问答量"), el("dd", {}, String(queries))),
-    el("div", {}, el("dt", {}, "FAQ 命中率"), el("dd", {}, pct(hits, queries))),
-    el("div", {}, el("dt", {}, "拒答率"), el("dd", {}, pct(refusals, queries))),
-    el("div", {}, el("dt", {}, "累计 FAQ 命中率"), el("dd", {}, `${(body.faq_hit_rate * 100).toFixed(1)}%`)));
-  barsByDay($("chart-daily"), "问答量", days.map((d) => ({ day: d.day, value: d.queries })), " 次");
-  ratesByDay($("chart-rates"), "FAQ 命中率与拒答率", days, [
-    { name: "FAQ 命中率", values: days.map((d) => (d.queries ? d.faq_hits / d.queries : null)) },
-    { name: "拒答率", values: days.map((d) => (d.queries ? d.refusals / d.queries : null)) },
-  ]);
-}
-
-async function loadTop() {
-  const body = clear(document.querySelector("#top-table tbody"));
-  try {
-    const rows = await api("GET", "/v1/analytics/top-questions?limit=15");
-    if (!rows.length) body.append(el("tr", {}, el("td", { colspan: 3 }, "暂无提问记录。")));
-    for (const r of rows) body.append(el("tr", {}, el("td", {}, r.query), el("td", {}, String(r.count)), el("td", {}, formatTime(r.last_at))));
-  } catch (err) {
-    body.append(el("tr", {}, el("td", { colspan: 3 }, errorMessage(err))));
-  }
-}
-
-if (requireSignin()) {
-  $("reload-indexes").addEventListener("click", loadIndexes);
+function loadOverview() {
   loadIndexes();
   loadCorpus();
   loadReview();
   loadAnalytics();
   loadTop();
+}
+
+if (requireSignin()) {
+  initTabs();
+  initRuns();
+  initUploads();
+  initKeys();
+  initAudit();
+  $("reload-indexes").addEventListener("click", loadIndexes);
+  onShow("overview", loadOverview);
+  onShow("runs", showRuns);
+  onShow("keys", loadKeys);
+  onShow("audit", loadAudit);
+  // A switch changes the live corpus, may flag FAQs, and ends a gated run's wait.
+  onActivated(() => {
+    loadIndexes();
+    loadCorpus();
+    loadReview();
+    loadRuns();
+  });
+  loadOverview();
 }

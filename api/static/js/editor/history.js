@@ -1,4 +1,5 @@
-/* Version history of the FAQ being edited, and a diff between any two of its versions. */
+/* Version history of the FAQ being edited (a publication names its authors and its reviewer),
+   and a diff between any two of its versions. */
 
 import { STALE, api, newestWins } from "../lib/api.js";
 import { $, clear, el } from "../lib/dom.js";
@@ -9,7 +10,7 @@ import { draft, on } from "./state.js";
 
 const FIELDS = [["question", "问题"], ["alternatives", "其他问法"], ["answer", "答复"], ["citations", "引用依据"],
                 ["topic", "主题"], ["audience", "受众"], ["valid_until", "有效期至"], ["status", "状态"],
-                ["review_reason", "依据复核"]];
+                ["review_reason", "依据复核"], ["revision", "修订"]];
 const TEXT_FIELDS = ["question", "answer", "topic"];
 const requests = newestWins();
 let versions = [];
@@ -42,7 +43,8 @@ function render() {
   const from = clear($("diff-from"));
   const to = clear($("diff-to"));
   for (const v of versions) {
-    list.append(el("li", {}, el("strong", {}, `v${v.version}`), ` ${action(v)} · ${v.actor} · ${formatTime(v.at)}`));
+    list.append(el("li", {}, el("strong", {}, `v${v.version}`), ` ${action(v)} · ${v.actor} · ${formatTime(v.at)}`,
+      v.reviewer ? el("span", { class: "muted" }, ` （作者 ${v.authors.join("、") || "—"}，审核 ${v.reviewer}）`) : null));
     from.append(el("option", { value: v.version }, `v${v.version}（${action(v)}）`));
     to.append(el("option", { value: v.version }, `v${v.version}（${action(v)}）`));
   }
@@ -56,6 +58,7 @@ function render() {
 
 function shown(field, value) {
   if (field === "review_reason") return value ? label("faq_review_reasons", value) : "无需复核";
+  if (field === "revision") return value ? `修订${label("faq_statuses", value)}` : "无修订";
   if (value === null || value === undefined || value === "") return "（空）";
   if (field === "status") return label("faq_statuses", value);
   if (field === "audience") return label("audiences", value);

@@ -1,6 +1,7 @@
 /* FAQ desk: list and filter, edit with a live citation picker and a portal preview,
-   submit -> publish -> retire, version history with a diff, the 待复核 queue (FAQs whose cited
-   articles changed, with the old and new text), gaps queue, import/export.
+   submit -> publish (by a second editor) -> retire -> restore, revisions of published FAQs,
+   bulk actions, version history with a diff, the 待复核 queue (FAQs whose cited articles changed,
+   with the old and new text), gaps queue, hit-testing, import/export.
    One module per feature; they share the draft through state.js. */
 
 import { requireSignin } from "../lib/session.js";
@@ -8,6 +9,7 @@ import { vocabularies } from "../lib/vocabularies.js";
 import { initForm, newFaq, openFaq } from "./form.js";
 import { initGaps } from "./gaps.js";
 import { initHistory } from "./history.js";
+import { initHitTest } from "./hittest.js";
 import { initIo } from "./io.js";
 import { initList, loadList } from "./list.js";
 import { initPicker } from "./picker.js";
@@ -25,6 +27,7 @@ if (requireSignin()) {
   initHistory();
   initReview();
   initGaps();
+  initHitTest();
   initIo();
   newFaq();
   const params = new URLSearchParams(location.search);

@@ -7,6 +7,7 @@ import { api, passagePath } from "../lib/api.js";
 export const draft = {
   faq: null,       // the FAQ being edited, as the API returned it; null for a new one
   citations: [],   // passage ids, in order
+  gap: [],         // query-log ids of the knowledge gap a new FAQ is drafted from
 };
 export const passages = new Map();  // passage id -> {citation, text, url}
 

@@ -41,22 +41,43 @@ function hasPoints(answer) {
   return Boolean(answer.summary && answer.points && answer.points.length);
 }
 
-function noBasis(box, answer) {
-  append(box, [
-    el("p", { class: "no-basis-title" }, "未找到明确依据"),
-    el("p", {}, "我们没有在现行法规和已审核的标准答复中找到能够直接回答这个问题的依据，因此不作推测性答复。"),
-    answer.escalation ? el("p", { class: "escalation-note" }, answer.escalation) : null,
-    el("div", { class: "escalation" },
-      el("p", { class: "escalation-title" }, "您可以："),
-      el("ul", {},
-        el("li", {}, "拨打 ", el("strong", {}, "12345"), " 市民服务热线，由工作人员解答或转交承办部门；"),
-        el("li", {}, "通过 12345 网上渠道", el("strong", {}, "留言"), "，承办部门将在规定时限内答复。")))]);
+/* "12345" as a link that dials it (el() makes links from http(s) URLs only; this one is fixed). */
+function hotlineLink() {
+  const link = el("a", { class: "tel" }, el("strong", {}, "12345"));
+  link.setAttribute("href", "tel:12345");
+  return link;
 }
 
-/* Renders an AnswerOut ({kind, text, summary, points, citations, escalation, review_warning})
-   into `box`. options: prefix (of the citation ids), extra (node beside the badge), note: false
-   (no "for reference" line), confidence (show the 有依据 / 需核实 badge), review (agents: show a
-   FAQ's 待复核 warning and mark each citation whose basis changed). */
+/* Where a citizen turns next: call 12345, or leave a message on its online platform. */
+function escalationBlock(onlineUrl) {
+  return el("div", { class: "escalation" },
+    el("p", { class: "escalation-title" }, "您可以："),
+    el("ul", {},
+      el("li", {}, "拨打 ", hotlineLink(), " 市民服务热线，由工作人员解答或转交承办部门；"),
+      el("li", {}, "通过 12345 网上渠道",
+         onlineUrl ? el("a", { href: onlineUrl, target: "_blank", rel: "noopener noreferrer" }, "网上留言")
+                   : el("strong", {}, "留言"),
+         "，承办部门将在规定时限内答复。")));
+}
+
+/* One refusal block: the badge says 未找到明确依据 once, then why, then one way onwards: for
+   citizens a referral to another department when the question is theirs, else 12345; for
+   agents the service's escalation sentence, which is written for them. */
+function noBasis(box, answer, options) {
+  append(box, [
+    el("p", {}, "我们没有在现行法规和已审核的标准答复中找到能够直接回答这个问题的依据，因此不作推测性答复。"),
+    options.agent
+      ? (answer.escalation ? el("p", { class: "escalation" }, answer.escalation) : null)
+      : [answer.referral ? el("p", { class: "escalation-note" }, answer.referral) : null,
+         escalationBlock(options.onlineUrl)]]);
+}
+
+/* Renders an AnswerOut ({kind, text, summary, points, citations, escalation, referral,
+   review_warning}) into `box`. options: prefix (of the citation ids), extra (node beside the
+   badge), note: false (no "for reference" line), confidence (show the 有依据 / 需核实 badge),
+   review (agents: show a FAQ's 待复核 warning and mark each citation whose basis changed),
+   agent (a refusal says where to escalate, not the citizen's options), onlineUrl (the 12345
+   online platform a refusal links to). */
 export function renderAnswer(box, answer, options = {}) {
   const prefix = options.prefix || "cite";
   clear(box);
@@ -67,7 +88,7 @@ export function renderAnswer(box, answer, options = {}) {
     warning ? el("span", { class: "badge badge-review" }, "依据待复核") : null, options.extra || null));
   if (warning) box.append(el("p", { class: "review-warning", role: "note" }, answer.review_warning));
   if (answer.kind === "no_basis") {
-    noBasis(box, answer);
+    noBasis(box, answer, options);
     return box;
   }
   const cited = new Set((answer.citations || []).map((c) => Number(c.n)));

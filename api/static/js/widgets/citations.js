@@ -4,6 +4,8 @@
 import { el, safeUrl } from "../lib/dom.js";
 import { label } from "../lib/vocabularies.js";
 
+const IN_FORCE = "有效";
+
 /* Pieces of quoted sentences to find in an article: a quoted list is its heading and items. */
 function quotePieces(quotes) {
   const pieces = [];
@@ -40,27 +42,56 @@ function paragraphs(text, quotes) {
   return String(text || "").split(/\n+/).filter((t) => t.trim()).map((t) => highlighted(t, pieces));
 }
 
-/* A citation is marked when its document is no longer in force, so repealed law is never
-   shown as current; with `changes`, also when a FAQ's basis changed since it was reviewed. */
-function marks(c, changes) {
-  return [
-    c.status && c.status !== "有效" ? el("span", { class: "citation-mark" }, c.status) : null,
-    changes && c.change ? el("span", { class: "citation-mark" }, label("faq_review_reasons", c.change)) : null,
-  ];
+/* "2020-01-01" -> "2020年1月1日"; anything else as given. */
+function chineseDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ""));
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : String(iso || "");
 }
 
-/* c: {n, passage_id, citation, text, url, quotes, status, change}; its id is `${prefix}-${n}`
-   for [n] links. */
+/* The document's 效力, always shown: a citation of law no longer (or not yet) in force must
+   never read as the rule today. */
+function statusTag(status) {
+  if (!status) return null;
+  return el("span", { class: status === IN_FORCE ? "status status-published citation-status" : "citation-mark citation-status" },
+            status === IN_FORCE ? "现行有效" : status);
+}
+
+/* 效力 and 施行日期 of the cited document. */
+function metaLine(item) {
+  return el("p", { class: "source citation-meta muted" },
+    `效力：${item.status || "未知"}`,
+    item.effective_date ? ` · 施行日期：${chineseDate(item.effective_date)}` : null);
+}
+
+/* Where the text comes from: the issuing body's own page, or for a bundled statute the
+   mirror it was taken from, labelled as a copy so nobody takes it for the official text. */
+function sourceLine(item) {
+  const url = safeUrl(item.url);
+  if (!url) return null;
+  const host = el("span", { class: "muted" }, " ", new URL(url, location.origin).hostname);
+  const link = (text) => el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, text);
+  if (item.source_kind === "mirror") {
+    return el("p", { class: "source" }, link("法规库副本"),
+              el("span", { class: "muted" }, "（非官方发布文本，以官方公布为准）"), host);
+  }
+  return el("p", { class: "source" }, link("查看原文（官方发布）"), host);
+}
+
+/* With `changes`, a FAQ's citation whose basis changed since it was reviewed is marked too. */
+function changeMark(c, changes) {
+  return changes && c.change ? el("span", { class: "citation-mark" }, label("faq_review_reasons", c.change)) : null;
+}
+
+/* c: {n, passage_id, citation, text, url, quotes, status, effective_date, source_kind, change};
+   its id is `${prefix}-${n}` for [n] links. */
 function citationItem(c, prefix, changes) {
-  const url = safeUrl(c.url);
   return el("li", { id: `${prefix}-${c.n}`, class: "citation" },
     el("details", {},
-      el("summary", {}, el("span", { class: "cite-n" }, `[${c.n}]`), " ", c.citation || c.passage_id,
-         marks(c, changes)),
+      el("summary", {}, el("span", { class: "cite-n" }, `[${c.n}]`), " ", c.citation || c.passage_id, " ",
+         statusTag(c.status), changeMark(c, changes)),
+      metaLine(c),
       el("div", { class: "article-text" }, paragraphs(c.text || "（条文内容暂不可用）", c.quotes)),
-      url ? el("p", { class: "source" },
-        el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, "查看原文（来源）"),
-        el("span", { class: "muted" }, " ", new URL(url, location.origin).hostname)) : null));
+      sourceLine(c)));
 }
 
 /* options.changes: mark what changed in a FAQ's basis (agents) */
@@ -80,13 +111,14 @@ export function openCitation(prefix, n) {
   if (summary) summary.focus();
 }
 
-/* p: a search hit {citation, chapter, text, url}, shown as number i + 1. */
+/* p: a search hit {citation, chapter, text, url, status, effective_date, source_kind}, shown
+   as number i + 1. */
 export function passageItem(p, i) {
   return el("li", { class: "passage", id: `passage-${i}` },
     el("details", {},
       el("summary", {}, el("span", { class: "cite-n" }, `${i + 1}.`), " ", p.citation,
-         p.chapter ? el("span", { class: "muted" }, ` · ${p.chapter}`) : null),
+         p.chapter ? el("span", { class: "muted" }, ` · ${p.chapter}`) : null, " ", statusTag(p.status)),
+      metaLine(p),
       el("div", { class: "article-text" }, paragraphs(p.text)),
-      safeUrl(p.url) ? el("p", { class: "source" },
-        el("a", { href: p.url, target: "_blank", rel: "noopener noreferrer" }, "查看原文")) : null));
+      sourceLine(p)));
 }
