@@ -16,7 +16,7 @@ from eval.fixture_site import FixtureSite, detail_page, list_page, load_statute,
 from ingest.build import build_index
 from tests.live_server import running
 from tests.test_crawl import crawl_settings, write_sources
-from tests.test_pages import DESKTOP, UNLABELLED, Watch, browser, shots, signin, sync_api  # noqa: F401 (fixtures)
+from tests.test_pages import UNLABELLED, browser, page, shots, signin, sync_api  # noqa: F401 (fixtures)
 
 expect = sync_api.expect
 STATUTES = ("farmland-occupation-tax-law.md", "urban-land-use-tax-regulations.md", "spc-property-service-disputes.md")
@@ -60,18 +60,6 @@ def server(model, tmp_path_factory):
                 keys = {role: create_key(s, role, f"{role}-tester")[1] for role in ("agent", "editor", "admin")}
                 s.commit()
             yield AdminServer(base, keys, settings, initial, [s.title for s in statutes])
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
-    context.set_default_timeout(20_000)
-    pg = context.new_page()
-    pg.watch = Watch(pg)
-    yield pg
-    pg.watch.check()
-    context.close()
 
 
 def open_tab(page, name: str) -> None:
