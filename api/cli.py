@@ -113,6 +113,7 @@ def index_build(
         _fail(str(exc))
     for err in result.errors:
         typer.secho(f"跳过文件 {err}", err=True, fg=typer.colors.YELLOW)
+    _announce_index(settings, result.version)
     typer.echo(f"built {result.version}: {result.documents} documents, {result.passages} passages, "
                f"{result.embedded} newly embedded, {result.seconds:.1f}s")
 
@@ -142,6 +143,7 @@ def index_activate(version: str) -> None:
     except IndexNotFound as exc:
         _fail(str(exc))
     typer.echo(f"active: {version}")
+    _announce_index(settings, version)
     _note_manual_activation(settings, version)
 
 
@@ -402,6 +404,7 @@ def crawl(
     1 failed, 3 built but not activated by the regression gate (see docs/sources.md: check the
     run's message, then `hotline index activate VERSION` or rerun with --activate-anyway).
     """
+    from assistant.index import current_version
     from ingest.sources import SourcesError, load_sources, select_sources
 
     if (source is None) == (not crawl_all):
@@ -445,6 +448,14 @@ def crawl(
     typer.echo(run.message)
     if run.status != "succeeded":
         raise typer.Exit(3 if run.status == "gated" else 1)
+    _announce_index(settings, current_version(settings.index_path))
+
+
+def _announce_index(settings: Settings, version: str | None) -> None:
+    """Running replicas switch now, not at their next poll of CURRENT (HOTLINE_EVENTS_URL)."""
+    from assistant.events import INDEX, announce
+
+    announce(settings.events_url, settings.events_channel, INDEX, {"version": version})
 
 
 @orders_app.command("import")

@@ -10,6 +10,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sentence_transformers import SentenceTransformer
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,7 @@ from assistant import faqs as faq_store
 from assistant.answer import Answerer, servable_faqs
 from assistant.db import make_engine, migrate, session_factory
 from assistant.encoder import OnnxQueryEncoder, QueryBatcher, load_model
+from assistant.events import FAQS, INDEX, ORDER_CATEGORY, Events, LocalEvents, connect
 from assistant.faq_review import flag_stale_faqs
 from assistant.faq_match import FaqMatcher
 from assistant.generate import LlmComposer
@@ -47,6 +49,7 @@ class AppState:
     orders: OrderDesk
     typing: TypingSessions
     llm: LlmComposer | None = None
+    events: Events = field(default_factory=LocalEvents)
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,12 +76,16 @@ class AppState:
             typing=TypingSessions(settings.typing_window_seconds),
             llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
                  if settings.llm_base_url else None),
+            events=connect(settings.events_url, settings.events_channel),
             _checked_at=time.monotonic(),
         )
         state.metrics.set_index(index.version)
         state.review_faqs()
-        faq_store.on_faq_commit(state.sessions, state.reload_faqs)
+        faq_store.on_faq_commit(state.sessions, state.faqs_changed)
         state.reload_faqs()
+        state.events.subscribe(FAQS, lambda _: state.reload_faqs())
+        state.events.subscribe(INDEX, lambda _: state.refresh_index(force=True))
+        state.events.subscribe(ORDER_CATEGORY, state.learn_order_category)
         return state
 
     @property
@@ -100,6 +107,9 @@ class AppState:
             self.searcher = Searcher.create(load_version(self.settings.index_path, version),
                                             self.model, self.settings, self.batcher.encode_many)
             self.metrics.set_index(version)
+        # Whichever replica notices a new CURRENT first (its own activation, or a poll after the
+        # CLI's) tells the others, so they switch now rather than at their next poll.
+        self.events.publish(INDEX, {"version": version})
         self.review_faqs()
         self.reload_faqs()
 
@@ -120,6 +130,20 @@ class AppState:
         if report.flagged or report.cleared:
             log.info("index %s: FAQs flagged 待复核 %s, flags lifted %d", index.version, report.flagged, report.cleared)
 
+    def faqs_changed(self) -> None:
+        """A FAQ change committed here: reload this replica's matcher and tell the others."""
+        self.reload_faqs()
+        self.events.publish(FAQS)
+
+    def publish_after_commit(self, session: Session, topic: str, data: dict) -> None:
+        """Tell the other replicas of a change once `session` has committed it (never if rolled back)."""
+        event.listen(session, "after_commit", lambda _: self.events.publish(topic, data), once=True)
+
+    def learn_order_category(self, data: dict) -> None:
+        """Another replica's staff confirmed or corrected an order's category: learn it too."""
+        with self.sessions() as s:
+            self.orders.learn_confirmed(s, data.get("order_id"))
+
     def reload_faqs(self) -> None:
         """Load the servable published FAQs into the matcher."""
         with self.sessions() as s:
@@ -127,7 +151,8 @@ class AppState:
         self.faqs.load(servable_faqs(published, self.searcher))
 
     def close(self) -> None:
-        """Release what outlives the app otherwise: the encoding thread and the database pool."""
+        """Release what outlives the app otherwise: the encoding and event threads, the database pool."""
+        self.events.close()
         self.batcher.close()
         self.sessions.kw["bind"].dispose()
 

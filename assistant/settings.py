@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     max_document_chars: int = Field(2_000_000, description="Uploaded files with more text than this are refused.")
     max_url_bytes: int = Field(8 * 1024, description="Longer request paths with query strings get 414.")
     index_poll_seconds: float = Field(2.0, description="How often the service looks for a new CURRENT.")
+    events_url: str = Field("", description=(
+        "Redis URL over which replicas tell each other of FAQ, index and work-order category changes "
+        "(docs/deploy.md); empty for one process."))
+    events_channel: str = Field("hotline:events", description="Redis pub/sub channel of those events.")
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_model: str = "gpt-4o-mini"

@@ -1,14 +1,17 @@
-"""A TCP forwarder on 127.0.0.1 that a test can cut, to take a database away mid-run."""
+"""A TCP forwarder on 127.0.0.1 that a test can cut, to take a database away mid-run; given
+several targets it is a round-robin load balancer (one target per connection)."""
 
+import itertools
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 
 class Proxy:
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
+    def __init__(self, target: tuple[str, int] | Sequence[tuple[str, int]]):
+        targets = [target] if isinstance(target[0], str) else list(target)  # type: ignore[list-item]
+        self._targets = itertools.cycle(targets)
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self._open: list[socket.socket] = []
@@ -25,7 +28,7 @@ class Proxy:
             if not self._up:
                 client.close()
                 return
-            upstream = socket.create_connection(self.target)
+            upstream = socket.create_connection(next(self._targets))
             with self._lock:
                 self._open += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
@@ -59,8 +62,8 @@ class Proxy:
 
 
 @contextmanager
-def proxied(host: str, port: int) -> Iterator[Proxy]:
-    proxy = Proxy((host, port))
+def proxied(host: str, port: int, *more: tuple[str, int]) -> Iterator[Proxy]:
+    proxy = Proxy([(host, port), *more])
     try:
         yield proxy
     finally:

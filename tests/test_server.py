@@ -9,6 +9,7 @@ from assistant.keys import create_key
 from ingest.build import build_index
 from tests.conftest import make_settings
 from tests.live_server import running
+from tests.redis_service import REDIS, redis_or_skip
 
 
 @pytest.fixture(scope="module")
@@ -94,28 +95,11 @@ def test_new_current_is_picked_up_without_restart(server, model):
         index_store.activate(settings.index_path, before)
 
 
-REDIS = "redis://127.0.0.1:6379"
-
-
-def _redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 def test_two_instances_share_one_limit_through_redis(built, model, tmp_path):
     """The documented HOTLINE_RATE_LIMIT_STORAGE=redis://… works: two replicas, one budget."""
-    import os
-
     import redis
 
-    if not _redis_up():
-        if os.environ.get("CI"):
-            pytest.fail("Redis on 127.0.0.1:6379 is not reachable")
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis_or_skip()
     index_settings, _ = built
     limit = "4/minute"
     storage = f"{REDIS}/15"  # a database of its own, emptied first: the limit keys on the client address

@@ -31,6 +31,7 @@ from api.schemas import (
 from api.state import AppState
 from assistant import spreadsheets
 from assistant.db import ApiKey, WorkOrder, utcnow
+from assistant.events import ORDER_CATEGORY
 from assistant.vocabularies import OrderStatus, RequestType
 from assistant.redact import redact
 from assistant.workorders import handling, hotspots, importer, lifecycle, report, stats
@@ -181,6 +182,7 @@ def set_category(order_id: RowId, body: CategoryIn, state: StateDep, session: Se
     _allowed(key, state.settings.order_transition_roles, "办理工单")
     order = get_order(session, order_id, lock=True)
     handling.set_category(session, state.orders, order, body.category, key.name)
+    state.publish_after_commit(session, ORDER_CATEGORY, {"order_id": order.id})
     return _out(state, key, order)
 
 

@@ -44,6 +44,19 @@ class OrderDesk:
                 self._classifier = Classifier(self.encode, self.taxonomy, examples + confirmed(s))
             return self._classifier
 
+    def learn_confirmed(self, s: Session, order_id: int | None) -> None:
+        """Learn an order's confirmed category from the store (another replica's correction).
+        Without an order, forget the classifier: it is rebuilt from the store on next use."""
+        with self._lock:
+            classifier = self._classifier
+            if order_id is None:
+                self._classifier = None
+        if classifier is None or order_id is None:
+            return
+        order = s.get(WorkOrder, order_id)
+        if order is not None and order.category_confirmed:
+            classifier.learn([(order.content, (order.category_l1, order.category_l2, order.category_l3))])
+
 
 def confirmed(s: Session) -> list[tuple[str, Path3]]:
     rows = s.execute(select(WorkOrder.content, WorkOrder.category_l1, WorkOrder.category_l2, WorkOrder.category_l3)
