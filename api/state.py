@@ -29,6 +29,7 @@ from assistant.querylog import TypingSessions
 from assistant.retrieval import Searcher
 from assistant.scope import ScopeGuard
 from assistant.settings import Settings
+from assistant.vector_cache import RedisVectorCache, encoder_fingerprint
 from assistant.workorders.desk import OrderDesk
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,11 @@ class AppState:
     def create(cls, settings: Settings, model: SentenceTransformer | None = None) -> "AppState":
         migrate(settings.database)
         model = model or load_model(settings.model_path, settings.torch_threads)
-        batcher = QueryBatcher(OnnxQueryEncoder(settings.query_model_path, settings.torch_threads),
-                               cache_size=settings.query_cache_size)
+        encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
+        shared = (RedisVectorCache(settings.shared_query_cache_url, encoder_fingerprint(encoder),
+                                   settings.shared_query_cache_ttl_seconds)
+                  if settings.shared_query_cache_url else None)
+        batcher = QueryBatcher(encoder, cache_size=settings.query_cache_size, shared=shared)
         index = load_version(settings.index_path)
         state = cls(
             settings=settings,

@@ -22,6 +22,8 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from assistant.vector_cache import RedisVectorCache
+
 # Any code path that reaches for a model hub fails here and on air-gapped servers.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -125,11 +127,13 @@ class QueryBatcher:
     """
 
     def __init__(self, encode: Callable[[Sequence[str]], np.ndarray], max_batch: int = 16,
-                 wait_ms: float = 0.0, cache_size: int = 4096):
+                 wait_ms: float = 0.0, cache_size: int = 4096, shared: "RedisVectorCache | None" = None):
         """wait_ms: how long to wait for company before encoding. 0 batches only what queued
-        up while the previous batch ran, which costs a lone caller nothing."""
+        up while the previous batch ran, which costs a lone caller nothing. `shared`: the
+        replicas' common cache, asked after this process's own."""
         self._encode, self.max_batch, self.wait = encode, max_batch, wait_ms / 1000
         self.cache_size = cache_size
+        self.shared = shared
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._queue: queue.Queue[tuple[list[str], Future]] = queue.Queue()
@@ -143,10 +147,16 @@ class QueryBatcher:
             for t in hits:
                 self._cache.move_to_end(t)
         missing = [t for t in dict.fromkeys(texts) if t not in hits]
+        fresh = self.shared.get_many(missing) if self.shared is not None else {}
+        missing = [t for t in missing if t not in fresh]
         if missing:
             future: Future = Future()
             self._queue.put((missing, future))
-            fresh = dict(zip(missing, future.result()))
+            encoded = dict(zip(missing, future.result()))
+            if self.shared is not None:
+                self.shared.put_many(encoded)
+            fresh.update(encoded)
+        if fresh:
             hits.update(fresh)
             if self.cache_size:
                 with self._cache_lock:
@@ -163,6 +173,8 @@ class QueryBatcher:
         would otherwise outlive the app that created it."""
         self._queue.put(_STOP)
         self._thread.join(timeout=10)
+        if self.shared is not None:
+            self.shared.close()
 
     def _run(self) -> None:
         while True:

@@ -109,6 +109,10 @@ class Settings(BaseSettings):
         "Redis URL over which replicas tell each other of FAQ, index and work-order category changes "
         "(docs/deploy.md); empty for one process."))
     events_channel: str = Field("hotline:events", description="Redis pub/sub channel of those events.")
+    shared_query_cache_url: str = Field("", description=(
+        "Redis URL of a question-vector cache shared by the replicas (keys are hashes, not questions); "
+        "empty: each process keeps its own only."))
+    shared_query_cache_ttl_seconds: int = Field(7 * 24 * 3600, ge=60, description="How long a shared question vector is kept.")
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_model: str = "gpt-4o-mini"

@@ -66,7 +66,8 @@ def cluster(built, postgres_server_url, tmp_path_factory):
         engine.dispose()
         env = {**os.environ, "HOTLINE_DATABASE_URL": database_url, "HOTLINE_INDEX_ROOT": str(root),
                "HOTLINE_CRAWL_CORPUS_DIR": str(tmp / "crawled"), "HOTLINE_CRAWL_HISTORY_DIR": str(tmp / "history"),
-               "HOTLINE_EVENTS_URL": REDIS, "HOTLINE_EVENTS_CHANNEL": f"hotline-test-{secrets.token_hex(4)}",
+               "HOTLINE_EVENTS_URL": REDIS, "HOTLINE_SHARED_QUERY_CACHE_URL": REDIS,
+               "HOTLINE_SHARED_QUERY_CACHE_TTL_SECONDS": "60", "HOTLINE_EVENTS_CHANNEL": f"hotline-test-{secrets.token_hex(4)}",
                "HOTLINE_RATE_LIMIT_STORAGE": f"{REDIS}/{LIMIT_DB}", "HOTLINE_PORTAL_RATE_LIMIT": f"{PORTAL_LIMIT}/minute",
                # Only an event can make a replica switch index within this test's time.
                "HOTLINE_INDEX_POLL_SECONDS": "3600", "HOTLINE_FAQ_SELF_PUBLISH": "true"}
