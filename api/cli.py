@@ -317,6 +317,27 @@ def serve(
                 **server_options(settings))
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Jobs run at once by this process.")] = 1,
+) -> None:
+    """Run queued crawl runs and upload index updates (HOTLINE_JOBS=worker; docs/deploy.md)."""
+    import logging
+
+    from assistant.errors import Invalid
+    from ingest.jobs import JobQueue
+
+    settings = Settings()
+    _check_database(settings.database)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        queue = JobQueue(settings)
+    except Invalid as exc:
+        _fail(str(exc))
+    queue.run_worker(concurrency, settings.worker_heartbeat_seconds, settings.worker_stalled_seconds,
+                     on_start=lambda: typer.echo(f"worker ready (concurrency {concurrency})", err=True))
+
+
 def _check_database(url: str) -> None:
     """Fail fast, naming the database (password hidden), when it cannot be reached or migrated."""
     from sqlalchemy import make_url

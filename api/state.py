@@ -31,6 +31,7 @@ from assistant.scope import ScopeGuard
 from assistant.settings import Settings
 from assistant.vector_cache import RedisVectorCache, encoder_fingerprint
 from assistant.workorders.desk import OrderDesk
+from ingest.jobs import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class AppState:
     typing: TypingSessions
     llm: LlmComposer | None = None
     events: Events = field(default_factory=LocalEvents)
+    jobs: JobQueue | None = None  # None: crawl runs and upload index updates run in this process
     _checked_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,6 +83,7 @@ class AppState:
             llm=(LlmComposer(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
                  if settings.llm_base_url else None),
             events=connect(settings.events_url, settings.events_channel),
+            jobs=JobQueue(settings) if settings.jobs == "worker" else None,
             _checked_at=time.monotonic(),
         )
         state.metrics.set_index(index.version)

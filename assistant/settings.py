@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         "Redis URL over which replicas tell each other of FAQ, index and work-order category changes "
         "(docs/deploy.md); empty for one process."))
     events_channel: str = Field("hotline:events", description="Redis pub/sub channel of those events.")
+    jobs: Literal["thread", "worker"] = Field("thread", description=(
+        "Where crawl runs and the index update after an upload run: a thread of the API process, or "
+        "`hotline worker` processes fed through PostgreSQL (procrastinate; docs/deploy.md)."))
+    worker_heartbeat_seconds: float = Field(10.0, gt=0, description="How often a worker tells the queue it is alive.")
+    worker_stalled_seconds: float = Field(
+        30.0, gt=0, description="A job whose worker has not beaten for this long is run again by another worker.")
     shared_query_cache_url: str = Field("", description=(
         "Redis URL of a question-vector cache shared by the replicas (keys are hashes, not questions); "
         "empty: each process keeps its own only."))

@@ -63,15 +63,16 @@ def crawl_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _start_or_resume(sessions: sessionmaker[Session], source: str | None) -> int:
-    """Resume the latest unfinished run of the same scope (its process died), else start one.
+def _start_or_resume(sessions: sessionmaker[Session], source: str | None, run_id: int | None = None) -> int:
+    """Resume the latest unfinished run of the same scope (its process died), else start one;
+    a queued run (`run_id`, created when the job was queued) is the one resumed.
 
     Called under the crawl lock, so a 'running' run found here is not running any more.
     """
     with sessions() as session:
         stale = session.scalars(select(CrawlRun).where(CrawlRun.status.in_(RESUMABLE))
                                 .order_by(CrawlRun.id.desc())).all()
-        resumed = next((r for r in stale if r.source == source), None)
+        resumed = next((r for r in stale if (r.id == run_id if run_id else r.source == source)), None)
         for run in stale:
             if run is not resumed:
                 run.status, run.finished_at = "interrupted", run.finished_at or utcnow()
@@ -198,10 +199,12 @@ def note_manual_activation(session: Session, version: str, actor: str) -> CrawlR
 
 def run_crawl(settings: Settings, sources: list[Source], *, source: str | None = None,
               max_pages: int | None = None, progress: Progress | None = None,
-              model: SentenceTransformer | None = None, activate_anyway: bool = False) -> CrawlRun:
+              model: SentenceTransformer | None = None, activate_anyway: bool = False,
+              run_id: int | None = None) -> CrawlRun:
     """Crawl the enabled sources (or the one named), then build, gate and activate an index.
 
-    A run whose process was killed is resumed by the next call with the same `source`.
+    A run whose process was killed is resumed by the next call with the same `source` (or,
+    for a run queued for a worker, the same `run_id`).
     Raises SourcesError for an unknown source and CrawlInProgress if a run is active;
     any other failure is recorded in the run (status 'failed') and re-raised.
     """
@@ -213,7 +216,7 @@ def run_crawl(settings: Settings, sources: list[Source], *, source: str | None =
     sessions = session_factory(engine)
     try:
         with crawl_lock(settings.crawl_corpus_path):
-            run_id = _start_or_resume(sessions, source)
+            run_id = _start_or_resume(sessions, source, run_id)
 
             def report(state: dict[str, Any]) -> None:
                 state = {"run_id": run_id, **state}

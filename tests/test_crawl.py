@@ -41,7 +41,8 @@ CHANGED_ARTICLE = ("第二条 在中华人民共和国境内占用耕地建设�
 
 
 def crawl_settings(tmp: Path, **overrides):
-    """Everything under tmp: a two-law bundled corpus, gate questions about it, a SQLite file."""
+    """Everything under tmp: a two-law bundled corpus, gate questions about it, a SQLite file
+    (unless `overrides` names another database)."""
     corpus = tmp / "bundled"
     if not corpus.exists():
         corpus.mkdir(parents=True)
@@ -52,9 +53,9 @@ def crawl_settings(tmp: Path, **overrides):
         lines = [line for line in dev.read_text(encoding="utf-8").splitlines()
                  if any(g["law"] in titles for g in json.loads(line)["gold"])]
         (tmp / "gate.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return make_settings(tmp, corpus_dir=corpus, database_url=f"sqlite:///{tmp / 'hotline.sqlite'}",
-                         gate_question_set=tmp / "gate.jsonl", crawl_timeout=1.0, crawl_retries=2,
-                         crawl_backoff=0.05, **overrides)
+    return make_settings(tmp, **{"corpus_dir": corpus, "database_url": f"sqlite:///{tmp / 'hotline.sqlite'}",
+                                 "gate_question_set": tmp / "gate.jsonl", "crawl_timeout": 1.0, "crawl_retries": 2,
+                                 "crawl_backoff": 0.05, **overrides})
 
 
 def publish(site: FixtureSite, *, changed: bool = False) -> None:

@@ -7,16 +7,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.deps import AdminKey, EditorKey, SessionDep, StateDep
 from api.errors import ApiError
 from api.schemas import CrawlPageOut, CrawlPagesOut, Offset, RowId, RunOut, RunStartedOut, SourceOut, UploadOut
 from assistant import audit
-from assistant.db import CrawlPage, CrawlRun
+from assistant.db import ApiKey, CrawlPage, CrawlRun
+from ingest.jobs import UPLOAD_TASK, queue_crawl
 from ingest.runs import PAGE_PROBLEMS, CrawlInProgress, run_crawl
 from ingest.sources import SourcesError, load_sources, select_sources
 from ingest.upload import SOURCE as UPLOAD_SOURCE
-from ingest.upload import UploadMeta, submit_upload
+from ingest.upload import UploadMeta, queue_upload, submit_upload
 
 router = APIRouter(prefix="/v1/ingest", tags=["ingest"])
 RUN_START_TIMEOUT = 30.0
@@ -47,6 +49,10 @@ def start_run(body: RunIn, state: StateDep, session: SessionDep, key: AdminKey) 
             raise SourcesError("没有已启用的来源")
     except SourcesError as exc:
         raise ApiError(422, str(exc)) from None
+    if state.jobs is not None:
+        run_id = queue_crawl(state.jobs, state.sessions, body.source, body.max_pages)
+        _audit_start(session, key, run_id, body)
+        return RunStartedOut(id=run_id, status="running")
     started = threading.Event()
     outcome: dict = {}
 
@@ -73,9 +79,13 @@ def start_run(body: RunIn, state: StateDep, session: SessionDep, key: AdminKey) 
         if isinstance(error, CrawlInProgress):
             raise error
         raise ApiError(503, f"抓取任务未能启动：{error or '超时'}")
-    audit.record(session, key, "crawl_start", f"run/{outcome['run_id']}",
-                 f"来源 {body.source or '全部已启用来源'}" + (f"，每个来源最多 {body.max_pages} 页" if body.max_pages else ""))
+    _audit_start(session, key, outcome["run_id"], body)
     return RunStartedOut(id=outcome["run_id"], status="running")
+
+
+def _audit_start(session: Session, key: ApiKey, run_id: int, body: RunIn) -> None:
+    audit.record(session, key, "crawl_start", f"run/{run_id}",
+                 f"来源 {body.source or '全部已启用来源'}" + (f"，每个来源最多 {body.max_pages} 页" if body.max_pages else ""))
 
 
 @router.get("/runs", summary="抓取任务（含上传后的索引更新），新的在前（管理员）")
@@ -129,8 +139,13 @@ def upload(state: StateDep, session: SessionDep, key: EditorKey,
     data = file.file.read()
     if not data:
         raise ApiError(422, "上传的文件为空。")
-    doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
-                                   model=state.model, on_done=lambda: state.refresh_index(force=True))
+    if state.jobs is not None:
+        jobs = state.jobs
+        doc_id, run_id = queue_upload(state.settings, file.filename or "upload", data, meta, key.name,
+                                      defer=lambda run_id, title: jobs.defer(UPLOAD_TASK, run_id=run_id, title=title))
+    else:
+        doc_id, run_id = submit_upload(state.settings, file.filename or "upload", data, meta, key.name,
+                                       model=state.model, on_done=lambda: state.refresh_index(force=True))
     audit.record(session, key, "upload", f"document/{doc_id}",
                  f"《{meta.title}》，文件 {file.filename or '（无名）'}，索引更新任务 #{run_id}")
     return UploadOut(doc_id=doc_id, run_id=run_id, status="running", poll=f"/v1/ingest/uploads/{run_id}")
