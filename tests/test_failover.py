@@ -29,11 +29,15 @@ RECOVERY_BOUND_S = 10.0  # after promotion, the DB-backed routes must be back wi
 PROBE_EVERY_S = 0.1
 FAQ_QUESTION = "故障切换：宅基地一户可以有几处"
 BEFORE_KILL_QUESTIONS = ("违法建设由谁查处", "征收农民集体土地要公告多少天", "建设用地规划许可证怎么办")
+# Requests the test holds mid-way while the primary dies (fixture `held`): every run has
+# requests in flight at the kill at these two points, whatever the load's timing.
+HELD_IN_ANSWERING = "临时用地使用期限一般不超过几年"
+HELD_AFTER_LOG_FLUSH = "土地复垦费用由谁承担"
 
 
 @pytest.fixture
 def pg_pair():
-    """(cluster, primary, standby): sync replication, standby streaming."""
+    """(cluster, primary, standby): synchronous replication, standby streaming."""
     with ExitStack() as stack:
         try:
             cluster = stack.enter_context(embedded_pg.cluster())
@@ -48,28 +52,71 @@ def pg_pair():
         yield cluster, primary, standby
 
 
+@pytest.fixture
+def held(monkeypatch):
+    """{question: (entered, release)}: a suggest for HELD_IN_ANSWERING waits inside answering
+    (key verified, transaction open); one for HELD_AFTER_LOG_FLUSH waits after its query-log
+    row is flushed, before the request commits it."""
+    from assistant.answer import Answerer
+    from assistant.querylog import TypingSessions
+
+    gates = {q: (threading.Event(), threading.Event()) for q in (HELD_IN_ANSWERING, HELD_AFTER_LOG_FLUSH)}
+
+    def wait_at(gate: str, question: str) -> None:
+        if question == gate:
+            entered, release = gates[gate]
+            entered.set()
+            release.wait(30)
+
+    answer, note = Answerer.answer, TypingSessions.note
+
+    def held_answer(self, question, **kwargs):
+        wait_at(HELD_IN_ANSWERING, question)
+        return answer(self, question, **kwargs)
+
+    def held_note(self, key_id, query, log_id):  # suggest calls it between the flush and the commit
+        wait_at(HELD_AFTER_LOG_FLUSH, query)
+        return note(self, key_id, query, log_id)
+
+    monkeypatch.setattr(Answerer, "answer", held_answer)
+    monkeypatch.setattr(TypingSessions, "note", held_note)
+    return gates
+
+
 @dataclass
 class Calls:
-    """Requests made by a background loop: (started, ended, route, status or exception, body)."""
+    """Requests and their outcomes: (started, ended, route, status or exception, body)."""
+    base: str
     log: list[tuple[float, float, str, object, dict | None]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def loop(self, base: str, route: str, request, pause: float = 0.0) -> threading.Thread:
+    def call(self, http: httpx.Client, route: str, request) -> None:
+        started = time.monotonic()
+        try:
+            r = request(http)
+            outcome, body = r.status_code, (r.json() if r.status_code == 200 else None)
+        except Exception as exc:  # recorded and asserted on: a reset or a hang is a failure too
+            outcome, body = f"{type(exc).__name__}: {exc}", None
+        self.log.append((started, time.monotonic(), route, outcome, body))
+
+    def loop(self, route: str, request, pause: float = 0.0, once: bool = False) -> threading.Thread:
         def run():
-            with httpx.Client(base_url=base, timeout=30) as http:
-                while not self.stop.is_set():
-                    started = time.monotonic()
-                    try:
-                        r = request(http)
-                        outcome, body = r.status_code, (r.json() if r.status_code == 200 else None)
-                    except Exception as exc:  # recorded, asserted on: a hang or reset is a failure too
-                        outcome, body = f"{type(exc).__name__}: {exc}", None
-                    self.log.append((started, time.monotonic(), route, outcome, body))
-                    self.stop.wait(pause)
+            with httpx.Client(base_url=self.base, timeout=30) as http:
+                self.call(http, route, request)
+                while not once and not self.stop.wait(pause):
+                    self.call(http, route, request)
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         return thread
+
+
+def _counts(outcomes: list) -> dict:
+    return {o: outcomes.count(o) for o in sorted(set(outcomes), key=str)}
+
+
+def _suggest(headers: dict, query: str):
+    return lambda h: h.post("/v1/agent/suggest", json={"query": query}, headers=headers)
 
 
 def _publish(http: httpx.Client, editor: dict, question: str) -> int:
@@ -83,7 +130,8 @@ def _publish(http: httpx.Client, editor: dict, question: str) -> int:
     return faq_id
 
 
-def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost(built, model, tmp_path, pg_pair):
+def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost(
+        built, model, tmp_path, pg_pair, held):
     cluster, primary, standby = pg_pair
     index_settings, _ = built
     # libpq tries the hosts in order and keeps the first that accepts writes: the primary
@@ -96,94 +144,106 @@ def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost
     with running(app, **server_options(settings)) as base, httpx.Client(base_url=base, timeout=30) as http:
         state = app.state.hotline
         with state.sessions() as s:
-            _, agent_secret = create_key(s, "agent", "agent-failover")
-            _, editor_secret = create_key(s, "editor", "editor-failover")
-            # Never used before the kill, so the service cannot know it from memory: if it opens
-            # the door afterwards, its row made it to the standby.
-            _, unused_secret = create_key(s, "agent", "agent-first-used-after-failover")
+            secrets = {name: create_key(s, role, f"{name}-failover")[1] for name, role in (
+                ("agent", "agent"), ("editor", "editor"),
+                # used only by the request in flight at the kill, so that request is the last
+                # to vouch for it before the database goes
+                ("agent-in-flight", "agent"),
+                # never used before the kill: the service cannot know it from memory, so if it
+                # opens the door afterwards its row made it to the standby
+                ("agent-unused", "agent"))}
             s.commit()
-        agent, editor = {"X-API-Key": agent_secret}, {"X-API-Key": editor_secret}
+        agent, editor, agent_in_flight, agent_unused = ({"X-API-Key": secret} for secret in secrets.values())
 
-        # --- written before the kill, through the API ---
+        # --- written before the kill ---
         faq_id = _publish(http, editor, FAQ_QUESTION)
         log_ids = []
         for question in BEFORE_KILL_QUESTIONS:
             r = http.post("/v1/agent/suggest", json={"query": question}, headers=agent)
             assert r.status_code == 200 and r.json()["log_id"] is not None, r.text
             log_ids.append(r.json()["log_id"])
-        # remote_apply: every acknowledged commit is already visible on the standby.
+        # remote_apply: what the primary acknowledged is already visible on the standby.
         on_standby = standby.sql("SELECT (SELECT count(*) FROM api_keys), (SELECT count(*) FROM faqs WHERE id = %s "
                                  "AND status = 'published'), (SELECT count(*) FROM query_log WHERE id = ANY(%s))",
                                  (faq_id, log_ids), dbname=embedded_pg.APP_DATABASE)
-        assert on_standby == [(3, 1, len(log_ids))]
+        assert on_standby == [(4, 1, len(log_ids))]
 
         # --- load, kill, promote ---
-        load, probe = Calls(), Calls()
-        threads = [
-            load.loop(base, "suggest", lambda h: h.post("/v1/agent/suggest", json={"query": "宅基地一户几处"},
-                                                       headers=agent)),
-            load.loop(base, "ask", lambda h: h.post("/v1/portal/ask", json={"question": FAQ_QUESTION})),
-            probe.loop(base, "faqs", lambda h: h.get("/v1/faqs", headers=editor), pause=PROBE_EVERY_S),
-        ]
+        load, probe, in_flight = Calls(base), Calls(base), Calls(base)
+        threads = [load.loop("suggest", _suggest(agent, "宅基地一户几处")),
+                   load.loop("ask", lambda h: h.post("/v1/portal/ask", json={"question": FAQ_QUESTION})),
+                   probe.loop("faqs", lambda h: h.get("/v1/faqs", headers=editor), pause=PROBE_EVERY_S)]
+        in_answering = in_flight.loop("held in answering", _suggest(agent_in_flight, HELD_IN_ANSWERING), once=True)
+        after_flush = in_flight.loop("held after log flush", _suggest(agent, HELD_AFTER_LOG_FLUSH), once=True)
+        threads += [in_answering, after_flush]
         try:
             time.sleep(1.0)
+            assert all(entered.wait(30) for entered, _ in held.values()), "a held request never reached its gate"
             killed_at = time.monotonic()
             cluster.kill(primary)
-            time.sleep(DETECTION_S)
+            for _, release in held.values():
+                release.set()
+            in_answering.join(30)
+            # The agent whose request was in flight asks again while the database is away.
+            with httpx.Client(base_url=base, timeout=30) as again:
+                in_flight.call(again, "in-flight agent again", _suggest(agent_in_flight, "宅基地一户几处"))
+            time.sleep(max(0.0, killed_at + DETECTION_S - time.monotonic()))
             promoting_at = time.monotonic()
             promote_s = cluster.promote(standby)
-            promoted_at = promoting_at + promote_s
-            deadline = promoted_at + RECOVERY_BOUND_S
-            while not any(o == 200 and t0 > killed_at for t0, _, _, o, _ in probe.log) and time.monotonic() < deadline:
+            promoted_at = time.monotonic()
+            while (not any(o == 200 and t0 > killed_at for t0, _, _, o, _ in probe.log)
+                   and time.monotonic() < promoted_at + RECOVERY_BOUND_S):
                 time.sleep(0.05)
             time.sleep(1.0)  # the load goes on against the new primary
         finally:
             load.stop.set()
             probe.stop.set()
+            for _, release in held.values():
+                release.set()
             for thread in threads:
                 thread.join(35)
 
-        # --- figures ---
+        # --- figures, printed before the asserts so a failing run reports them too ---
         back = [t1 for t0, t1, _, o, _ in probe.log if o == 200 and t0 > killed_at]
         refused = [o for t0, _, _, o, _ in probe.log if t0 > killed_at and o != 200]
         during = [c for c in load.log if c[1] > killed_at and (not back or c[0] < back[0])]
-        print(f"\nfailover: promote {promote_s:.2f}s (pg_ctl promote -w); detection stand-in {DETECTION_S:.1f}s")
+        print(f"\nfailover: promotion began {promoting_at - killed_at:.2f}s after the kill, took {promote_s:.2f}s "
+              "(pg_ctl promote -w)")
         if back:
-            print(f"failover: DB-backed routes down {back[0] - killed_at:.2f}s from the kill, "
-                  f"back {back[0] - promoted_at:.2f}s after promotion; probe answers while down: "
-                  f"{ {o: refused.count(o) for o in set(refused)} }")
+            print(f"failover: DB-backed routes down {back[0] - killed_at:.2f}s from the kill, back "
+                  f"{back[0] - promoting_at:.2f}s after the promotion began; meanwhile GET /v1/faqs said {_counts(refused)}")
         for route in ("suggest", "ask"):
             calls = [c for c in during if c[2] == route]
-            statuses = [c[3] for c in calls]
-            print(f"failover: {route} during the outage: {len(calls)} requests, "
-                  f"{ {o: statuses.count(o) for o in set(statuses)} }, "
-                  f"max latency {max((c[1] - c[0] for c in calls), default=0):.2f}s")
-        print(f"failover: load total {len(load.log)} requests, probe {len(probe.log)}")
+            print(f"failover: {route} while the DB-backed routes were down: {len(calls)} requests, "
+                  f"{_counts([c[3] for c in calls])}, max latency {max((c[1] - c[0] for c in calls), default=0):.2f}s")
+        print(f"failover: {len(load.log)} load requests in all, {len(probe.log)} probes; in flight at the kill: "
+              + "; ".join(f"{route}: {o}" for _, _, route, o, _ in in_flight.log))
 
         # --- answers never stopped ---
-        failures = [(route, o) for _, _, route, o, _ in load.log if o != 200]
-        assert not failures, f"agent/portal requests failed during failover: {failures[:5]}"
+        failures = [f"{route} {o}" for _, _, route, o, _ in load.log + in_flight.log if o != 200]
+        assert not failures, f"agent/portal requests failed during failover: {_counts(failures)}"
         assert {c[2] for c in during} == {"suggest", "ask"}, "the load made no requests while the database was away"
-        # The portal kept answering from the published FAQ, which lives in the service's memory.
+        # The portal answered from the published FAQ throughout: the service holds it in memory.
         assert all(body["answer"]["faq_id"] == faq_id for _, _, route, _, body in load.log if route == "ask")
 
         # --- the DB-backed routes came back, within the bound ---
-        assert back, f"GET /v1/faqs not 200 within {RECOVERY_BOUND_S}s of promotion: {refused[-3:]}"
-        assert set(refused) <= {503}, f"while the database was away the DB routes said {set(refused)}, not 503"
+        assert back and back[0] <= promoted_at + RECOVERY_BOUND_S, (
+            f"GET /v1/faqs not 200 within {RECOVERY_BOUND_S}s of the promotion; it said {_counts(refused)}")
+        assert set(refused) <= {503}, f"while the database was away GET /v1/faqs said {_counts(refused)}, not only 503"
         listed = http.get("/v1/faqs", headers=editor)
         assert listed.status_code == 200 and faq_id in [f["id"] for f in listed.json()]
 
         # --- nothing acknowledged was lost ---
-        unused = http.post("/v1/agent/suggest", json={"query": "临时建筑使用期限"}, headers={"X-API-Key": unused_secret})
+        unused = http.post("/v1/agent/suggest", json={"query": "临时建筑使用期限"}, headers=agent_unused)
         assert unused.status_code == 200 and unused.json()["log_id"] is not None, unused.text
-        acknowledged = set(log_ids) | {body["log_id"] for *_, body in load.log if body and body["log_id"]}
+        acknowledged = set(log_ids) | {body["log_id"] for *_, body in load.log + in_flight.log if body and body["log_id"]}
         with state.sessions() as s:
             assert s.execute(text("SELECT inet_server_port()")).scalar() == standby.port
             found = set(s.scalars(select(QueryLog.id).where(QueryLog.id.in_(acknowledged))))
-            assert found == acknowledged, f"query-log rows lost: {sorted(acknowledged - found)}"
-            assert s.scalar(select(func.count()).select_from(ApiKey)) == 3
+            assert found == acknowledged, f"acknowledged query-log rows lost: {sorted(acknowledged - found)}"
+            assert s.scalar(select(func.count()).select_from(ApiKey)) == 4
             assert s.get(Faq, faq_id).status == "published"
-        print(f"failover: {len(acknowledged)} acknowledged query-log rows, all on the new primary")
+        print(f"failover: all {len(acknowledged)} acknowledged query-log rows are on the new primary")
 
         # --- and it takes new writes ---
         after_id = _publish(http, editor, "故障切换之后：宅基地能不能卖给外村人")
