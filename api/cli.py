@@ -132,14 +132,40 @@ def index_list() -> None:
                    f"{v['passages']} passages  {v['model']}")
 
 
+@index_app.command("publish")
+def index_publish(
+    version: Annotated[Optional[str], typer.Argument(help="A built version (default: the live one).")] = None,
+) -> None:
+    """Copy a built version into PostgreSQL with pgvector (HOTLINE_RETRIEVAL_BACKEND=postgres)."""
+    import time
+
+    from assistant import pg_index
+    from assistant.index import IndexNotFound, current_version, load_version
+
+    settings = Settings()
+    version = version or current_version(settings.index_path)
+    if not version:
+        _fail("no index built yet (run: hotline index build)")
+    try:
+        conninfo = settings.index_conninfo
+        started = time.perf_counter()
+        index = load_version(settings.index_path, version)
+        schema = pg_index.publish(conninfo, index)
+    except (IndexNotFound, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(f"published {version} ({len(index.passages)} passages) to schema {schema} "
+               f"in {time.perf_counter() - started:.1f}s; make it live with: hotline index activate {version}")
+
+
 @index_app.command("activate")
 def index_activate(version: str) -> None:
     """Make VERSION the live index (also how to roll back)."""
-    from assistant.index import IndexNotFound, activate
+    from assistant.index import IndexNotFound
+    from ingest.publish import activate_version
 
     settings = Settings()
     try:
-        activate(settings.index_path, version)
+        activate_version(settings, version)
     except IndexNotFound as exc:
         _fail(str(exc))
     typer.echo(f"active: {version}")

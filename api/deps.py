@@ -56,6 +56,8 @@ def optional_key(request: Request, state: StateDep, session: SessionDep) -> ApiK
     except DATABASE_UNREACHABLE:
         # Search and suggestions need no database: a key seen recently still opens them, so an
         # outage does not stop the agents. Revocation is immediate whenever the database answers.
+        # The rollback leaves the session usable for the request's later (failing, counted) writes.
+        session.rollback()
         key = state.keys.recall(secret)
         if key is None:
             raise

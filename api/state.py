@@ -23,7 +23,7 @@ from assistant.events import FAQS, INDEX, ORDER_CATEGORY, Events, LocalEvents, c
 from assistant.faq_review import flag_stale_faqs
 from assistant.faq_match import FaqMatcher
 from assistant.generate import LlmComposer
-from assistant.index import current_version, load_version
+from assistant.live_index import live_version, open_searcher
 from assistant.keys import RecentKeys
 from assistant.querylog import TypingSessions
 from assistant.retrieval import Searcher
@@ -34,6 +34,7 @@ from assistant.workorders.desk import OrderDesk
 from ingest.jobs import JobQueue
 
 log = logging.getLogger(__name__)
+SEARCHER_RETIRE_SECONDS = 30.0
 
 
 @dataclass
@@ -66,7 +67,7 @@ class AppState:
                                    settings.shared_query_cache_ttl_seconds)
                   if settings.shared_query_cache_url else None)
         batcher = QueryBatcher(encoder, cache_size=settings.query_cache_size, shared=shared)
-        index = load_version(settings.index_path)
+        searcher = open_searcher(settings, model, batcher.encode_many)
         state = cls(
             settings=settings,
             model=model,
@@ -75,7 +76,7 @@ class AppState:
             faqs=FaqMatcher(batcher.encode_many, settings.calibration.faq_threshold),
             metrics=Metrics(),
             limiter=MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage)),
-            searcher=Searcher.create(index, model, settings, batcher.encode_many),
+            searcher=searcher,
             batcher=batcher,
             keys=RecentKeys(settings.key_outage_grace_seconds),
             orders=OrderDesk(settings.workorders_path, batcher.encode_many),
@@ -86,7 +87,7 @@ class AppState:
             jobs=JobQueue(settings) if settings.jobs == "worker" else None,
             _checked_at=time.monotonic(),
         )
-        state.metrics.set_index(index.version)
+        state.metrics.set_index(searcher.index.version)
         state.review_faqs()
         faq_store.on_faq_commit(state.sessions, state.faqs_changed)
         state.reload_faqs()
@@ -107,13 +108,17 @@ class AppState:
             return
         with self._lock:
             self._checked_at = now
-            version = current_version(self.settings.index_path)
+            version = live_version(self.settings)
             if not version or version == self.searcher.index.version:
                 return
             log.info("switching to index %s", version)
-            self.searcher = Searcher.create(load_version(self.settings.index_path, version),
-                                            self.model, self.settings, self.batcher.encode_many)
+            previous = self.searcher
+            self.searcher = open_searcher(self.settings, self.model, self.batcher.encode_many, version)
             self.metrics.set_index(version)
+            # Questions already under way finish on the previous version's connections.
+            retire = threading.Timer(SEARCHER_RETIRE_SECONDS, previous.backend.close)
+            retire.daemon = True
+            retire.start()
         # Whichever replica notices a new CURRENT first (its own activation, or a poll after the
         # CLI's) tells the others, so they switch now rather than at their next poll.
         self.events.publish(INDEX, {"version": version})
@@ -160,6 +165,7 @@ class AppState:
     def close(self) -> None:
         """Release what outlives the app otherwise: the encoding and event threads, the database pool."""
         self.events.close()
+        self.searcher.backend.close()
         self.batcher.close()
         self.sessions.kw["bind"].dispose()
 

@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import timedelta
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -83,6 +84,12 @@ def list_keys(s: Session) -> list[ApiKey]:
     return list(s.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
 
 
+def _detached_copy(key: ApiKey) -> ApiKey:
+    """A copy no session owns: the request's own object is expired by any later rollback in
+    that request and could not be read again once its session closed (found by the failover test)."""
+    return ApiKey(**{attr.key: getattr(key, attr.key) for attr in sa_inspect(ApiKey).column_attrs})
+
+
 class RecentKeys:
     """Keys verified against the database in the last `grace` seconds, by secret hash.
 
@@ -99,7 +106,7 @@ class RecentKeys:
             if key is None:
                 self._seen.pop(_hash(secret), None)
             else:
-                self._seen[_hash(secret)] = (time.monotonic(), key)
+                self._seen[_hash(secret)] = (time.monotonic(), _detached_copy(key))
 
     def recall(self, secret: str) -> ApiKey | None:
         with self._lock:

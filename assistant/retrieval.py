@@ -21,7 +21,7 @@ from assistant.errors import Invalid
 from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
-from assistant.passage import Passage
+from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
 from assistant.validity import Register
@@ -38,18 +38,6 @@ class QueryError(Invalid):
     """A query that cannot be searched; the message is shown to the user."""
 
     code = "invalid_query"
-
-
-@dataclass(frozen=True)
-class Filters:
-    status: tuple[str, ...] | None = ("有效",)
-    region: tuple[str, ...] | None = None
-    doc_type: tuple[str, ...] | None = None
-
-    def allows(self, passage: Passage) -> bool:
-        return all(allowed is None or value in allowed
-                   for value, allowed in ((passage.status, self.status), (passage.region, self.region),
-                                          (passage.doc_type, self.doc_type)))
 
 
 def source_kind_of(url: str) -> SourceKind:
@@ -95,7 +83,8 @@ class Searcher:
     tokenizer: Tokenizer
     encoder: Callable[[Sequence[str]], np.ndarray]  # questions → vectors, e.g. a QueryBatcher's encode_many
     learned: LearnedFusion | None = None
-    _selectors: dict = field(default_factory=dict)
+    backend: SearchBackend = None  # type: ignore[assignment]  # None: the version folder's files
+    _allowed: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
     _register: Register | None = None
     _reference: np.ndarray | None = None
@@ -109,9 +98,14 @@ class Searcher:
         index = load_version(settings.index_path)
         return cls.create(index, model or load_model(settings.model_path, settings.torch_threads), settings)
 
+    def __post_init__(self) -> None:
+        if self.backend is None:
+            self.backend = FileBackend(self.index)
+
     @classmethod
     def create(cls, index: LoadedIndex, model: SentenceTransformer, settings: Settings,
-               encoder: Callable[[Sequence[str]], np.ndarray] | None = None) -> "Searcher":
+               encoder: Callable[[Sequence[str]], np.ndarray] | None = None,
+               backend: SearchBackend | None = None) -> "Searcher":
         # FAISS's OpenMP pool and torch's threads fight over 2 cores (600 ms vs 14 ms per
         # query measured); one query vector gains nothing from parallel search anyway.
         faiss.omp_set_num_threads(settings.faiss_threads)
@@ -121,7 +115,7 @@ class Searcher:
 
             encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
         learned = LearnedFusion.load(settings.fusion_path) if settings.fusion == "learned" else None
-        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder, learned)
+        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder, learned, backend)
 
     @property
     def register(self) -> Register:
@@ -146,8 +140,7 @@ class Searcher:
         if filters not in self._masks:
             self._masks[filters] = np.array(
                 [filters.allows(p) for p in self.index.passages], dtype=bool)
-            allowed = np.flatnonzero(self._masks[filters]).astype(np.int64)
-            self._selectors[filters] = (faiss.IDSelectorBatch(allowed), allowed)
+            self._allowed[filters] = np.flatnonzero(self._masks[filters]).astype(np.int64)
         return self._masks[filters]
 
     def encode(self, query: str) -> np.ndarray:
@@ -156,24 +149,14 @@ class Searcher:
 
     def _dense(self, vector: np.ndarray, filters: Filters, k: int) -> dict[int, float]:
         self._mask(filters)
-        selector, allowed = self._selectors[filters]
-        k = min(k, len(allowed))
-        if k == 0:
-            return {}
-        scores, rows = self.index.dense.search(vector[None, :], k, params=faiss.SearchParameters(sel=selector))
-        return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
+        return self.backend.dense(vector, filters, self._allowed[filters], k)
 
     def _keyword(self, tokens: list[str], expansion: list[str], filters: Filters,
                  k: int) -> tuple[dict[int, float], np.ndarray]:
         """BM25 of the caller's words plus down-weighted dictionary expansions."""
-        vocab = self.index.keyword.vocab_dict
-        scores = np.zeros(len(self.index.passages), dtype=np.float32)
-        own = [t for t in tokens if t in vocab]
-        if own:
-            scores += self.index.keyword.get_scores(own)
-        extra = [t for t in expansion if t in vocab and t not in own]
-        if extra:
-            scores += self.settings.expansion_weight * self.index.keyword.get_scores(extra)
+        weighted = [(t, 1.0) for t in tokens] + [(t, self.settings.expansion_weight)
+                                                 for t in expansion if t not in tokens]
+        scores = self.backend.keyword(weighted, len(self.index.passages))
         scores = np.where(self._mask(filters), scores, 0.0)
         top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
         return {int(r): float(scores[r]) for r in top if scores[r] > 0}, scores
@@ -223,7 +206,7 @@ class Searcher:
         """Give every candidate both scores: the cosine of keyword-only ones, BM25 of dense-only."""
         missing = [r for r in keyword if r not in dense]
         if missing:
-            vecs = self.index.dense.reconstruct_batch(np.array(missing, dtype=np.int64))
+            vecs = self.backend.vectors(missing)
             dense.update(zip(missing, (vecs @ qvec).tolist()))
         for r in dense:
             keyword.setdefault(r, float(keyword_all[r]))
@@ -237,7 +220,7 @@ class Searcher:
         if self._reference is None:
             n = len(self.index.passages)
             rows = np.unique(np.linspace(0, n - 1, min(n, self.settings.dense_reference_rows)).astype(np.int64))
-            self._reference = self.index.dense.reconstruct_batch(rows)
+            self._reference = self.backend.vectors(rows)
         return max(float((self._reference @ qvec).std()), 1e-6)
 
     def _fuse(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
@@ -252,10 +235,10 @@ class Searcher:
             x = features(rows, dense, keyword, [self.index.passages[r] for r in rows])
             return dict(zip(rows, self.learned.score(x).tolist()))
         cosines = np.array([dense[r] for r in rows], dtype=np.float32)
-        if self.index.sentences is not None and s.sentence_weight:
+        best = self.backend.best_sentences(rows, qvec) if s.sentence_weight else None
+        if best is not None:
             # One sentence that matches the question well lifts its article (a long article's
             # vector averages its rule away); articles without sentences keep their own cosine.
-            best = self.index.sentences.best(rows, qvec)
             cosines = np.where(np.isfinite(best), (1 - s.sentence_weight) * cosines + s.sentence_weight * best,
                                cosines)
         k_hi = max(keyword.values()) or 1.0

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         "Redis URL over which replicas tell each other of FAQ, index and work-order category changes "
         "(docs/deploy.md); empty for one process."))
     events_channel: str = Field("hotline:events", description="Redis pub/sub channel of those events.")
+    retrieval_backend: Literal["files", "postgres"] = Field("files", description=(
+        "Where replicas search: the index folder's FAISS and bm25s files, or the versions published to "
+        "PostgreSQL with pgvector (docs/deploy.md)."))
+    index_database_url: str = Field("", description=(
+        "PostgreSQL with pgvector holding the published index versions; empty: the service's database."))
+    pg_ef_search: int = Field(100, ge=10, le=1000, description="pgvector HNSW candidates per dense search.")
     jobs: Literal["thread", "worker"] = Field("thread", description=(
         "Where crawl runs and the index update after an upload run: a thread of the API process, or "
         "`hotline worker` processes fed through PostgreSQL (procrastinate; docs/deploy.md)."))
@@ -216,6 +222,17 @@ class Settings(BaseSettings):
         if self.query_model_path != self.model_path and own.is_file():
             return Calibration.model_validate_json(own.read_text(encoding="utf-8"))
         return Calibration(**{name: getattr(self, name) for name in Calibration.model_fields})
+
+    @property
+    def index_conninfo(self) -> str:
+        """libpq URI of the PostgreSQL holding published index versions."""
+        from assistant.db.engine import libpq_uri
+
+        uri = libpq_uri(self.index_database_url or self.database)
+        if uri is None:
+            raise ValueError("HOTLINE_RETRIEVAL_BACKEND=postgres 需要 PostgreSQL（HOTLINE_INDEX_DATABASE_URL 或 "
+                             "HOTLINE_DATABASE_URL=postgresql+psycopg://…）")
+        return uri
 
     @cached_property
     def database(self) -> str:

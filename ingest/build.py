@@ -27,6 +27,7 @@ from ingest.e5_convert import MODEL_NAME
 from assistant.encoder import DIM
 from ingest.embed import EmbeddingCache, embed_with_cache, prepared_model
 from ingest.identity import merge_versions
+from ingest.publish import activate_version, publish_version, unpublish_versions
 
 log = logging.getLogger(__name__)
 
@@ -202,9 +203,10 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
                     "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
                     **manifest, "changes": version_changes(root, store.current_version(root), passages)}
         path = store.write_version(root, version, manifest, passages, vectors, keyword, sentences)
+        publish_version(settings, version)
         if activate:
-            store.activate(root, version)
-            prune_versions(root, settings.keep_versions)
+            activate_version(settings, version)
+            unpublish_versions(settings, prune_versions(root, settings.keep_versions))
     seconds = time.perf_counter() - started
     log.info("built index %s in %.1fs (%d passages and %d sentences newly embedded)",
              version, seconds, embedded, embedded_sentences)

@@ -17,7 +17,6 @@ URL is the better-ranked one (the section page, never the 专题 copy), whicheve
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 from collections import Counter

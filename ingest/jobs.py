@@ -16,10 +16,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db import CrawlRun, utcnow
+from assistant.db import CrawlRun, libpq_uri, utcnow
 from assistant.errors import Invalid
 from assistant.events import INDEX, announce
 from assistant.index import current_version
@@ -39,11 +38,11 @@ class JobsUnavailable(Invalid):
 
 
 def conninfo(database_url: str) -> str:
-    """The libpq URI of the service's SQLAlchemy URL (procrastinate talks psycopg directly)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
+    """The libpq URI of the service's database (procrastinate talks psycopg directly)."""
+    uri = libpq_uri(database_url)
+    if uri is None:
         raise JobsUnavailable("HOTLINE_JOBS=worker 需要 PostgreSQL 数据库（HOTLINE_DATABASE_URL=postgresql+psycopg://…）")
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return uri
 
 
 @dataclass

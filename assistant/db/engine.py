@@ -49,6 +49,15 @@ def _failed_ping_is_a_disconnect(context: Any) -> None:
         context.is_disconnect = True
 
 
+def libpq_uri(url: str) -> str | None:
+    """The libpq URI of a PostgreSQL SQLAlchemy URL (for code that talks psycopg directly:
+    the job queue, the pgvector index); None for any other database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit (handlers serialise them afterwards)."""
     return sessionmaker(engine, expire_on_commit=False)
