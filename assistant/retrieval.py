@@ -206,8 +206,7 @@ class Searcher:
         """Give every candidate both scores: the cosine of keyword-only ones, BM25 of dense-only."""
         missing = [r for r in keyword if r not in dense]
         if missing:
-            vecs = self.backend.vectors(missing)
-            dense.update(zip(missing, (vecs @ qvec).tolist()))
+            dense.update(zip(missing, self.backend.cosines(missing, qvec).tolist()))
         for r in dense:
             keyword.setdefault(r, float(keyword_all[r]))
 

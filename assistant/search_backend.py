@@ -41,6 +41,10 @@ class SearchBackend(Protocol):
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         ...
 
+    def cosines(self, rows: Sequence[int], query: np.ndarray) -> np.ndarray:
+        """Each row's cosine to `query` (for candidates only the keyword search found)."""
+        ...
+
     def best_sentences(self, rows: Sequence[int], query: np.ndarray) -> np.ndarray | None:
         """Each row's best sentence cosine (-inf without sentences); None when the version has none."""
         ...
@@ -80,6 +84,9 @@ class FileBackend:
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return self.index.dense.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+
+    def cosines(self, rows: Sequence[int], query: np.ndarray) -> np.ndarray:
+        return self.vectors(rows) @ query
 
     def best_sentences(self, rows: Sequence[int], query: np.ndarray) -> np.ndarray | None:
         return None if self.index.sentences is None else self.index.sentences.best(rows, query)
