@@ -115,9 +115,13 @@ def activate(conninfo: str, version: str) -> None:
 
 
 def published_versions(conninfo: str) -> list[str]:
-    ensure_catalog(conninfo)
-    with _connect(conninfo) as conn:
-        return [r[0] for r in conn.execute(f"SELECT version FROM {VERSIONS} ORDER BY published_at")]
+    import psycopg
+
+    try:
+        with _connect(conninfo) as conn:
+            return [r[0] for r in conn.execute(f"SELECT version FROM {VERSIONS} ORDER BY published_at")]
+    except psycopg.errors.UndefinedTable:
+        return []
 
 
 def drop(conninfo: str, version: str) -> None:
@@ -134,9 +138,15 @@ def drop(conninfo: str, version: str) -> None:
 
 
 def current_version(conninfo: str) -> str | None:
-    ensure_catalog(conninfo)
-    with _connect(conninfo) as conn:
-        row = conn.execute(f"SELECT version FROM {CURRENT}").fetchone()
+    """The live version (None before any activation). Replicas ask this on every index poll,
+    so it only reads."""
+    import psycopg
+
+    try:
+        with _connect(conninfo) as conn:
+            row = conn.execute(f"SELECT version FROM {CURRENT}").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None
     return row[0] if row else None
 
 

@@ -353,6 +353,19 @@ def test_max_pages_limits_the_crawl(tmp_path, model):
     assert visited == 3
 
 
+def numbered_pages(site: FixtureSite, statutes: list, count: int) -> None:
+    """`count` detail pages (the statutes in turn, each title numbered, so each page is a
+    document of its own), one list page linking them all, and a robots.txt allowing all."""
+    items = []
+    for i in range(count):
+        statute = statutes[i % len(statutes)]
+        statute = type(statute)(f"{statute.title}（第{i + 1}号）", statute.meta, statute.articles)
+        site.put(f"/zcwj/t2024{i:04d}_{i}.html", detail_page(statute, f"京规〔2024〕{i + 1}号"))
+        items.append((f"./t2024{i:04d}_{i}.html", statute.title, "2024-01-01"))
+    site.put("/zcwj/index.html", list_page(items, None))
+    site.put("/robots.txt", "", content_type="text/plain")
+
+
 def _env(settings, sources: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
@@ -370,14 +383,7 @@ def test_killed_crawl_resumes_without_duplicates_while_the_old_index_serves(tmp_
     live = build_index(settings, model=model).version
     statutes = [load_statute(n, max_articles=2) for n in (A, B, C, D, E)]
     with FixtureSite() as site:
-        items = []
-        for i in range(30):
-            statute = statutes[i % len(statutes)]
-            statute = type(statute)(f"{statute.title}（第{i + 1}号）", statute.meta, statute.articles)
-            site.put(f"/zcwj/t2024{i:04d}_{i}.html", detail_page(statute, f"京规〔2024〕{i + 1}号"))
-            items.append((f"./t2024{i:04d}_{i}.html", statute.title, "2024-01-01"))
-        site.put("/zcwj/index.html", list_page(items, None))
-        site.put("/robots.txt", "", content_type="text/plain")
+        numbered_pages(site, statutes, 30)
         sources = write_sources(tmp_path, site.base, delay=0.2, concurrency=1)
         command = [sys.executable, "-m", "api.cli", "crawl", "--source", "fixture"]
         process = subprocess.Popen(command, env=_env(settings, sources), stdout=subprocess.PIPE,

@@ -15,10 +15,10 @@ from api.app import create_app
 from assistant import index as store
 from assistant.db import CrawlPage, CrawlRun, make_engine
 from assistant.keys import create_key
-from eval.fixture_site import FixtureSite, detail_page, list_page, load_statute
+from eval.fixture_site import FixtureSite, load_statute
 from ingest.build import build_index
 from tests.db_fixtures import _postgres_schema
-from tests.test_crawl import A, B, C, _env, crawl_settings, write_sources
+from tests.test_crawl import A, B, C, _env, crawl_settings, numbered_pages, write_sources
 from tests.test_ingest_api import UPLOADED_ARTICLE, key, wait_for, wait_for_upload
 
 PAGES = 12
@@ -30,14 +30,7 @@ def queued(tmp_path_factory, model, postgres_server_url):
     tmp = tmp_path_factory.mktemp("jobs")
     statutes = [load_statute(n, max_articles=2) for n in (A, B, C)]
     with FixtureSite() as site, _postgres_schema(postgres_server_url) as database_url:
-        items = []
-        for i in range(PAGES):
-            statute = statutes[i % len(statutes)]
-            statute = type(statute)(f"{statute.title}（第{i + 1}号）", statute.meta, statute.articles)
-            site.put(f"/zcwj/t{i:04d}.html", detail_page(statute, f"京规〔2024〕{i + 1}号"))
-            items.append((f"./t{i:04d}.html", statute.title, "2024-01-01"))
-        site.put("/zcwj/index.html", list_page(items, None))
-        site.put("/robots.txt", "", content_type="text/plain")
+        numbered_pages(site, statutes, PAGES)
         sources = write_sources(tmp, site.base, delay=0.3, concurrency=1)
         settings = crawl_settings(tmp, sources_file=sources, database_url=database_url, jobs="worker",
                                   worker_heartbeat_seconds=1.0, worker_stalled_seconds=3.0, index_poll_seconds=0.0)
