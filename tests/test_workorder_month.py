@@ -91,7 +91,8 @@ def test_labelled_rows_are_well_formed_and_use_taxonomy_names(labelled, taxonomy
         dt.datetime.fromisoformat(row["received_at"])
         assert row["received_at"].endswith("+08:00")
         assert row["channel"] in CHANNELS and row["type"] in TYPES and row["district"] in DISTRICTS, row["id"]
-        assert re.search("(街道|镇|乡)$", row["street"]), row["id"]
+        # 地区 as well: Beijing's 地区办事处 (南磨房地区, 来广营地区) are 街乡-level units.
+        assert re.search("(街道|镇|乡|地区)$", row["street"]), row["id"]
         assert row["address"].startswith(row["district"] + row["street"]), row["id"]
         assert 30 <= len(row["content"]) <= 300, row["id"]
     assert len({row["id"] for row in labelled}) == len(labelled)
@@ -193,7 +194,10 @@ def test_category_mix_follows_the_labelled_train_rows(month, labelled):
     train = Counter(row["l1"] for row in labelled if row["split"] == "train")
     generated = Counter(row["_l1"] for row in month)
     assert set(generated) == set(LEVEL1)
-    assert generated.most_common(1)[0][0] == train.most_common(1)[0][0]
+    # Every category's share, not only the largest: the three largest are within 1 point of
+    # each other in the train rows, so which one comes first is left to chance.
+    for name in LEVEL1:
+        assert abs(generated[name] / sum(generated.values()) - train[name] / sum(train.values())) <= 0.02, name
 
 
 def test_heldout_rows_are_never_used(tmp_path, labelled):
