@@ -1,12 +1,9 @@
 """Classify work orders into the desk's three-level taxonomy.
 
-Nearest neighbours in the question encoder's space over labelled example orders, plus each
+Nearest neighours in the question encoder's space over labelled example orders, plus each
 category's description as one more example of it, vote with weights that fall off with
-distance. Their level-1 shares are averaged with a character n-gram model over the same
-examples (callers' key words: 房本, 违建, 塌方), which the encoder alone misses; the level-3
-category is the best-voted one under the chosen level 1. Staff corrections join the examples
-at once (`learn`), so the classifier improves as the desk works. The confidence is the
-winning level-1 category's probability.
+distance. Staff corrections join the examples at once (`learn`), so the classifier improves
+as the desk works. The confidence is the winning level-1 category's share of the vote.
 """
 
 import json
@@ -18,9 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
 
 from assistant.errors import Invalid
 
@@ -32,9 +26,6 @@ ENCODE_BATCH = 32      # the encoder pads a batch to its longest text
 CLASSIFY_CHARS = 120
 SHARPNESS = 20.0       # exp(SHARPNESS * cosine difference to the nearest): votes fall off with distance
 DESCRIPTION_WEIGHT = 2.0  # chosen by 5-fold cross-validation on the labelled set's train rows
-# Share of the n-gram model in the level-1 probabilities; 5-fold cross-validation on the train
-# rows, twice: 0.4 → 0.875, 0.6 → 0.885, nearest neighbours alone 0.855 (docs/workorders.md).
-KEYWORD_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -100,10 +91,6 @@ class Classifier:
                  examples: Iterable[tuple[str, Path3]] = ()):
         self._encode, self.taxonomy = encode, taxonomy
         self._lock = threading.Lock()
-        self._level1 = sorted({n.path[0] for n in taxonomy.nodes})
-        self._keyword_texts = [" ".join(n.path) + "：" + n.description for n in taxonomy.nodes]
-        self._keyword_labels = [n.path[0] for n in taxonomy.nodes]
-        self._keyword: Pipeline | None = None
         # Each description stands for every leaf below it, with a lower weight than a real order.
         texts, labels, weights = [], [], []
         for node in taxonomy.nodes:
@@ -142,52 +129,26 @@ class Classifier:
             self._vectors = np.vstack([self._vectors, vectors])
             self._labels = [*self._labels, *(c for _, c in examples)]
             self._weights = np.concatenate([self._weights, np.ones(len(examples), dtype=np.float32)])
-            self._keyword_texts = [*self._keyword_texts, *(t for t, _ in examples)]
-            self._keyword_labels = [*self._keyword_labels, *(c[0] for _, c in examples)]
-            self._keyword = None  # refitted on next use: a correction costs the request nothing
-
-    def _keyword_model(self) -> Pipeline:
-        with self._lock:
-            if self._keyword is None:
-                self._keyword = make_pipeline(
-                    TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True),
-                    LogisticRegression(C=10, max_iter=2000)).fit(self._keyword_texts, self._keyword_labels)
-            return self._keyword
 
     def classify(self, texts: Sequence[str]) -> list[Prediction]:
-        texts = list(texts)
-        return self.predict(self.encode(texts), texts) if texts else []
+        return self.predict(self.encode(list(texts))) if texts else []
 
-    def predict(self, queries: np.ndarray, texts: Sequence[str]) -> list[Prediction]:
-        """Predictions for `texts`, already encoded with `encode` as `queries`."""
-        keyword = self._keyword_model()
+    def predict(self, queries: np.ndarray) -> list[Prediction]:
+        """Predictions for texts already encoded with `encode`."""
         with self._lock:
             vectors, labels, weights = self._vectors, self._labels, self._weights
-        by_keyword = np.zeros((len(texts), len(self._level1)))
-        by_keyword[:, [self._level1.index(c) for c in keyword.classes_]] = keyword.predict_proba(list(texts))
         sims = queries @ vectors.T
         out = []
-        for row, keyword_row in zip(sims, by_keyword):
+        for row in sims:
             top = np.argpartition(-row, min(NEIGHBOURS, len(row) - 1))[:NEIGHBOURS]
             votes: dict[Path3, float] = defaultdict(float)
             best = float(row[top].max())
             for i in top:
                 votes[labels[i]] += float(weights[i] * np.exp(SHARPNESS * (row[i] - best)))
-            by_neighbours = np.zeros(len(self._level1))
+            by_level1: dict[str, float] = defaultdict(float)
             for path, vote in votes.items():
-                by_neighbours[self._level1.index(path[0])] += vote
-            level1_probs = (1 - KEYWORD_SHARE) * by_neighbours / by_neighbours.sum() + KEYWORD_SHARE * keyword_row
-            ranked = [self._level1[i] for i in np.argsort(-level1_probs)]
-            # The level-1 winner may have no neighbour among the top ones; then its best leaf
-            # comes from the description votes of the whole tree.
-            level1 = ranked[0]
-            leaves = [p for p in votes if p[0] == level1]
-            leaf = (max(leaves, key=votes.__getitem__) if leaves
-                    else self._nearest_leaf(row, labels, level1))
-            out.append(Prediction(leaf, round(float(level1_probs.max()), 3)))
+                by_level1[path[0]] += vote
+            level1 = max(by_level1, key=by_level1.__getitem__)
+            leaf = max((p for p in votes if p[0] == level1), key=votes.__getitem__)
+            out.append(Prediction(leaf, round(by_level1[level1] / sum(by_level1.values()), 3)))
         return out
-
-    @staticmethod
-    def _nearest_leaf(row: np.ndarray, labels: list[Path3], level1: str) -> Path3:
-        candidates = [i for i, path in enumerate(labels) if path[0] == level1]
-        return labels[max(candidates, key=lambda i: row[i])]

@@ -32,7 +32,7 @@ def classify(s: Session, desk: OrderDesk, orders: Sequence[WorkOrder], actor: st
         return
     classifier = desk.classifier(s)
     vectors = classifier.encode([o.content for o in todo])
-    for order, vector, guess in zip(todo, vectors, classifier.predict(vectors, [o.content for o in todo])):
+    for order, vector, guess in zip(todo, vectors, classifier.predict(vectors)):
         order.vector = vector.astype(np.float32).tobytes()
         order.category_l1, order.category_l2, order.category_l3 = guess.category
         order.category_confidence = guess.confidence
