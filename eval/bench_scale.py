@@ -8,7 +8,8 @@ The corpus is synthetic: bm25s indexes the national collection's jieba tokens pl
 copies of them (tokens dropped and swapped), up to --passages documents; the dense part is
 either random unit vectors or "clustered" ones (real e5 vectors of the live bundled index,
 mixed pairwise and with gaussian noise), on which ANN recall means something. Queries are real
-e5 question vectors (eval/sets, ONNX question encoder) and held-out draws of the generator.
+questions of eval/sets (encoded by the service's ONNX question encoder, and by base e5) and
+held-out draws of the generator.
 Each measured step runs in a fresh process so its RSS is its own; everything big lives under
 --work-dir (removed at the end unless --keep-data), results go to --out as JSON.
 """
@@ -25,7 +26,8 @@ import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,7 @@ K = 10
 # excluded by the service's default status filter, as an IDSelectorBatch at search time.
 IN_FORCE = 137_600 / 148_716
 INDEX_TYPES = ("flat", "sq8", "ivf_sq8", "ivf_fp16", "hnsw_sq8", "hnsw")
-RERANKED = ("ivf_sq8", "hnsw_sq8")  # also measured with exact re-scoring of their candidates
+RERANKED = ("sq8", "ivf_sq8", "hnsw_sq8")  # also measured with exact re-scoring of their candidates
 MB = 1024 * 1024
 
 
@@ -53,8 +55,9 @@ def _rss() -> int:
 
 
 def _in_child(fn: Callable[..., dict], *args: Any) -> dict:
-    with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(fn, args)
+    # An executor, not a Pool: a worker that dies (a segfault) raises here instead of hanging.
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def _say(message: str) -> None:
@@ -118,7 +121,8 @@ def _question_texts() -> list[str]:
 # --- preparation: questions, synthetic vectors, exact neighbours -------------------------------
 
 def prepare_questions(work: str, questions: int, seed: int) -> dict:
-    """Real question vectors (the service's ONNX question encoder) and their BM25 tokens."""
+    """Real question vectors and their BM25 tokens: from the question encoder the service uses
+    (the tuned one when its adapter is there) and, for comparison, from base e5."""
     from assistant.encoder import OnnxQueryEncoder
     from assistant.expand import Synonyms
     from assistant.index import load_version
@@ -129,10 +133,13 @@ def prepare_questions(work: str, questions: int, seed: int) -> dict:
     texts = _question_texts()
     rng = np.random.default_rng(seed)
     texts = [texts[i] for i in sorted(rng.choice(len(texts), min(questions, len(texts)), replace=False))]
-    encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
-    vectors = np.vstack([encoder(texts[i:i + 32]) for i in range(0, len(texts), 32)])
-    np.save(data / "questions.npy", vectors)
-    one_by_one = _latency(lambda i: encoder([texts[i]]), len(texts), 1, 100, 30)
+    encoders = {"questions": OnnxQueryEncoder(settings.query_model_path, settings.torch_threads),
+                "questions_base_e5": OnnxQueryEncoder(settings.model_path, settings.torch_threads)}
+    groups = {}
+    for group, encoder in encoders.items():
+        groups[group] = np.vstack([encoder(texts[i:i + 32]) for i in range(0, len(texts), 32)])
+        np.save(data / f"{group}.npy", groups[group])
+    one_by_one = _latency(lambda i: encoders["questions"]([texts[i]]), len(texts), 1, 100, 30)
 
     synonyms = Synonyms.load(settings.synonyms_path)
     tokenizer = Tokenizer(synonyms.terms())
@@ -146,12 +153,14 @@ def prepare_questions(work: str, questions: int, seed: int) -> dict:
     sentences = np.asarray(live.sentences.vectors) if live.sentences is not None else np.zeros((0, DIM), np.float32)
     real = np.vstack([passages, sentences]).astype(np.float32)
     np.save(data / "real.npy", real)
-    top = np.sort(vectors @ real.T, axis=1)[:, ::-1]
+    structure = {"median_pair_cosine": round(float(np.median(real[:2000] @ real[-2000:].T)), 4)}
+    for group, vectors in groups.items():
+        top = np.sort(vectors @ real.T, axis=1)[:, ::-1]
+        structure[f"{group}_top1"] = round(float(top[:, 0].mean()), 4)
+        structure[f"{group}_top10"] = round(float(top[:, K - 1].mean()), 4)
     return {"questions": len(texts), "encode_one_question": one_by_one, "real_vectors": len(real),
-            "index_version": live.version,
-            "structure_real_bundled": {"questions_top1": round(float(top[:, 0].mean()), 4),
-                                       "questions_top10": round(float(top[:, K - 1].mean()), 4),
-                                       "median_pair_cosine": round(float(np.median(real[:2000] @ real[-2000:].T)), 4)}}
+            "index_version": live.version, "question_model": settings.query_model_path.name,
+            "structure_real_bundled": structure}
 
 
 def _synthetic(kind: str, real: np.ndarray, n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
@@ -179,8 +188,11 @@ def prepare_vectors(work: str, dataset: str, passages: int, noisy_queries: int, 
     out.flush()
     generate_s = time.perf_counter() - t
 
-    queries = np.vstack([np.load(data / "questions.npy"), _synthetic(dataset, real, noisy_queries, noise, rng)])
+    groups = {"questions": np.load(data / "questions.npy"), "questions_base_e5": np.load(data / "questions_base_e5.npy"),
+              "heldout": _synthetic(dataset, real, noisy_queries, noise, rng)}
+    queries = np.vstack(list(groups.values()))
     np.save(data / f"queries-{dataset}.npy", queries)
+    (data / "query-groups.json").write_text(json.dumps({g: len(v) for g, v in groups.items()}), encoding="utf-8")
     allowed = np.load(data / "allowed.npy")
     t = time.perf_counter()
     best_s = np.full((len(queries), K), -np.inf, np.float32)
@@ -195,14 +207,19 @@ def prepare_vectors(work: str, dataset: str, passages: int, noisy_queries: int, 
     order = np.argsort(-best_s, axis=1)
     best_s, best_i = np.take_along_axis(best_s, order, 1), np.take_along_axis(best_i, order, 1)
     np.save(data / f"gt-{dataset}.npy", best_i)
-    n_questions = len(queries) - noisy_queries
     sample = np.asarray(out[rng.choice(passages, 4000, replace=False)])
+    structure = {"median_pair_cosine": round(float(np.median(sample[:2000] @ sample[2000:].T)), 4)}
+    for group, (start, end) in _group_rows({g: len(v) for g, v in groups.items()}).items():
+        structure[f"{group}_top1"] = round(float(best_s[start:end, 0].mean()), 4)
+        structure[f"{group}_top10"] = round(float(best_s[start:end, K - 1].mean()), 4)
     return {"generate_s": round(generate_s, 1), "exact_top10_s": round(time.perf_counter() - t, 1),
-            "structure": {"questions_top1": round(float(best_s[:n_questions, 0].mean()), 4),
-                          "questions_top10": round(float(best_s[:n_questions, K - 1].mean()), 4),
-                          "heldout_top1": round(float(best_s[n_questions:, 0].mean()), 4),
-                          "heldout_top10": round(float(best_s[n_questions:, K - 1].mean()), 4),
-                          "median_pair_cosine": round(float(np.median(sample[:2000] @ sample[2000:].T)), 4)}}
+            "structure": structure}
+
+
+def _group_rows(sizes: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Each query group's [start, end) rows in the stacked queries."""
+    ends = np.cumsum(list(sizes.values()))
+    return {g: (int(end - size), int(end)) for (g, size), end in zip(sizes.items(), ends)}
 
 
 # --- bm25s at scale ---------------------------------------------------------------------------
@@ -242,8 +259,8 @@ def build_bm25(work: str, passages: int, seed: int) -> dict:
     # What the service holds per passage: passages.jsonl read back into Passage objects.
     store = data / "passages-national.jsonl"
     with open(store, "w", encoding="utf-8") as f:
-        for n in nodes:
-            f.write(json.dumps({"id": n.id_, "text": n.text, "metadata": n.metadata}, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps({"id": n.id_, "text": n.text, "metadata": n.metadata}, ensure_ascii=False) + "\n"
+                     for n in nodes)
     gc.collect()
     before = _rss()
     with open(store, encoding="utf-8") as f:
@@ -361,16 +378,21 @@ def build_dense(work: str, dataset: str, kind: str, cfg: dict, seed: int) -> dic
     return {"train_s": round(train_s, 1), "build_s": round(build_s, 1), "disk_mb": round(path.stat().st_size / MB)}
 
 
-def _search_settings(kind: str, selector: Any, cfg: dict) -> list[tuple[str, Any, bool]]:
-    """(label, search parameters with the status filter, re-score exactly?) to measure for `kind`."""
+def _search_settings(kind: str, selector: Any, cfg: dict) -> list[tuple[str, Callable[[], Any], bool]]:
+    """(label, maker of search parameters with the status filter, re-score exactly?) for `kind`.
+
+    Parameters are made per search, as Searcher._dense does: IndexIDMap2 swaps its own selector
+    into the caller's parameters while searching, so threads sharing one object crash."""
     import faiss
 
     if kind.startswith("ivf"):
-        out = [(f"nprobe={p}", faiss.SearchParametersIVF(sel=selector, nprobe=p), False) for p in cfg["nprobe"]]
+        out = [(f"nprobe={p}", lambda p=p: faiss.SearchParametersIVF(sel=selector, nprobe=p), False)
+               for p in cfg["nprobe"]]
     elif kind.startswith("hnsw"):
-        out = [(f"efSearch={e}", faiss.SearchParametersHNSW(sel=selector, efSearch=e), False) for e in cfg["ef_search"]]
+        out = [(f"efSearch={e}", lambda e=e: faiss.SearchParametersHNSW(sel=selector, efSearch=e), False)
+               for e in cfg["ef_search"]]
     else:
-        out = [("exhaustive", faiss.SearchParameters(sel=selector), False)]
+        out = [("exhaustive", lambda: faiss.SearchParameters(sel=selector), False)]
     if kind in RERANKED:
         out += [(f"{label} + rerank", params, True) for label, params, _ in out]
     return out
@@ -385,8 +407,9 @@ def query_dense(work: str, dataset: str, kind: str, cfg: dict, latency_queries: 
     data = Path(work) / "data"
     k = Settings().dense_candidates
     queries = np.load(data / f"queries-{dataset}.npy")
-    n_questions = len(np.load(data / "questions.npy", mmap_mode="r"))
-    exact = np.load(data / f"gt-{dataset}.npy")
+    groups = _group_rows(json.loads((data / "query-groups.json").read_text(encoding="utf-8")))
+    n_questions = groups["questions"][1]  # latency is measured with the questions as served
+    truth = np.load(data / f"gt-{dataset}.npy")
     allowed = np.load(data / "allowed.npy")
     # Re-scoring reads 100 rows per query from the fp32 vectors, memory-mapped as sentences.npy is.
     vectors = np.load(data / f"vectors-{dataset}.npy", mmap_mode="r")
@@ -398,49 +421,53 @@ def query_dense(work: str, dataset: str, kind: str, cfg: dict, latency_queries: 
     selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
     selector_rss = _rss() - before
 
-    def dense(q: np.ndarray, params: Any, rerank: bool) -> np.ndarray:
-        rows = index.search(q, k, params=params)[1]
-        if not rerank:
-            return rows
-        out = np.empty_like(rows)
+    def rerank(q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Each query's candidates ordered by their exact cosine (fp32 rows from the memory map)."""
+        out = np.full_like(rows, -1)
         for j, r in enumerate(rows):
             r = np.sort(r[r >= 0])
             out[j, :len(r)] = r[np.argsort(-(vectors[r] @ q[j]))]
-            out[j, len(r):] = -1
         return out
+
+    def dense(q: np.ndarray, params: Callable[[], Any], exact: bool) -> np.ndarray:
+        rows = index.search(q, k, params=params())[1]
+        return rerank(q, rows) if exact else rows
 
     settings = _search_settings(kind, selector, cfg)
     results: dict[str, dict] = {}
-    for label, params, rerank in settings:
+    searched: dict[int, np.ndarray] = {}  # a setting's candidates, which its "+ rerank" twin re-orders
+    for label, params, exact in settings:
         faiss.omp_set_num_threads(2)  # recall over all queries in one batch; latency below as the service
         t = time.perf_counter()
-        found = dense(queries, params, rerank)[:, :K]
-        hits = np.array([len(np.intersect1d(f, e)) / K for f, e in zip(found, exact)])
+        if id(params) not in searched:
+            searched[id(params)] = index.search(queries, k, params=params())[1]
+        found = (rerank(queries, searched[id(params)]) if exact else searched[id(params)])[:, :K]
+        hits = np.array([len(np.intersect1d(f, e)) / K for f, e in zip(found, truth)])
         faiss.omp_set_num_threads(1)
         results[label] = {"recall_s": round(time.perf_counter() - t, 1),
-                          "recall@10_questions": round(float(hits[:n_questions].mean()), 4),
-                          "recall@10_heldout": round(float(hits[n_questions:].mean()), 4),
-                          "recall@10": round(float(hits.mean()), 4)}
+                          **{f"recall@10_{g}": round(float(hits[a:b].mean()), 4) for g, (a, b) in groups.items()}}
         for c in (1, 8):
-            results[label][f"dense_c{c}"] = _latency(lambda i: dense(queries[i:i + 1], params, rerank),
-                                                     n_questions, c, latency_queries, latency_seconds)
+            results[label][f"dense_c{c}"] = _latency(
+                lambda i, params=params, exact=exact: dense(queries[i:i + 1], params, exact),
+                n_questions, c, latency_queries, latency_seconds)
         _say(f"  {dataset}/{kind} {label}: {results[label]}")
 
     keyword = Keyword(data, allowed)
 
-    def hybrid(i: int, params: Any, rerank: bool) -> None:
+    def hybrid(i: int, params: Callable[[], Any], exact: bool) -> None:
         q = queries[i]
-        rows = set(dense(q[None, :], params, rerank)[0].tolist())
+        rows = set(dense(q[None, :], params, exact)[0].tolist())
         top, _ = keyword(i)
         missing = np.array([r for r in top.tolist() if r not in rows], dtype=np.int64)
         if len(missing):
-            found = vectors[np.sort(missing)] if rerank else index.reconstruct_batch(missing)
+            found = vectors[np.sort(missing)] if exact else index.reconstruct_batch(missing)
             found @ q  # their cosines, as Searcher._complete computes them
 
-    for label, params, rerank in settings:
+    for label, params, exact in settings:
         for c in (1, 8):
-            results[label][f"hybrid_c{c}"] = _latency(lambda i: hybrid(i, params, rerank), n_questions, c,
-                                                      latency_queries, latency_seconds)
+            results[label][f"hybrid_c{c}"] = _latency(
+                lambda i, params=params, exact=exact: hybrid(i, params, exact),
+                n_questions, c, latency_queries, latency_seconds)
     return {"load_s": round(load_s, 1), "rss_mb": round(index_rss / MB), "filter_selector_rss_mb": round(selector_rss / MB),
             "settings": results}
 
@@ -448,8 +475,8 @@ def query_dense(work: str, dataset: str, kind: str, cfg: dict, latency_queries: 
 # --- passage embedding throughput -------------------------------------------------------------
 
 class OnnxPassageEncoder:
-    """Passages → normalised e5 vectors through an ONNX export (the graph is the question
-    encoder's: mean pooling + L2 norm; only the prefix differs)."""
+    """A batch of passages → normalised e5 vectors through an ONNX export (the graph is the
+    question encoder's: mean pooling + L2 norm; only the prefix differs)."""
 
     def __init__(self, model: Path, tokenizer_dir: Path, threads: int):
         import onnxruntime as ort
@@ -461,17 +488,34 @@ class OnnxPassageEncoder:
         self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
 
-    def __call__(self, texts: list[str], batch_size: int, by_length: bool) -> np.ndarray:
-        # Sorting by length (as sentence-transformers does) pads each batch to similar lengths.
-        order = np.argsort([-len(t) for t in texts], kind="stable") if by_length else np.arange(len(texts))
-        out = np.empty((len(texts), DIM), np.float32)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start:start + batch_size]
-            batch = self.tokenizer([f"passage: {texts[r]}" for r in rows], padding=True, truncation=True,
-                                   max_length=512, return_tensors="np")
-            out[rows] = self.session.run(None, {"input_ids": batch["input_ids"].astype(np.int64),
-                                                "attention_mask": batch["attention_mask"].astype(np.int64)})[0]
-        return out
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        batch = self.tokenizer([f"passage: {t}" for t in texts], padding=True, truncation=True,
+                               max_length=512, return_tensors="np")
+        return self.session.run(None, {"input_ids": batch["input_ids"].astype(np.int64),
+                                       "attention_mask": batch["attention_mask"].astype(np.int64)})[0]
+
+
+def _batches(texts: list[str], batch_size: int, by_length: bool) -> Iterator[np.ndarray]:
+    """Row numbers of each batch; sorted by length (as sentence-transformers does), a batch pads
+    its passages to similar lengths."""
+    order = np.argsort([-len(t) for t in texts], kind="stable") if by_length else np.arange(len(texts))
+    for start in range(0, len(texts), batch_size):
+        yield order[start:start + batch_size]
+
+
+def _throughput(encoders: dict[str, Callable[[list[str]], np.ndarray]], texts: list[str], batch_size: int,
+                by_length: bool) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Passages/s of each encoder and its vectors. The encoders take turns batch by batch, so
+    load from other processes on the shared machine falls on all of them alike."""
+    seconds = dict.fromkeys(encoders, 0.0)
+    vectors = {name: np.empty((len(texts), DIM), np.float32) for name in encoders}
+    for rows in _batches(texts, batch_size, by_length):
+        batch = [texts[r] for r in rows]
+        for name, encode in encoders.items():
+            t = time.perf_counter()
+            vectors[name][rows] = encode(batch)
+            seconds[name] += time.perf_counter() - t
+    return {name: len(texts) / s for name, s in seconds.items()}, vectors
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> dict:
@@ -499,19 +543,7 @@ def embedding(work: str, sample: int, batch_size: int, seed: int) -> dict:
     texts = [embedding_text(nodes[i]) for i in picked]
     out: dict[str, Any] = {"sample": len(texts), "batch_size": batch_size, "national_passages": len(nodes)}
 
-    def timed(name: str, encode: Callable[[], np.ndarray]) -> np.ndarray:
-        t = time.perf_counter()
-        vectors = encode()
-        rate = len(texts) / (time.perf_counter() - t)
-        out[name] = {"passages_per_s": round(rate, 1), "national_minutes": round(len(nodes) / rate / 60, 1)}
-        _say(f"  embedding {name}: {out[name]}")
-        return vectors
-
     model = load_model(settings.model_path, settings.torch_threads)
-    reference = timed("sentence_transformers", lambda: encode_passages(model, texts, batch_size))
-    del model
-    gc.collect()
-
     # Export into the work folder: a folder of links to the model's files, so prepare_onnx
     # writes its .onnx there and never into models/.
     export_dir = data / "passage-model"
@@ -519,95 +551,119 @@ def embedding(work: str, sample: int, batch_size: int, seed: int) -> dict:
     for f in settings.model_path.iterdir():
         if not f.name.endswith(".onnx") and not (export_dir / f.name).exists():
             (export_dir / f.name).symlink_to(f)
-    fp32 = prepare_onnx(export_dir, force=True)
-    int8 = export_dir / "passage_encoder.int8.onnx"
-    quantize_dynamic(fp32, int8, weight_type=QuantType.QInt8)
-    out["onnx_mb"] = {"fp32": round(fp32.stat().st_size / MB), "int8": round(int8.stat().st_size / MB)}
+    models = {"fp32": prepare_onnx(export_dir, force=True)}
+    # quantize_dynamic's default scales each weight tensor as a whole; per channel, every
+    # output row of a weight gets its own scale.
+    for name, per_channel in (("int8", False), ("int8_per_channel", True)):
+        models[name] = export_dir / f"passage_encoder.{name}.onnx"
+        quantize_dynamic(models["fp32"], models[name], weight_type=QuantType.QInt8, per_channel=per_channel)
+    out["onnx_mb"] = {name: round(path.stat().st_size / MB) for name, path in models.items()}
 
-    encoders, vectors = {}, {}
-    for name, path in (("fp32", fp32), ("int8", int8)):
+    encoders: dict[str, Callable[[list[str]], np.ndarray]] = {
+        "sentence_transformers": lambda batch: encode_passages(model, batch, batch_size)}
+    encoders["sentence_transformers"](texts[:batch_size])  # warm-up
+    for name, path in models.items():
         gc.collect()
         before = _rss()
-        encoders[name] = OnnxPassageEncoder(path, settings.model_path, settings.torch_threads)
+        encoders[f"onnx_{name}"] = OnnxPassageEncoder(path, settings.model_path, settings.torch_threads)
+        encoders[f"onnx_{name}"](texts[:batch_size])  # warm-up; the arena it grows counts too
         out[f"onnx_{name}_session_rss_mb"] = round((_rss() - before) / MB)
-        encoders[name](texts[:batch_size], batch_size, True)  # warm-up
-        vectors[name] = timed(f"onnx_{name}_sorted", lambda: encoders[name](texts, batch_size, True))
-        timed(f"onnx_{name}_unsorted", lambda: encoders[name](texts, batch_size, False))
-    out["cosine_onnx_fp32_vs_sentence_transformers"] = _cosines(vectors["fp32"], reference)
-    out["cosine_int8_vs_fp32"] = _cosines(vectors["int8"], vectors["fp32"])
+    load = os.getloadavg()[0]
+    rates, vectors = _throughput(encoders, texts, batch_size, True)
+    # Unsorted batches only for the fp32 export and the int8 one worth using, to save time.
+    unsorted, _ = _throughput({name: encoders[name] for name in ("onnx_fp32", "onnx_int8_per_channel")},
+                              texts, batch_size, False)
+    out["loadavg_1min_while_embedding"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+    for order, measured in (("sorted", rates), ("unsorted", unsorted)):
+        for name, rate in measured.items():
+            out[f"{name}_{order}"] = {"passages_per_s": round(rate, 1),
+                                      "national_minutes": round(len(nodes) / rate / 60, 1)}
+    _say(f"  embedding: {rates} sorted, {unsorted} unsorted")
+    out["cosine_onnx_fp32_vs_sentence_transformers"] = _cosines(vectors["onnx_fp32"], vectors["sentence_transformers"])
+    for name in ("int8", "int8_per_channel"):
+        out[f"cosine_{name}_vs_fp32"] = _cosines(vectors[f"onnx_{name}"], vectors["onnx_fp32"])
 
     # Dense-only retrieval on the bundled corpus: the live index's vectors vs int8 re-embedding.
     live = load_version(settings.index_path)
     bundled = chunk_corpus(load_corpora([Path(d) for d in live.manifest["corpus_dirs"]]).documents, settings)
     if [n.id_ for n in bundled] != [p.id for p in live.passages]:
         raise RuntimeError("the bundled corpus no longer chunks into the live index's passages; rebuild the index")
+    bundled_texts = [embedding_text(n) for n in bundled]
+    quantised = np.empty((len(bundled_texts), DIM), np.float32)
     t = time.perf_counter()
-    quantised = encoders["int8"]([embedding_text(n) for n in bundled], batch_size, True)
-    out["bundled_int8_embed_s"] = round(time.perf_counter() - t, 1)
-    built = live.dense.reconstruct_n(0, live.dense.ntotal)
-    out["cosine_int8_vs_index_bundled"] = _cosines(quantised, built)
+    for rows in _batches(bundled_texts, batch_size, True):
+        quantised[rows] = encoders["onnx_int8_per_channel"]([bundled_texts[r] for r in rows])
+    out["bundled_int8_per_channel_embed_s"] = round(time.perf_counter() - t, 1)
+    matrices = {"fp32_index": live.dense.reconstruct_n(0, live.dense.ntotal), "int8_per_channel": quantised}
+    out["cosine_int8_per_channel_vs_index_bundled"] = _cosines(quantised, matrices["fp32_index"])
     in_force = np.array([p.status == "有效" for p in live.passages])
     question_encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
     for set_name in RETRIEVAL_SETS:
         questions = load_questions(SETS / set_name)
         qvecs = dict(zip([q.query for q in questions], question_encoder([q.query for q in questions])))
         tops: dict[str, list[np.ndarray]] = {}
+        result: dict[str, Any] = {}
+        for name, matrix in matrices.items():
+            ranked = tops.setdefault(name, [])
 
-        def ranker(matrix: np.ndarray, name: str) -> Callable[[str], list[tuple[str, int | None]]]:
-            def rank(query: str) -> list[tuple[str, int | None]]:
-                scores = np.where(in_force, matrix @ qvecs[query], -np.inf)
-                top = np.argsort(-scores)[:K]
-                tops.setdefault(name, []).append(top)
+            def rank(query: str, matrix: np.ndarray = matrix, ranked: list = ranked,
+                     qvecs: dict = qvecs) -> list[tuple[str, int | None]]:
+                top = np.argsort(-np.where(in_force, matrix @ qvecs[query], -np.inf))[:K]
+                ranked.append(top)
                 return [(live.passages[r].title, live.passages[r].article) for r in top]
-            return rank
 
-        scored = {name: score_retrieval(questions, ranker(matrix, name))[0]
-                  for name, matrix in (("fp32_index", built), ("int8", quantised))}
-        overlap = np.mean([len(np.intersect1d(a, b)) / K for a, b in zip(tops["fp32_index"], tops["int8"])])
-        out[f"dense_{set_name}"] = {**{name: {m: round(v, 4) for m, v in s.items() if m in ("n", "recall@1", "recall@10", "mrr")}
-                                          for name, s in scored.items()},
-                                    "top10_overlap": round(float(overlap), 4)}
+            metrics = score_retrieval(questions, rank)[0]
+            result[name] = {m: round(metrics[m], 4) for m in ("n", "recall@1", "recall@10", "mrr")}
+            if name != "fp32_index":
+                result[name]["top10_overlap_with_fp32"] = round(float(np.mean(
+                    [len(np.intersect1d(a, b)) / K for a, b in zip(tops["fp32_index"], tops[name])])), 4)
+        out[f"dense_{set_name}"] = result
     return out
 
 
 def service_baseline() -> dict:
     """RSS of a process holding what a replica's Searcher holds, over the small bundled index."""
+    start = _rss()
     from assistant.retrieval import Searcher
 
-    before = _rss()
+    imported = _rss()
     Searcher.open(Settings())
-    return {"rss_before_mb": round(before / MB), "rss_after_open_mb": round(_rss() / MB)}
+    return {"rss_start_mb": round(start / MB), "rss_after_imports_mb": round(imported / MB),
+            "rss_after_open_mb": round(_rss() / MB)}
 
 
 # --- extrapolation ----------------------------------------------------------------------------
 
 def extrapolate(results: dict, passages: int, keep_versions: int) -> dict:
-    """Linear per-passage scaling of measured memory and disk to 1M and 10M passages."""
+    """Memory and disk at 1M and 10M passages, scaled linearly from what was measured; the
+    replica's fixed part (libraries, models) is the service baseline."""
     baseline = results["service_baseline"]["rss_after_open_mb"]
-    bm25 = results.get("bm25", {})
-    store = bm25.get("build", {}).get("passage_store", {})
-    out: dict[str, Any] = {"measured_passages": passages,
-                           "assumes": "linear in passages; service baseline (models, bundled index) constant"}
+    keyword = results.get("bm25", {})
+    store = keyword.get("build", {}).get("passage_store", {})
+    out: dict[str, Any] = {"measured_passages": passages, "replica_baseline_mb": baseline}
     for target in (1_000_000, 10_000_000):
         scale = target / passages
-        row: dict[str, Any] = {}
-        keyword_rss = bm25.get("query", {}).get("rss_mb", 0) * scale
-        keyword_disk = bm25.get("build", {}).get("disk_mb", 0) * scale
+        keyword_rss = keyword.get("query", {}).get("rss_mb", 0) * scale
+        keyword_disk = keyword.get("build", {}).get("disk_mb", 0) * scale
         passage_rss = store.get("rss_bytes_per_passage", 0) * target / MB
         passage_disk = store.get("jsonl_bytes_per_passage", 0) * target / MB
+        rows: dict[str, Any] = {}
         for kind, measured in results.get("dense", {}).get("clustered", {}).items():
-            dense_rss = measured["query"]["rss_mb"] * scale
-            dense_disk = measured["build"]["disk_mb"] * scale
-            vectors_disk = DIM * 4 * target / MB if kind in RERANKED else 0  # fp32 rows for re-scoring
-            version_disk = dense_disk + vectors_disk + keyword_disk + passage_disk
-            row[kind] = {"dense_rss_mb": round(dense_rss), "replica_rss_mb": round(baseline + dense_rss + keyword_rss + passage_rss),
-                         "version_disk_mb": round(version_disk), "index_root_disk_gb": round(version_disk * keep_versions / 1024, 1),
-                         # shards so that each replica's dense + keyword + passages stay within 1 GB
-                         "shards_for_1gb_data": int(np.ceil((dense_rss + keyword_rss + passage_rss) / 1024))}
+            dense_rss = (measured["query"]["rss_mb"] + measured["query"]["filter_selector_rss_mb"]) * scale
+            for rerank in (False, True) if kind in RERANKED else (False,):
+                # Re-scoring keeps the fp32 vectors on disk, memory-mapped (page cache, not counted).
+                disk = (measured["build"]["disk_mb"] * scale + keyword_disk + passage_disk
+                        + (DIM * 4 * target / MB if rerank else 0))
+                data = dense_rss + keyword_rss + passage_rss
+                rows[kind + (" + rerank" if rerank else "")] = {
+                    "dense_rss_mb": round(dense_rss), "replica_rss_mb": round(baseline + data),
+                    "version_disk_gb": round(disk / 1024, 1),
+                    "index_root_disk_gb": round(disk * keep_versions / 1024, 1),
+                    "shards_for_1gb_of_data": int(np.ceil(data / 1024))}
         out[f"{target // 1_000_000}M"] = {"keyword_rss_mb": round(keyword_rss), "keyword_disk_mb": round(keyword_disk),
                                           "passages_rss_mb": round(passage_rss), "passages_disk_mb": round(passage_disk),
-                                          "by_index": row}
-    rates = {k: v["passages_per_s"] for k, v in results.get("embedding", {}).items()
+                                          "by_index": rows}
+    rates = {name: v["passages_per_s"] for name, v in results.get("embedding", {}).items()
              if isinstance(v, dict) and "passages_per_s" in v}
     out["embed_hours"] = {name: {"1M": round(1e6 / r / 3600, 1), "10M": round(1e7 / r / 3600, 1)}
                           for name, r in rates.items()}
@@ -633,19 +689,19 @@ def main() -> None:
     parser.add_argument("--datasets", default="clustered,random", help="dense vectors: clustered, random")
     parser.add_argument("--types", default="flat,sq8,ivf_sq8,ivf_fp16,hnsw_sq8",
                         help=f"index types on clustered vectors, of {','.join(INDEX_TYPES)}")
-    parser.add_argument("--random-types", default="flat,sq8,ivf_sq8,ivf_fp16",
-                        help="index types on random vectors (HNSW builds take minutes and random "
-                             "data says nothing about its recall on real data)")
+    parser.add_argument("--random-types", default="ivf_sq8",
+                        help="index types on random vectors (size, memory and flat search time are "
+                             "the clustered ones'; what differs is ANN recall)")
     parser.add_argument("--nlist", type=int, default=1024, help="IVF lists")
-    parser.add_argument("--nprobe", default="8,16,32,64", help="IVF lists probed, a comma list to sweep")
+    parser.add_argument("--nprobe", default="16,32,64,128,256", help="IVF lists probed, a comma list to sweep")
     parser.add_argument("--hnsw-m", type=int, default=32)
     parser.add_argument("--ef-construction", type=int, default=40)
     parser.add_argument("--ef-search", default="128,256", help="HNSW efSearch, a comma list to sweep")
     parser.add_argument("--noise", type=float, default=0.01, help="per-dimension sigma of clustered vectors")
-    parser.add_argument("--questions", type=int, default=300, help="real question vectors among the queries")
+    parser.add_argument("--questions", type=int, default=200, help="real question vectors among the queries")
     parser.add_argument("--noisy-queries", type=int, default=200, help="held-out generator draws among the queries")
     parser.add_argument("--latency-queries", type=int, default=200, help="queries per latency run at most")
-    parser.add_argument("--latency-seconds", type=float, default=8.0, help="seconds per latency run at most")
+    parser.add_argument("--latency-seconds", type=float, default=6.0, help="seconds per latency run at most")
     parser.add_argument("--embed-sample", type=int, default=1000, help="national passages embedded per encoder")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--stages", default="scale,embedding", help="scale (FAISS + bm25s), embedding")
@@ -665,7 +721,7 @@ def main() -> None:
     started = time.perf_counter()
     results: dict[str, Any] = {
         "command": "python -m eval.bench_scale " + " ".join(sys.argv[1:]),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
         "config": {**{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}, **cfg}}
 
     def save() -> None:
