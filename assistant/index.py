@@ -1,6 +1,7 @@
 """The on-disk index: versioned folders under the index root, CURRENT naming the live one.
 
-A version folder holds manifest.json, dense.faiss (ids = row numbers of passages.jsonl),
+A version folder holds manifest.json, dense.faiss (ids = row numbers of passages.jsonl; flat,
+or IVF with 8-bit codes plus vectors.npy, the fp32 vectors its candidates are re-scored from),
 bm25/ (bm25s over jieba tokens), passages.jsonl and, when built with them, the vectors of each
 passage's sentences (sentences.npy, in passage order; sentence_starts.npy gives row r's sentences
 as [starts[r], starts[r+1])). Folders are written under a temporary
@@ -21,6 +22,7 @@ import bm25s
 import faiss
 import numpy as np
 
+from assistant import dense_index
 from assistant.errors import Conflict, NotFound
 from assistant.locks import exclusive
 from assistant.passage import Passage
@@ -30,6 +32,7 @@ MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 KEYWORD = "bm25"
 PASSAGES = "passages.jsonl"
+VECTORS = "vectors.npy"
 SENTENCES = "sentences.npy"
 SENTENCE_STARTS = "sentence_starts.npy"
 TMP_PREFIX = ".tmp-"
@@ -84,6 +87,7 @@ class LoadedIndex:
     dense: faiss.Index
     keyword: bm25s.BM25
     sentences: SentenceVectors | None = None
+    vectors: np.ndarray | None = None  # fp32 passage vectors (memory-mapped) beside a quantised index
 
     def row_of(self, passage_id: str) -> int | None:
         return self._rows.get(passage_id)
@@ -102,15 +106,15 @@ def _fsync_dir(path: Path) -> None:
 
 def write_version(root: Path, version: str, manifest: dict, passages: list[Passage],
                   vectors: np.ndarray, keyword: bm25s.BM25,
-                  sentences: SentenceVectors | None = None) -> Path:
+                  sentences: SentenceVectors | None = None, dense_kind: dense_index.Kind = "flat") -> Path:
     """Write a complete version folder atomically (temporary folder, then rename)."""
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f"{TMP_PREFIX}{version}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-    dense.add_with_ids(vectors, np.arange(len(passages), dtype=np.int64))
-    faiss.write_index(dense, str(tmp / DENSE))
+    faiss.write_index(dense_index.build(vectors, dense_kind), str(tmp / DENSE))
+    if dense_kind != "flat":
+        np.save(tmp / VECTORS, np.asarray(vectors, dtype=np.float32))
     keyword.save(str(tmp / KEYWORD), show_progress=False)
     if sentences is not None:
         np.save(tmp / SENTENCES, sentences.vectors.astype(np.float32))
@@ -177,4 +181,5 @@ def load_version(root: Path, version: str | None = None) -> LoadedIndex:
     sentences = None
     if (path / SENTENCES).is_file():
         sentences = SentenceVectors(np.load(path / SENTENCES, mmap_mode="r"), np.load(path / SENTENCE_STARTS))
-    return LoadedIndex(version, path, manifest, passages, dense, keyword, sentences)
+    vectors = np.load(path / VECTORS, mmap_mode="r") if (path / VECTORS).is_file() else None
+    return LoadedIndex(version, path, manifest, passages, dense, keyword, sentences, vectors)

@@ -64,7 +64,8 @@ def publish(conninfo: str, index: LoadedIndex, hnsw_m: int = 16, hnsw_ef_constru
     if index.keyword.nonoccurrence_array is not None:
         raise ValueError("only BM25 variants without a non-occurrence term can be published")
     schema = schema_of(index.version)
-    vectors = index.dense.reconstruct_n(0, index.dense.ntotal)
+    vectors = (np.asarray(index.vectors, dtype=np.float32) if index.vectors is not None
+               else index.dense.reconstruct_n(0, index.dense.ntotal))
     dim = vectors.shape[1]
     scores = index.keyword.scores
     tokens = {i: t for t, i in index.keyword.vocab_dict.items()}

@@ -100,7 +100,7 @@ class Searcher:
 
     def __post_init__(self) -> None:
         if self.backend is None:
-            self.backend = FileBackend(self.index)
+            self.backend = FileBackend(self.index, self.settings.ivf_probe_share)
 
     @classmethod
     def create(cls, index: LoadedIndex, model: SentenceTransformer, settings: Settings,

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import faiss
 import numpy as np
 
+from assistant import dense_index
 from assistant.index import LoadedIndex
 
 
@@ -56,20 +56,23 @@ class SearchBackend(Protocol):
 
 @dataclass
 class FileBackend:
-    """FAISS flat inner product, bm25s and memory-mapped sentence vectors from the version folder."""
+    """FAISS (flat, or IVF-SQ8 re-scored from fp32 vectors), bm25s and memory-mapped sentence
+    vectors from the version folder."""
     index: LoadedIndex
+    probe_share: float = 0.25
     name: str = "files"
-    _selectors: dict = field(default_factory=dict)
+    _filters: dict = field(default_factory=dict)
 
     def dense(self, query: np.ndarray, filters: Filters, allowed: np.ndarray, k: int) -> dict[int, float]:
-        if filters not in self._selectors:
-            self._selectors[filters] = faiss.IDSelectorBatch(allowed)
+        if filters not in self._filters:
+            mask = np.zeros(len(self.index.passages), dtype=bool)
+            mask[allowed] = True
+            self._filters[filters] = dense_index.RowFilter.of(mask)
         k = min(k, len(allowed))
         if k == 0:
             return {}
-        scores, rows = self.index.dense.search(query[None, :], k,
-                                               params=faiss.SearchParameters(sel=self._selectors[filters]))
-        return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
+        return dense_index.search(self.index.dense, query, self._filters[filters], k, self.probe_share,
+                                  self.index.vectors)
 
     def keyword(self, weighted: Sequence[tuple[str, float]], size: int) -> np.ndarray:
         scores = np.zeros(size, dtype=np.float32)
@@ -83,7 +86,10 @@ class FileBackend:
         return scores
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
-        return self.index.dense.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.index.vectors is not None:
+            return np.asarray(self.index.vectors[rows], dtype=np.float32)
+        return self.index.dense.reconstruct_batch(rows)
 
     def cosines(self, rows: Sequence[int], query: np.ndarray) -> np.ndarray:
         return self.vectors(rows) @ query

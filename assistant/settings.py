@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     torch_threads: int = 2
     query_cache_size: int = Field(4096, description="Recent question embeddings kept by the service; 0 disables.")
     faiss_threads: int = 1
+    dense_index: Literal["auto", "flat", "ivf_sq8"] = Field(
+        "auto", description="FAISS index of passage vectors: exact flat, or IVF with 8-bit codes re-scored "
+                            "exactly (a quarter of the memory); auto picks IVF from ivf_min_passages on.")
+    ivf_min_passages: int = Field(200_000, description="Corpus size from which dense_index=auto builds IVF-SQ8.")
+    ivf_probe_share: float = Field(0.25, gt=0, le=1, description="Share of the IVF lists searched per question.")
 
     max_query_chars: int = Field(MAX_QUERY_CHARS, description="Longer queries are rejected, not truncated.")
     top_k: int = 10

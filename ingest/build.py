@@ -16,7 +16,7 @@ import numpy as np
 from llama_index.core.schema import Document
 from sentence_transformers import SentenceTransformer
 
-from assistant import index as store
+from assistant import dense_index, index as store
 from assistant.expand import Synonyms
 from assistant.passage import Passage
 from assistant.settings import Settings
@@ -175,6 +175,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
     keyword = bm25s.BM25()
     keyword.index([tokenizer.tokens(t) for t in texts], show_progress=progress)
 
+    dense_kind = dense_index.choose_kind(len(nodes), settings.dense_index, settings.ivf_min_passages)
     digest = corpus_hash([d.metadata["content_hash"] for d in loaded.documents])
     manifest = {
         "corpus_dir": str(corpus_dirs[0]),
@@ -185,6 +186,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
         "documents": len(loaded.documents),
         "passages": len(nodes),
         "sentences": 0 if sentences is None else len(sentences.vectors),
+        "dense_index": dense_kind,
         "articles": len({(n.metadata["doc_id"], n.metadata["label"]) for n in nodes
                          if n.metadata["article"] >= 0}),
         "embedded_new": embedded,
@@ -202,7 +204,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
         manifest = {"version": version,
                     "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
                     **manifest, "changes": version_changes(root, store.current_version(root), passages)}
-        path = store.write_version(root, version, manifest, passages, vectors, keyword, sentences)
+        path = store.write_version(root, version, manifest, passages, vectors, keyword, sentences, dense_kind)
         publish_version(settings, version)
         if activate:
             activate_version(settings, version)
