@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     jobs: Literal["thread", "worker"] = Field("thread", description=(
         "Where crawl runs and the index update after an upload run: a thread of the API process, or "
         "`hotline worker` processes fed through PostgreSQL (procrastinate; docs/deploy.md)."))
+    shared_embedding_min: int = Field(
+        2048, ge=1, description="With HOTLINE_JOBS=worker, a build with at least this many texts to embed shares "
+                                "them with other workers.")
+    embed_helpers: int = Field(2, ge=0, description="Worker jobs a shared build asks to help it embed.")
+    embed_slice: int = Field(128, ge=1, description="Texts a process takes at a time in a shared build.")
     worker_heartbeat_seconds: float = Field(10.0, gt=0, description="How often a worker tells the queue it is alive.")
     worker_stalled_seconds: float = Field(
         30.0, gt=0, description="A job whose worker has not beaten for this long is run again by another worker.")

@@ -159,13 +159,19 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
     texts = [embedding_text(n) for n in nodes]
     model = model or prepared_model(settings)
     cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
+    share = None
+    if settings.jobs == "worker":
+        from ingest.jobs import shared_embedder  # the job queue imports this module
+
+        share = shared_embedder(settings, model)
     try:
-        vectors, embedded = embed_with_cache(model, texts, cache, settings.embed_batch_size, progress)
+        vectors, embedded = embed_with_cache(model, texts, cache, settings.embed_batch_size, progress, share)
         sentences, embedded_sentences = None, 0
         if settings.sentence_weight > 0:
             per_passage = [sentence_texts(n) for n in nodes]
             sentence_vectors, embedded_sentences = embed_with_cache(
-                model, [t for texts_of in per_passage for t in texts_of], cache, settings.embed_batch_size, progress)
+                model, [t for texts_of in per_passage for t in texts_of], cache, settings.embed_batch_size, progress,
+                share)
             starts = np.concatenate(([0], np.cumsum([len(t) for t in per_passage]))).astype(np.int64)
             sentences = store.SentenceVectors(sentence_vectors, starts)
     finally:
@@ -191,6 +197,7 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
                          if n.metadata["article"] >= 0}),
         "embedded_new": embedded,
         "sentences_embedded_new": embedded_sentences,
+        "embedded_by": {} if share is None else share.by_whom,
         "skipped_files": [str(e) for e in loaded.errors],
         "merged": [asdict(m) for m in loaded.merges],
         "chunking": {"max_article_chars": settings.max_article_chars,

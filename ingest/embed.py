@@ -4,7 +4,7 @@ content hash. The model itself is loaded by assistant/encoder.py."""
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -76,13 +76,20 @@ class EmbeddingCache:
 
 
 def embed_with_cache(model: "SentenceTransformer", texts: Sequence[str], cache: EmbeddingCache,
-                     batch_size: int = 32, progress: bool = False) -> tuple[np.ndarray, int]:
-    """Embed texts, computing only those not cached; returns (vectors, number newly embedded)."""
+                     batch_size: int = 32, progress: bool = False,
+                     share: Callable[[dict[str, str]], dict[str, np.ndarray] | None] | None = None,
+                     ) -> tuple[np.ndarray, int]:
+    """Embed texts, computing only those not cached; returns (vectors, number newly embedded).
+    `share` may embed the missing ones on several workers (ingest/shared_embedding.py)."""
     hashes = [content_hash(t) for t in texts]
     cached = cache.get_many(hashes)
     missing = list(dict.fromkeys(h for h in hashes if h not in cached))
-    if missing:
-        by_hash = dict(zip(hashes, texts))
+    by_hash = dict(zip(hashes, texts))
+    shared = share({h: by_hash[h] for h in missing}) if share is not None and missing else None
+    if shared is not None:
+        cache.put_many(shared)
+        cached.update(shared)
+    elif missing:
         log.info("embedding %d new passages (%d cached)", len(missing), len(set(hashes)) - len(missing))
         step = 1024  # commit in slices so an interrupted build keeps most of its work
         for i in range(0, len(missing), step):

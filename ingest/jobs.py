@@ -1,4 +1,5 @@
-"""Crawl runs and the index update after an upload, on `hotline worker` processes.
+"""Crawl runs, the index update after an upload, and slices of a large build's embedding, on
+`hotline worker` processes.
 
 With `HOTLINE_JOBS=worker` the API only records the run (crawl_runs, as before) and queues a
 job; workers take jobs from a queue in the service's own PostgreSQL through procrastinate.
@@ -15,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,14 +25,19 @@ from assistant.errors import Invalid
 from assistant.events import INDEX, announce
 from assistant.index import current_version
 from assistant.settings import Settings
+from ingest.embed import encode_passages, prepared_model
 from ingest.runs import COUNT_KEYS, CrawlInProgress, crawl_lock, run_crawl
 from ingest.sources import load_sources
+from ingest.shared_embedding import SharedEmbedder, embed_slices, worker_name
 from ingest.upload import index_upload
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
 QUEUE = "hotline"
-CRAWL_TASK, UPLOAD_TASK = "hotline.crawl_run", "hotline.upload_index"
+CRAWL_TASK, UPLOAD_TASK, EMBED_TASK = "hotline.crawl_run", "hotline.upload_index", "hotline.embed_help"
 
 
 class JobsUnavailable(Invalid):
@@ -58,6 +65,8 @@ class JobQueue:
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(self.settings.database)))
         self.app.task(name=CRAWL_TASK, queue=QUEUE, retry=retry)(self._crawl)
         self.app.task(name=UPLOAD_TASK, queue=QUEUE, retry=retry)(self._upload)
+        self.app.task(name=EMBED_TASK, queue=QUEUE)(self._embed_help)
+        self._model = None
 
     def ensure_schema(self) -> None:
         """Create procrastinate's tables once (its own schema file is not idempotent)."""
@@ -76,6 +85,14 @@ class JobQueue:
         with crawl_lock(self.settings.crawl_corpus_path):
             index_upload(self.settings, run_id, title)
         self._announce()
+
+    def _embed_help(self, build: str) -> None:
+        if self._model is None:  # loaded once per worker process, on its first slice
+            self._model = prepared_model(self.settings)
+        model = self._model
+        embed_slices(conninfo(self.settings.database), build,
+                     lambda texts: encode_passages(model, texts, self.settings.embed_batch_size),
+                     self.settings.embed_slice, worker_name())
 
     def _announce(self) -> None:
         # Replicas switch to what the job activated now, not at their next poll of CURRENT.
@@ -152,3 +169,16 @@ def queue_crawl(queue: JobQueue, sessions: sessionmaker[Session], source: str | 
             s.commit()
         raise
     return run_id
+
+
+def shared_embedder(settings: Settings, model: "SentenceTransformer") -> SharedEmbedder:
+    """A build's embedding shared with `embed_helpers` worker jobs, from `shared_embedding_min` texts on."""
+    queue = JobQueue(settings)
+
+    def ask_helpers(build: str) -> None:
+        for _ in range(settings.embed_helpers):
+            queue.defer(EMBED_TASK, build=build)
+
+    return SharedEmbedder(conninfo(settings.database),
+                          lambda texts: encode_passages(model, texts, settings.embed_batch_size),
+                          ask_helpers, settings.embed_slice, settings.shared_embedding_min)
