@@ -53,6 +53,20 @@ def models_prepare(force: Annotated[bool, typer.Option(help="Convert again even 
         typer.echo(f"tuned question encoder ready: {tuned}")
 
 
+@models_app.command("seed")
+def models_seed() -> None:
+    """Write the bundled corpus's vectors from the embedding cache into the shipped seed."""
+    from ingest.embedding_seed import SeedIncomplete, write_seed
+
+    settings = Settings()
+    path = settings.resolve(settings.embedding_seed)
+    try:
+        count = write_seed(settings, path)
+    except SeedIncomplete as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {count} vectors to {path}")
+
+
 @models_app.command("train")
 def models_train(
     sources: Annotated[str, typer.Option(help="Training sources, comma-separated: stard, ict, typed, synonym.")] = "stard,ict,typed,synonym",
@@ -212,11 +226,15 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Print the passages that answer QUESTION, with 《法规名》第X条 citations."""
-    from assistant.retrieval import QueryError
+    from assistant.retrieval import QueryError, validate_query
 
     if mode not in ("hybrid", "dense", "keyword"):
         _fail("--mode must be hybrid, dense or keyword")
     settings = Settings()
+    try:
+        validate_query(question, settings.max_query_chars)  # before seconds of loading models
+    except QueryError as exc:
+        _fail(str(exc))
     searcher = _open_searcher(settings)
     try:
         hits = searcher.search(question, top_k, mode=mode)

@@ -40,6 +40,16 @@ class QueryError(Invalid):
     code = "invalid_query"
 
 
+def validate_query(query: str, max_chars: int) -> str:
+    """The query with its whitespace collapsed, or a QueryError saying what is wrong with it."""
+    query = " ".join(query.split())
+    if not query:
+        raise QueryError("问题不能为空：请输入要查询的问题。")
+    if len(query) > max_chars:
+        raise QueryError(f"问题过长（{len(query)} 字），请精简到 {max_chars} 字以内。")
+    return query
+
+
 def source_kind_of(url: str) -> SourceKind:
     """Whether a document's link is its official publication, the bundled mirror, or missing."""
     if not url:
@@ -129,12 +139,7 @@ class Searcher:
         return "hand" if self.learned is None else "learned"
 
     def validate(self, query: str) -> str:
-        query = " ".join(query.split())
-        if not query:
-            raise QueryError("问题不能为空：请输入要查询的问题。")
-        if len(query) > self.settings.max_query_chars:
-            raise QueryError(f"问题过长（{len(query)} 字），请精简到 {self.settings.max_query_chars} 字以内。")
-        return query
+        return validate_query(query, self.settings.max_query_chars)
 
     def _mask(self, filters: Filters) -> np.ndarray:
         if filters not in self._masks:

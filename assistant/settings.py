@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     query_model: Literal["tuned", "base"] = Field(
         "tuned", description="Question encoder: the trained one when its adapter is present, else base e5.")
     embedding_cache: Path = Path("indexes/.cache/embeddings.sqlite")
+    embedding_seed: Path = Field(Path("artefacts/embeddings-bundled.npz"),
+                                 description="Vectors of the bundled corpus that fill an empty embedding cache.")
 
     embed_batch_size: int = 32
     keep_versions: int = Field(5, description="Built versions kept for rollback.")

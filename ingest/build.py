@@ -26,6 +26,7 @@ from ingest.corpus import CorpusError, LoadResult, load_corpus
 from ingest.e5_convert import MODEL_NAME
 from assistant.encoder import DIM
 from ingest.embed import EmbeddingCache, embed_with_cache, prepared_model
+from ingest.embedding_seed import seed_cache
 from ingest.identity import merge_versions
 from ingest.publish import activate_version, publish_version, unpublish_versions
 
@@ -159,6 +160,8 @@ def build_index(settings: Settings, corpus_dir: Path | Sequence[Path] | None = N
     texts = [embedding_text(n) for n in nodes]
     model = model or prepared_model(settings)
     cache = EmbeddingCache(settings.embedding_cache_path, MODEL_NAME)
+    if seeded := seed_cache(cache, settings.resolve(settings.embedding_seed)):
+        log.info("embedding cache filled with %d shipped vectors of the bundled corpus", seeded)
     share = None
     if settings.jobs == "worker":
         from ingest.jobs import shared_embedder  # the job queue imports this module

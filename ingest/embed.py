@@ -65,6 +65,9 @@ class EmbeddingCache:
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
         return found
 
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM embeddings WHERE model = ?", (self.model,)).fetchone()[0]
+
     def put_many(self, items: dict[str, np.ndarray]) -> None:
         with self._db:
             self._db.executemany(

@@ -1,4 +1,6 @@
-"""The `hotline` CLI, run as a real subprocess against the session's index."""
+"""The `hotline` CLI against the session's index: one run as a real subprocess (the installed
+entry point), the rest in-process through typer's runner, which parses and exits as the
+process would without paying the start-up of a Python process with torch per command."""
 
 import json
 import os
@@ -6,6 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
 
 COMMANDS = [[], ["ask"], ["eval"], ["index"], ["index", "build"], ["index", "list"],
             ["index", "activate"], ["models"], ["models", "prepare"], ["models", "train"], ["orders"],
@@ -14,6 +19,7 @@ COMMANDS = [[], ["ask"], ["eval"], ["index"], ["index", "build"], ["index", "lis
 
 
 def run(args, settings=None, check=False):
+    """The CLI as a real process."""
     env = dict(os.environ)
     if settings is not None:
         env["HOTLINE_INDEX_ROOT"] = str(settings.index_path)
@@ -21,10 +27,17 @@ def run(args, settings=None, check=False):
                           env=env, check=check, timeout=300)
 
 
+def invoke(args, settings=None, **env):
+    """The CLI in this process: exit code, stdout and stderr as a process would give them."""
+    if settings is not None:
+        env["HOTLINE_INDEX_ROOT"] = str(settings.index_path)
+    return CliRunner().invoke(app, args, env=env, catch_exceptions=False)
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
 def test_every_command_has_help(command):
-    result = run([*command, "--help"])
-    assert result.returncode == 0
+    result = invoke([*command, "--help"])
+    assert result.exit_code == 0
     assert "Usage" in result.stdout
 
 
@@ -33,14 +46,14 @@ def test_ask_prints_citations(built):
     result = run(["ask", "宅基地一户只能有一处吗", "--top-k", "3"], settings)
     assert result.returncode == 0, result.stderr
     assert "《中华人民共和国土地管理法》第六十二条" in result.stdout
-    data = json.loads(run(["ask", "宅基地一户只能有一处吗", "--json"], settings, check=True).stdout)
+    data = json.loads(invoke(["ask", "宅基地一户只能有一处吗", "--json"], settings).stdout)
     assert data[0]["citation"].startswith("《") and "url" in data[0]
 
 
 @pytest.mark.parametrize("query, message", [("   ", "不能为空"), ("问" * 10_000, "过长")])
 def test_ask_rejects_bad_queries_with_a_message(built, query, message):
-    result = run(["ask", query], built[0])
-    assert result.returncode == 2
+    result = invoke(["ask", query], built[0])
+    assert result.exit_code == 2
     assert message in result.stderr
 
 
@@ -51,8 +64,8 @@ def test_eval_json_has_the_metric_keys(built, tmp_path):
              "gold": [{"law": "土地管理法", "article": 62}], "expect": "answer"},
             {"id": "t2", "query": "驾驶证到期了去哪里换", "gold": [], "expect": "refuse_or_escalate"}]
     qset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    result = run(["eval", "--set", str(qset), "--json"], settings)
-    assert result.returncode == 0, result.stderr
+    result = invoke(["eval", "--set", str(qset), "--json"], settings)
+    assert result.exit_code == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert {"n", "recall@1", "recall@5", "recall@10", "mrr", "refusal_accuracy", "wrongly_refused"} <= metrics.keys()
     assert metrics["n"] == 1 and metrics["recall@1"] == 1.0
@@ -60,31 +73,28 @@ def test_eval_json_has_the_metric_keys(built, tmp_path):
 
 
 def test_eval_missing_set_is_a_clear_error(built):
-    result = run(["eval", "--set", "/nonexistent/set.jsonl"], built[0])
-    assert result.returncode == 2
+    result = invoke(["eval", "--set", "/nonexistent/set.jsonl"], built[0])
+    assert result.exit_code == 2
     assert "not found" in result.stderr
 
 
 def test_activate_unknown_version_fails_cleanly(built):
-    result = run(["index", "activate", "nope"], built[0])
-    assert result.returncode == 2
+    result = invoke(["index", "activate", "nope"], built[0])
+    assert result.exit_code == 2
     assert "未找到索引版本：nope" in result.stderr
 
 
 def test_orders_import_list_and_report_from_the_command_line(tmp_path):
     from tests.test_workorders import export, row
 
-    env = {**os.environ, "HOTLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'orders.sqlite'}"}
-
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True, env=env,
-                              timeout=300)
+        return invoke(list(args), HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'orders.sqlite'}")
 
     export_file = tmp_path / "export.csv"
     export_file.write_bytes(export(row(number="C1", content="我家房本丢了，要去哪里补办？"),
                                    row(number="C2", kind="投诉", content="村里有人在耕地上盖厂房，请查处")))
     imported = cli("orders", "import", str(export_file))
-    assert imported.returncode == 0, imported.stderr
+    assert imported.exit_code == 0, imported.stderr
     assert "imported 2, updated 0, unchanged 0, rejected 0" in imported.stdout
     assert "imported 0, updated 0, unchanged 2" in cli("orders", "import", str(export_file), "--no-classify").stdout
     listed = [json.loads(line) for line in cli("orders", "list", "--month", "2026-11", "--json").stdout.splitlines()]
@@ -94,9 +104,9 @@ def test_orders_import_list_and_report_from_the_command_line(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(export(row(number="C3", kind="闲聊")))
     refused = cli("orders", "import", str(bad))
-    assert refused.returncode == 2 and "诉求类型不认识" in refused.stderr and "rejected 1" in refused.stderr
+    assert refused.exit_code == 2 and "诉求类型不认识" in refused.stderr and "rejected 1" in refused.stderr
     report = cli("report", "monthly", "--month", "2026-11", "--out", str(tmp_path))
-    assert report.returncode == 0, report.stderr
+    assert report.exit_code == 0, report.stderr
     assert (tmp_path / "report-2026-11.docx").stat().st_size > 10_000
 
 

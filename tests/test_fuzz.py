@@ -14,7 +14,7 @@ from assistant.keys import create_key
 from tests.conftest import make_settings
 from tests.live_server import running
 
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 6
 
 
 def _schemathesis(base: str, headers: list[str], report: Path) -> subprocess.CompletedProcess:
