@@ -26,6 +26,7 @@ from assistant import dense_index
 from assistant.errors import Conflict, NotFound
 from assistant.locks import exclusive
 from assistant.passage import Passage
+from assistant.passage_file import PassageFile
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -83,7 +84,7 @@ class LoadedIndex:
     version: str
     path: Path
     manifest: dict
-    passages: list[Passage]
+    passages: Sequence[Passage]  # a PassageFile when loaded from a folder: parsed on demand
     dense: faiss.Index
     keyword: bm25s.BM25
     sentences: SentenceVectors | None = None
@@ -174,8 +175,7 @@ def load_version(root: Path, version: str | None = None) -> LoadedIndex:
     if not (path / MANIFEST).is_file():
         raise IndexNotFound(f"index version {version!r} named by CURRENT is missing under {root}")
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    with open(path / PASSAGES, encoding="utf-8") as f:
-        passages = [Passage.from_record(json.loads(line)) for line in f]
+    passages = PassageFile(path / PASSAGES)
     dense = faiss.read_index(str(path / DENSE))
     keyword = bm25s.BM25.load(str(path / KEYWORD), show_progress=False)
     sentences = None
