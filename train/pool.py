@@ -5,6 +5,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from ingest.build import chunk_corpus, load_corpora
 from ingest.chunking import embedding_text
 from ingest.e5_convert import MODEL_NAME
 from ingest.embed import EmbeddingCache, embed_with_cache, prepared_model
+
+if TYPE_CHECKING:
+    from assistant.index import LoadedIndex
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +65,15 @@ def load_pool(corpus_dirs: list[Path], settings: Settings, statuses: tuple[str, 
 def pool_index(pool: Pool, settings: Settings, name: str) -> "LoadedIndex":
     """An in-memory index over an embedded pool, searchable by the product's Searcher."""
     import bm25s
-    import faiss
 
+    from assistant import dense_index
     from assistant.expand import Synonyms
     from assistant.index import LoadedIndex
     from assistant.passage import Passage
     from assistant.tokenize import Tokenizer
 
     tokens = Tokenizer(Synonyms.load(settings.synonyms_path).terms())
-    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(pool.vectors.shape[1]))
-    dense.add_with_ids(pool.vectors, np.arange(len(pool), dtype=np.int64))
+    dense = dense_index.build(pool.vectors, "flat")
     keyword = bm25s.BM25()
     keyword.index([tokens.tokens(t) for t in pool.texts], show_progress=False)
     passages = [Passage.from_record({"id": i, "text": b, "metadata": m})
