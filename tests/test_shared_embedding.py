@@ -98,7 +98,8 @@ def test_a_build_with_jobs_on_workers_embeds_on_a_worker_too(tmp_path, database,
     corpus.mkdir()
     shutil.copy(CORPUS / LAW, corpus / LAW)
     settings = make_settings(tmp_path, corpus_dir=corpus, database_url=database, jobs="worker",
-                             embedding_cache=tmp_path / "embeddings.sqlite",  # nothing cached: all must be embedded
+                             embedding_cache=tmp_path / "embeddings.sqlite", embedding_seed=tmp_path / "none.npz",
+                             # nothing cached or shipped: every text must be embedded
                              shared_embedding_min=1, embed_slice=8, embed_helpers=1)
     env = {**_env(settings, tmp_path / "sources.yaml"), "HOTLINE_JOBS": "worker", "HOTLINE_TORCH_THREADS": "1"}
     worker = _worker(env)
