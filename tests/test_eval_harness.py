@@ -51,3 +51,16 @@ def test_dev_set_loads():
     questions = load_questions(PROJECT_ROOT / "eval" / "sets" / "dev.jsonl")
     assert len(questions) == 46
     assert sum(1 for x in questions if x.expect == "answer") == 41
+
+
+def test_paraphrase_consistency_counts_groups_and_pairs(searcher):
+    from assistant.answer import Answerer
+    from eval.paraphrases import consistency
+
+    answerer = Answerer.create(searcher)
+    same = "农村一户能有几处宅基地"
+    metrics, rows = consistency({"same": [same, same, same], "mixed": [same, "违法建设谁来查处"]}, answerer.answer)
+    assert rows[0]["same_citation"] and rows[0]["agreeing_pairs"] == rows[0]["pairs"] == 3
+    assert not rows[1]["same_citation"] and rows[1]["pairs"] == 1
+    assert metrics["groups"] == 2 and metrics["same_first_citation"] == 0.5
+    assert metrics["pairwise_same_citation"] == 3 / 4
