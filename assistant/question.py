@@ -44,7 +44,8 @@ CASE_STATUS_RE = re.compile(r"办理进度|审批进度|申请进度|审核进�
 PREDICTION_RE = re.compile(r"给句准话|到底(?:拆不拆|征不征|批不批|能不能批)|(?:会不会|是不是要)(?:被)?(?:拆|征收|征地)|"
                            r"什么时候(?:拆|征收|征地)|(?:拆|征)不(?:拆|征)")
 OWN_PLACE_RE = re.compile(r"我们|我家|咱们|这片|我们村|我们小区|我这")
-GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么")
+# A rule asked in general: how long (多少天内办结), what the procedure is, what is required.
+GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么|多少天|几天|多长时间|多少个?工作日|几个工作日|多少日")
 
 
 @dataclass(frozen=True)

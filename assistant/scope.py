@@ -31,6 +31,8 @@ class ScopeGuard:
             owners.extend([i] * len(topic["examples"]))
         self._outside = encode(examples) if examples else np.zeros((0, self._inside.shape[1]))
         self._owners = np.array(owners)
+        # Longest first, so 违章建筑 goes before 违章建 would leave 筑 behind.
+        self._own_terms = sorted(data.get("in_scope_terms", []), key=len, reverse=True)
 
     def check(self, vector: np.ndarray, question: str = "") -> ScopeVerdict:
         """In or out by meaning; a specific referral only when the question names the topic."""
@@ -48,6 +50,9 @@ class ScopeGuard:
                             named["referral"] if named else None, margin)
 
     def named_topic(self, question: str) -> dict | None:
-        """The out-of-scope topic whose keywords the question uses, if exactly one."""
+        """The out-of-scope topic whose keywords the question uses, if exactly one; words of this
+        desk that contain a keyword (违章建筑) do not count."""
+        for term in self._own_terms:
+            question = question.replace(term, "　")
         found = [t for t in self._topics if any(k in question for k in t.get("keywords", []))]
         return found[0] if len(found) == 1 else None

@@ -118,6 +118,15 @@ def test_personal_case_status_is_not_confused_with_general_deadline_questions():
     assert analyse("我的不动产登记办到哪一步了").personal_case
     assert analyse("帮我查一下申请进度").personal_case
     assert not analyse("宅基地申请审批进度一般多久").personal_case
+    assert not analyse("12345热线工单多少天内办结答复").personal_case  # a rule: how many days
+    assert analyse("我的工单多少天了还没办结").personal_case
+
+
+def test_a_word_of_this_desk_never_earns_another_hotline():
+    guard = ScopeGuard(lambda texts: np.eye(len(texts), 8), Settings().scope_path, 0.0)
+    assert guard.named_topic("自己封闭阳台、在露台上加盖，属于违章建筑吗") is None  # 违章 is 122's keyword
+    assert guard.named_topic("邻居违章搭建挡了我家采光") is None
+    assert "122" in guard.named_topic("违章停车被贴条了怎么处理")["referral"]
 
 
 def test_a_referral_is_specific_only_when_the_question_names_its_topic():
