@@ -126,6 +126,7 @@ def test_a_word_of_this_desk_never_earns_another_hotline():
     guard = ScopeGuard(lambda texts: np.eye(len(texts), 8), Settings().scope_path, 0.0)
     assert guard.named_topic("自己封闭阳台、在露台上加盖，属于违章建筑吗") is None  # 违章 is 122's keyword
     assert guard.named_topic("邻居违章搭建挡了我家采光") is None
+    assert guard.named_topic("土地承包纠纷的仲裁员是怎么选出来的") is None  # 裁员 is 劳动就业's
     assert "122" in guard.named_topic("违章停车被贴条了怎么处理")["referral"]
 
 
