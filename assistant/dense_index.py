@@ -30,7 +30,7 @@ def choose_kind(passages: int, setting: str, ivf_min_passages: int) -> Kind:
 
 
 def list_count(passages: int) -> int:
-    """√n lists: 1,024 at a million passages, the setting measured in docs/scale.md."""
+    """round(√n) lists: 1,000 at a million passages (docs/scale.md measured 1,000 and 1,024)."""
     return max(1, round(math.sqrt(passages)))
 
 
