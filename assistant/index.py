@@ -79,6 +79,19 @@ class SentenceVectors:
         return out
 
 
+FILTER_COLUMNS = ("status", "region", "doc_type")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One metadata field of every passage, as codes into its few distinct values."""
+    values: tuple[str, ...]
+    codes: np.ndarray
+
+    def isin(self, allowed: Sequence[str]) -> np.ndarray:
+        return np.array([v in allowed for v in self.values], dtype=bool)[self.codes]
+
+
 @dataclass
 class LoadedIndex:
     version: str
@@ -94,7 +107,18 @@ class LoadedIndex:
         return self._rows.get(passage_id)
 
     def __post_init__(self) -> None:
-        self._rows = {p.id: i for i, p in enumerate(self.passages)}
+        # One pass over the passages (parsing each, when they stay on disk): the id map, and
+        # the columns filters select on, so that a filter never needs another pass.
+        self._rows: dict[str, int] = {}
+        distinct: dict[str, dict[str, int]] = {name: {} for name in FILTER_COLUMNS}
+        codes: dict[str, list[int]] = {name: [] for name in FILTER_COLUMNS}
+        for i, p in enumerate(self.passages):
+            self._rows[p.id] = i
+            for name in FILTER_COLUMNS:
+                seen = distinct[name]
+                codes[name].append(seen.setdefault(getattr(p, name), len(seen)))
+        self.columns = {name: Column(tuple(distinct[name]), np.array(codes[name], dtype=np.int32))
+                        for name in FILTER_COLUMNS}
 
 
 def _fsync_dir(path: Path) -> None:

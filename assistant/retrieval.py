@@ -143,8 +143,7 @@ class Searcher:
 
     def _mask(self, filters: Filters) -> np.ndarray:
         if filters not in self._masks:
-            self._masks[filters] = np.array(
-                [filters.allows(p) for p in self.index.passages], dtype=bool)
+            self._masks[filters] = filters.mask(self.index)
             self._allowed[filters] = np.flatnonzero(self._masks[filters]).astype(np.int64)
         return self._masks[filters]
 

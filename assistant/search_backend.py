@@ -26,6 +26,14 @@ class Filters:
                    for value, allowed in ((passage.status, self.status), (passage.region, self.region),
                                           (passage.doc_type, self.doc_type)))
 
+    def mask(self, index: LoadedIndex) -> np.ndarray:
+        """Which rows of the index it allows, from the index's columns (no pass over passages)."""
+        allowed = np.ones(len(index.passages), dtype=bool)
+        for name, values in (("status", self.status), ("region", self.region), ("doc_type", self.doc_type)):
+            if values is not None:
+                allowed &= index.columns[name].isin(values)
+        return allowed
+
 
 class SearchBackend(Protocol):
     name: str

@@ -1,5 +1,6 @@
 """Retrieval over the real bundled index with the real model."""
 
+import numpy as np
 import pytest
 
 from assistant.retrieval import Filters, HybridRetriever, QueryError
@@ -87,8 +88,6 @@ def test_sentence_vectors_cover_every_passage_in_order(searcher):
 
 
 def test_best_sentence_is_the_maximum_over_each_passages_own_sentences(searcher):
-    import numpy as np
-
     sentences = searcher.index.sentences
     query = searcher.encode("测量标志被移动")
     rows = [0, 5, 17, 5, len(searcher.index.passages) - 1]
@@ -118,3 +117,11 @@ def test_one_matching_sentence_lifts_its_long_article(searcher):
             first[name] += s.search(question, top_k=1)[0].passage_id == passages[row].id
     assert asked >= 30
     assert first["on"] >= first["off"] + 0.05 * asked
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(status=None), Filters(status=("失效", "已废止")),
+                                     Filters(status=None, region=("北京",)), Filters(doc_type=("法律",)),
+                                     Filters(status=("有效",), doc_type=("no such type",))])
+def test_a_filter_mask_from_the_columns_allows_exactly_the_passages_it_should(searcher, filters):
+    want = np.array([filters.allows(p) for p in searcher.index.passages])
+    assert np.array_equal(filters.mask(searcher.index), want)
