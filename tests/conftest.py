@@ -1,6 +1,8 @@
 """Shared fixtures: one real index over the bundled corpus, built once per test session."""
 
 import os
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,14 @@ def make_settings(tmp: Path, **overrides) -> Settings:
     shared, as in production."""
     return Settings(**{"index_root": tmp / "indexes", "crawl_corpus_dir": tmp / "crawled",
                        "crawl_history_dir": tmp / "crawled-history", **overrides})
+
+
+def copy_corpus(folder: Path, names: Iterable[str]) -> Path:
+    """A corpus folder holding copies of the named bundled documents."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,7 +2,6 @@
 embedding anything, an edited article is embedded anew, and the seed is written from the cache."""
 
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from ingest.build import build_index
 from ingest.embed import EmbeddingCache, content_hash, encode_passages
 from ingest.embedding_seed import SeedIncomplete, bundled_texts, load_seed, write_seed
 from ingest.e5_convert import MODEL_NAME
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import copy_corpus, make_settings
 
 SMALL = ["surveying-and-mapping-law.md", "urban-rural-planning-law.md"]
 
@@ -32,11 +31,7 @@ def test_a_fresh_cache_builds_the_bundled_index_without_embedding(tmp_path, mode
 
 @pytest.fixture
 def small(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in SMALL:
-        shutil.copy(CORPUS / name, corpus / name)
-    return make_settings(tmp_path, corpus_dir=corpus, embedding_cache=tmp_path / "cache.sqlite",
+    return make_settings(tmp_path, corpus_dir=copy_corpus(tmp_path / "corpus", SMALL), embedding_cache=tmp_path / "cache.sqlite",
                          embedding_seed=tmp_path / "seed.npz")
 
 

@@ -2,7 +2,6 @@
 
 import multiprocessing
 import os
-import shutil
 import signal
 
 import pytest
@@ -10,18 +9,14 @@ import pytest
 from assistant import index as store
 from assistant.retrieval import Searcher
 from ingest.build import build_index
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import copy_corpus, make_settings
 
 SMALL = ["land-administration-law.md", "urban-rural-planning-law.md", "surveying-and-mapping-law.md"]
 
 
 @pytest.fixture
 def small_corpus(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in SMALL:
-        shutil.copy(CORPUS / name, corpus / name)
-    return corpus
+    return copy_corpus(tmp_path / "corpus", SMALL)
 
 
 def test_rebuild_embeds_only_changed_passages(tmp_path, small_corpus, model):

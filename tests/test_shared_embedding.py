@@ -1,7 +1,6 @@
 """A large build's embedding shared with worker processes through PostgreSQL: every text
 embedded once, by whoever was free, and a helper that dies mid-slice loses nothing."""
 
-import shutil
 import threading
 
 import numpy as np
@@ -13,7 +12,7 @@ from assistant.db import libpq_uri
 from ingest.build import build_index
 from ingest.embed import content_hash, encode_passages
 from ingest.shared_embedding import TABLE, embed_shared, embed_slices
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, copy_corpus, make_settings
 from tests.db_fixtures import _postgres_schema
 from tests.test_crawl import _env
 from tests.test_jobs import _stop, _worker
@@ -94,10 +93,7 @@ def test_a_helper_that_dies_mid_slice_leaves_its_texts_to_the_others(database, m
 
 
 def test_a_build_with_jobs_on_workers_embeds_on_a_worker_too(tmp_path, database, model):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(CORPUS / LAW, corpus / LAW)
-    settings = make_settings(tmp_path, corpus_dir=corpus, database_url=database, jobs="worker",
+    settings = make_settings(tmp_path, corpus_dir=copy_corpus(tmp_path / "corpus", [LAW]), database_url=database, jobs="worker",
                              embedding_cache=tmp_path / "embeddings.sqlite", embedding_seed=tmp_path / "none.npz",
                              # nothing cached or shipped: every text must be embedded
                              shared_embedding_min=1, embed_slice=8, embed_helpers=1)
