@@ -134,9 +134,11 @@ class Answerer:
             reason = "out_of_scope" if not verdict.in_scope else "weak_evidence"
             return self._no_basis(reason, verdict.referral or ESCALATION, evidence, hits)
         terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
-        composed, citations = extractive_answer(question, intent, terms, hits)
+        # A rule that gives way to a higher law on its matter is shown among the hits, never read out.
+        basis = [h for h in hits if not h.superseded_by]
+        composed, citations = extractive_answer(question, intent, terms, basis)
         text = composed.text
-        generated = self.llm.compose(question, hits[:s.llm_passages]) if self.llm else None
+        generated = self.llm.compose(question, basis[:s.llm_passages]) if self.llm else None
         if generated is not None:
             text, citations = generated
         # The evidence score does not separate right from wrong first citations; the lead of

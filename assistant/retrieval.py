@@ -21,6 +21,7 @@ from assistant.errors import Invalid
 from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
+from assistant.precedence import Precedence
 from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
@@ -71,6 +72,7 @@ class Hit(BaseModel):
     dense_score: float
     keyword_score: float
     effective_date: str = Field("", description="文件施行日期（YYYY-MM-DD），未知时为空")
+    superseded_by: list[str] = Field([], description="就此事项取代本条的上位法条文；非空时本条不作为答复依据")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -94,10 +96,12 @@ class Searcher:
     encoder: Callable[[Sequence[str]], np.ndarray]  # questions → vectors, e.g. a QueryBatcher's encode_many
     learned: LearnedFusion | None = None
     backend: SearchBackend = None  # type: ignore[assignment]  # None: the version folder's files
+    precedence: Precedence = field(default_factory=lambda: Precedence([]))
     _allowed: dict = field(default_factory=dict)
     _masks: dict = field(default_factory=dict)
     _register: Register | None = None
     _reference: np.ndarray | None = None
+    _articles: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
@@ -125,7 +129,8 @@ class Searcher:
 
             encoder = OnnxQueryEncoder(settings.query_model_path, settings.torch_threads)
         learned = LearnedFusion.load(settings.fusion_path) if settings.fusion == "learned" else None
-        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder, learned, backend)
+        return cls(index, model, settings, synonyms, Tokenizer(synonyms.terms()), encoder, learned, backend,
+                   Precedence.load(settings.precedence_path))
 
     @property
     def register(self) -> Register:
@@ -194,7 +199,58 @@ class Searcher:
         else:
             fused = self._fuse(dense, keyword, keyword_all, qvec)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+        if mode == "hybrid" and self.precedence:
+            return self._higher_law_first(ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
+
+    def _higher_law_first(self, ranked: list[tuple[int, float]], filters: Filters, dense: dict[int, float],
+                          keyword: dict[int, float], qvec: np.ndarray | None,
+                          keyword_all: np.ndarray | None) -> list[Hit]:
+        """Hits in fused order, except that a passage giving way to a general law's articles on
+        its matter (corpora/precedence.yaml) comes right after them, marked superseded."""
+        mask = self._mask(filters)
+        out: list[Hit] = []
+        placed: set[int] = set()
+
+        def place(row: int, score: float, superseded_by: list[str] | None = None) -> None:
+            if row not in dense and qvec is not None:  # a governing article the search missed
+                dense[row] = float(self.backend.cosines([row], qvec)[0])
+                keyword[row] = float(keyword_all[row]) if keyword_all is not None else 0.0
+            hit = self.hit(row, score, dense.get(row, 0.0), keyword.get(row, 0.0))
+            out.append(hit.model_copy(update={"superseded_by": superseded_by}) if superseded_by else hit)
+            placed.add(row)
+
+        for row, score in ranked:
+            if row in placed:
+                continue
+            p = self.index.passages[row]
+            gives_way = self.precedence.superseded(p.doc_type, p.text)
+            governing = [g for g in (self._article_row(law, article) for law, article in gives_way.governed_by)
+                         if g is not None and mask[g]] if gives_way else []
+            if qvec is not None and len(governing) > 1:  # the one nearest the question first
+                governing = [governing[i] for i in np.argsort(-self.backend.cosines(governing, qvec), kind="stable")]
+            for g in governing:
+                if g not in placed:
+                    place(g, score)
+            place(row, score, [self.hit(g).citation for g in governing])
+        return out
+
+    def _article_row(self, title: str, article: int) -> int | None:
+        """The row of an article of the document in force with this title (first piece)."""
+        key = (title, article)
+        if key not in self._articles:
+            self._articles[key] = None
+            for doc in sorted(self.register.by_title.get(title, []), key=lambda d: d.status != "有效"):
+                row = self.index.row_of(doc.first_passage)
+                # A document's passages are written together, in order (ingest/build.py).
+                while row is not None and row < len(self.index.passages) and self.index.passages[row].doc_id == doc.doc_id:
+                    if self.index.passages[row].article == article:
+                        self._articles[key] = row
+                        break
+                    row += 1
+                if self._articles[key] is not None:
+                    break
+        return self._articles[key]
 
     def candidate_features(self, query: str, filters: Filters = Filters()) -> tuple[list[int], np.ndarray]:
         """The hybrid candidates of a question and their learned-fusion features (for training)."""

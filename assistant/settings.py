@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     home: Path = Field(PROJECT_ROOT, description="Root that relative data paths resolve against.")
     corpus_dir: Path = Path("corpora/planning")
     synonyms_file: Path = Path("corpora/synonyms.yaml")
+    precedence_file: Path = Field(Path("corpora/precedence.yaml"),
+                                  description="Matters a general law settles for lower-ranked documents (上位法优先).")
     index_root: Path = Path("indexes")
     model_dir: Path = Path("models/multilingual-e5-small")
     query_adapter_dir: Path = Field(Path("artefacts/query-adapter"),
@@ -198,6 +200,10 @@ class Settings(BaseSettings):
     @cached_property
     def synonyms_path(self) -> Path:
         return self.resolve(self.synonyms_file)
+
+    @cached_property
+    def precedence_path(self) -> Path:
+        return self.resolve(self.precedence_file)
 
     @cached_property
     def index_path(self) -> Path:

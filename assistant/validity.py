@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.passage import Passage
+from assistant.precedence import compact_title
 from assistant.vocabularies import REPEALED
 
 ASKS_VALIDITY = re.compile(r"有效|失效|废止|作废|现行|过期|停止执行|还(?:能|可以)?(?:用|适用|执行)|还在用")
@@ -44,7 +45,7 @@ class Register:
         for p in passages:
             if p.doc_id not in seen:
                 seen.add(p.doc_id)
-                self.by_title[re.sub(r"\s+", "", p.title).strip("《》")].append(DocumentState(
+                self.by_title[compact_title(p.title)].append(DocumentState(
                     p.doc_id, p.title, p.status, p.effective_date, p.status_date, p.url, p.id))
 
     def named_in(self, question: str) -> list[DocumentState]:
