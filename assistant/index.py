@@ -80,6 +80,8 @@ class SentenceVectors:
 
 
 FILTER_COLUMNS = ("status", "region", "doc_type")
+# Filters select on the first three; fusion's priors read doc_type and doc_id.
+COLUMNS = (*FILTER_COLUMNS, "doc_id")
 
 
 @dataclass(frozen=True)
@@ -110,15 +112,15 @@ class LoadedIndex:
         # One pass over the passages (parsing each, when they stay on disk): the id map, and
         # the columns filters select on, so that a filter never needs another pass.
         self._rows: dict[str, int] = {}
-        distinct: dict[str, dict[str, int]] = {name: {} for name in FILTER_COLUMNS}
-        codes: dict[str, list[int]] = {name: [] for name in FILTER_COLUMNS}
+        distinct: dict[str, dict[str, int]] = {name: {} for name in COLUMNS}
+        codes: dict[str, list[int]] = {name: [] for name in COLUMNS}
         for i, p in enumerate(self.passages):
             self._rows[p.id] = i
-            for name in FILTER_COLUMNS:
+            for name in COLUMNS:
                 seen = distinct[name]
                 codes[name].append(seen.setdefault(getattr(p, name), len(seen)))
         self.columns = {name: Column(tuple(distinct[name]), np.array(codes[name], dtype=np.int32))
-                        for name in FILTER_COLUMNS}
+                        for name in COLUMNS}
 
 
 def _fsync_dir(path: Path) -> None:
