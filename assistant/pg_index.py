@@ -8,16 +8,21 @@ for files. The keyword score is bm25s's own: its precomputed per-token passage s
 stored as postings and summed in SQL, so both backends rank alike. PostgreSQL's `tsvector` has
 no Chinese segmentation; jieba tokens in a `simple` tsvector would only give ts_rank, which is
 not BM25. The same holds for llama-index's PGVectorStore, whose hybrid mode builds its
-tsvector in SQL. Passages' metadata is loaded into each replica as a cache of the store (what
-`Searcher.hit` and the answer composer read).
+tsvector in SQL. A replica keeps the passages' ids and filter columns; a passage's text and
+metadata (what `Searcher.hit` and the answer composer read) are fetched when asked for, and the
+most recent kept (`PgPassages`), as the files backend keeps them on disk.
 """
 
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 
@@ -152,7 +157,7 @@ def current_version(conninfo: str) -> str | None:
 
 
 def load_version(conninfo: str, version: str | None = None) -> LoadedIndex:
-    """The version's passages and manifest (the search structures stay in the database)."""
+    """The version's manifest, and its passages as `PgPassages` (search structures stay in the database)."""
     version = version or current_version(conninfo)
     if not version:
         raise IndexNotFound("数据库中还没有启用的索引版本（hotline index publish）")
@@ -161,8 +166,72 @@ def load_version(conninfo: str, version: str | None = None) -> LoadedIndex:
         if found is None:
             raise IndexNotFound(f"未找到已发布到数据库的索引版本：{version}")
         schema, manifest = found
-        records = conn.execute(f'SELECT record FROM "{schema}".passages ORDER BY row').fetchall()
-    return LoadedIndex(version, None, manifest, [Passage.from_record(r[0]) for r in records], None, None)  # type: ignore[arg-type]
+        size = conn.execute(f'SELECT count(*) FROM "{schema}".passages').fetchone()[0]
+    return LoadedIndex(version, None, manifest, PgPassages(conninfo, schema, size), None, None)  # type: ignore[arg-type]
+
+
+class PgPassages(Sequence[Passage]):
+    """One published version's passages, read from PostgreSQL when asked for; the `cached` most
+    recent are kept. A full iteration (the index's one load pass, registers) streams them."""
+
+    def __init__(self, conninfo: str, schema: str, size: int, cached: int = 8192):
+        from psycopg_pool import ConnectionPool
+
+        self._pool = ConnectionPool(conninfo, min_size=1, max_size=2, open=True)
+        weakref.finalize(self, self._pool.close)
+        self._schema, self._size, self._cached = schema, size, cached
+        self._recent: OrderedDict[int, Passage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, row: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Passage]: ...
+
+    def __getitem__(self, row: int | slice) -> Passage | list[Passage]:
+        if isinstance(row, slice):
+            rows = list(range(*row.indices(self._size)))
+            self.prefetch(rows)
+            return [self[r] for r in rows]
+        row = int(row) + (self._size if int(row) < 0 else 0)
+        if not 0 <= row < self._size:
+            raise IndexError(row)
+        with self._lock:
+            passage = self._recent.get(row)
+            if passage is not None:
+                self._recent.move_to_end(row)
+                return passage
+        return self._fetch([row])[row]
+
+    def prefetch(self, rows: Iterable[int]) -> None:
+        """Read the rows not yet kept in one round trip (a search's hits, before they are read)."""
+        with self._lock:
+            missing = [int(r) for r in rows if int(r) not in self._recent]
+        if missing:
+            self._fetch(missing)
+
+    def _fetch(self, rows: list[int]) -> dict[int, Passage]:
+        with self._pool.connection() as conn:
+            found = {int(r): Passage.from_record(record) for r, record in conn.execute(
+                f'SELECT row, record FROM "{self._schema}".passages WHERE row = ANY(%s)', (rows,)).fetchall()}
+        with self._lock:
+            for r, passage in found.items():
+                self._recent[r] = passage
+                self._recent.move_to_end(r)
+            while len(self._recent) > self._cached:
+                self._recent.popitem(last=False)
+        return found
+
+    def __iter__(self) -> Iterator[Passage]:
+        with self._pool.connection() as conn, conn.cursor(name="passages") as cursor:
+            cursor.itersize = 10_000
+            cursor.execute(f'SELECT record FROM "{self._schema}".passages ORDER BY row')
+            for (record,) in cursor:
+                yield Passage.from_record(record)
 
 
 @dataclass

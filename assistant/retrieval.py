@@ -21,6 +21,7 @@ from assistant.errors import Invalid
 from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
+from assistant.passage import Passage
 from assistant.precedence import Precedence
 from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
@@ -199,6 +200,7 @@ class Searcher:
         else:
             fused = self._fuse(dense, keyword, keyword_all, qvec)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+        self._passages([r for r, _ in ranked])
         if mode == "hybrid" and self.precedence:
             return self._higher_law_first(ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
@@ -235,6 +237,13 @@ class Searcher:
             place(row, score, [self.hit(g).citation for g in governing])
         return out
 
+    def _passages(self, rows: Sequence[int]) -> list[Passage]:
+        """The rows' passages; where they live in PostgreSQL, read in one round trip."""
+        prefetch = getattr(self.index.passages, "prefetch", None)
+        if prefetch is not None:
+            prefetch(rows)
+        return [self.index.passages[r] for r in rows]
+
     def _article_row(self, title: str, article: int) -> int | None:
         """The row of an article of the document in force with this title (first piece)."""
         key = (title, article)
@@ -259,7 +268,7 @@ class Searcher:
             return [], np.zeros((0, len(FEATURES)), np.float32)
         self._complete(dense, keyword, keyword_all, qvec)
         rows = list(dense)
-        return rows, features(rows, dense, keyword, [self.index.passages[r] for r in rows])
+        return rows, features(rows, dense, keyword, self._passages(rows))
 
     def _complete(self, dense: dict[int, float], keyword: dict[int, float], keyword_all: np.ndarray,
                   qvec: np.ndarray) -> None:
@@ -291,7 +300,7 @@ class Searcher:
         self._complete(dense, keyword, keyword_all, qvec)
         rows = list(dense)
         if self.learned is not None:
-            x = features(rows, dense, keyword, [self.index.passages[r] for r in rows])
+            x = features(rows, dense, keyword, self._passages(rows))
             return dict(zip(rows, self.learned.score(x).tolist()))
         cosines = np.array([dense[r] for r in rows], dtype=np.float32)
         best = self.backend.best_sentences(rows, qvec) if s.sentence_weight else None

@@ -148,3 +148,24 @@ def test_a_dropped_version_is_gone_but_the_live_one_cannot_be_dropped(both, pgve
     assert extra.version not in pg_index.published_versions(pgvector)
     with pytest.raises(ValueError, match="正在使用"):
         pg_index.drop(pgvector, pg_index.current_version(pgvector))
+
+
+def test_a_replica_reads_passages_from_the_store_when_asked(both, pgvector):
+    """The PostgreSQL index keeps ids and columns in memory; passages come from the store, the
+    most recent kept, and a full iteration streams them in row order."""
+    files, pg = both
+    passages = pg.index.passages
+    assert isinstance(passages, pg_index.PgPassages)
+    assert len(passages) == len(files.index.passages)
+    for row in (0, 1, len(passages) // 2, len(passages) - 1):
+        assert passages[row] == files.index.passages[row]
+    assert passages[-1] == files.index.passages[-1]
+    assert passages[10:13] == files.index.passages[10:13]
+    with pytest.raises(IndexError):
+        passages[len(passages)]
+    assert [p.id for p in passages] == [p.id for p in files.index.passages]
+
+    small = pg_index.PgPassages(pgvector, pg_index.schema_of(files.index.version), len(passages), cached=2)
+    small.prefetch([5, 6, 7])
+    assert list(small._recent) == [6, 7]
+    assert small[5] == files.index.passages[5] and list(small._recent) == [7, 5]
