@@ -3,7 +3,6 @@ changed and its regression gate figures. On SQLite and PostgreSQL, against a loc
 
 import json
 import secrets
-import shutil
 import time
 
 import pytest
@@ -17,7 +16,7 @@ from assistant.keys import create_key
 from eval.fixture_site import FixtureSite, detail_page, list_page, load_statute, scanned_pdf
 from ingest.build import build_index
 from ingest.runs import GATE_FILE, gate_record, update_index
-from tests.conftest import CORPUS
+from tests.conftest import copy_corpus
 from tests.test_crawl import crawl_settings, write_sources
 
 PHONE = "13812345678"
@@ -324,7 +323,7 @@ def test_the_manifest_lists_documents_added_changed_and_removed(tmp_path, model)
     first = build_index(settings, model=model)
     bundled = settings.corpus_path
     (bundled / "urban-rural-planning-law.md").unlink()
-    shutil.copy(CORPUS / "surveying-and-mapping-law.md", bundled / "surveying-and-mapping-law.md")
+    copy_corpus(bundled, ("surveying-and-mapping-law.md",))
     land = bundled / "land-administration-law.md"
     land.write_text(land.read_text(encoding="utf-8").replace(
         "第一条 ", f"第一条 （修订 {secrets.token_hex(3)}）", 1), encoding="utf-8")

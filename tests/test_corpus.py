@@ -1,9 +1,8 @@
-import shutil
 
 import pytest
 
 from ingest.corpus import CorpusError, load_corpus, load_document, source_url
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, copy_corpus
 
 
 def test_bundled_corpus_loads_every_document_with_metadata():
@@ -22,8 +21,7 @@ def test_bundled_corpus_loads_every_document_with_metadata():
 
 
 def test_broken_front_matter_names_file_and_line_and_loses_nothing_else(tmp_path):
-    for name in ("land-administration-law.md", "urban-rural-planning-law.md"):
-        shutil.copy(CORPUS / name, tmp_path / name)
+    copy_corpus(tmp_path, ("land-administration-law.md", "urban-rural-planning-law.md"))
     broken = tmp_path / "broken.md"
     broken.write_text('---\ntitle: "某条例"\nstatus: [有效\nregion: 北京\n---\n第一条 内容。\n', encoding="utf-8")
     result = load_corpus(tmp_path)

@@ -5,7 +5,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from ingest.corpus import load_corpus
 from ingest.gate import regression_gate
 from ingest.runs import note_manual_activation, run_crawl
 from ingest.sources import load_sources
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import copy_corpus, make_settings
 from eval.fixture_site import (FixtureSite, detail_page, fixture_sources, list_page, load_statute,
                                 pdf_with_text, scanned_pdf)
 
@@ -45,9 +44,7 @@ def crawl_settings(tmp: Path, **overrides):
     (unless `overrides` names another database)."""
     corpus = tmp / "bundled"
     if not corpus.exists():
-        corpus.mkdir(parents=True)
-        for name in BUNDLED:
-            shutil.copy(CORPUS / name, corpus / name)
+        copy_corpus(corpus, BUNDLED)
         titles = ("中华人民共和国城乡规划法", "中华人民共和国土地管理法")
         dev = Path(__file__).resolve().parents[1] / "eval" / "sets" / "dev.jsonl"
         lines = [line for line in dev.read_text(encoding="utf-8").splitlines()

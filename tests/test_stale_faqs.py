@@ -19,7 +19,7 @@ from assistant.faqs import (FaqContent, create_faq, faq_history, get_faq, list_f
 from assistant.keys import create_key
 from assistant.retrieval import Searcher
 from ingest.build import build_index
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import copy_corpus, make_settings
 
 SURVEYING = "surveying-and-mapping-law"
 FARMLAND = "farmland-occupation-tax-law"  # repealed in the second build
@@ -35,10 +35,7 @@ def versions(tmp_path_factory, model):
     """(settings, first index, second index): the second build, as after a crawl, amends
     第四十一条 of the surveying law, drops its 第四十二条 and repeals the farmland tax law."""
     tmp = tmp_path_factory.mktemp("stale")
-    corpus = tmp / "corpus"
-    corpus.mkdir()
-    for name in (SURVEYING, FARMLAND):
-        shutil.copy(CORPUS / f"{name}.md", corpus / f"{name}.md")
+    corpus = copy_corpus(tmp / "corpus", (f"{SURVEYING}.md", f"{FARMLAND}.md"))
     settings = make_settings(tmp, corpus_dir=corpus)
     first = build_index(settings, model=model).version
 
