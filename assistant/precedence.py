@@ -3,12 +3,10 @@ settles (corpora/precedence.yaml: remedy deadlines) is ranked below that law's a
 not read out as the rule."""
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 
 
 def compact_title(title: str) -> str:
@@ -44,13 +42,6 @@ class RuleFile(BaseModel):
     rules: list[Rule] = []
 
 
-@dataclass(frozen=True)
-class Superseded:
-    """Which articles now govern what a passage says about its matters."""
-    matter: str
-    governed_by: tuple[tuple[str, int], ...]
-
-
 class Precedence:
     def __init__(self, rules: list[Rule]):
         self._rules = [(re.compile(r.pattern), frozenset(r.yields), r) for r in rules]
@@ -68,10 +59,8 @@ class Precedence:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
-    def superseded(self, doc_type: str, text: str) -> Superseded | None:
-        """The matters on which this passage gives way, and the articles that govern them."""
-        matched = [rule for pattern, yields, rule in self._rules if doc_type in yields and pattern.search(text)]
-        if not matched:
-            return None
-        governing = dict.fromkeys((compact_title(g.law), g.article) for rule in matched for g in rule.governed_by)
-        return Superseded("、".join(rule.matter for rule in matched), tuple(governing))
+    def superseded(self, doc_type: str, text: str) -> tuple[tuple[str, int], ...]:
+        """The (title, article) of every article this passage gives way to; none for most."""
+        governing = {(compact_title(g.law), g.article): None for pattern, yields, rule in self._rules
+                     if doc_type in yields and pattern.search(text) for g in rule.governed_by}
+        return tuple(governing)

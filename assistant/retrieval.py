@@ -6,7 +6,7 @@ question's cosine spread over the corpus, plus BM25 over its best candidate (doc
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,7 +26,7 @@ from assistant.precedence import Precedence
 from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
-from assistant.validity import Register
+from assistant.validity import DocumentState, Register
 
 Mode = Literal["hybrid", "dense", "keyword"]
 SourceKind = Literal["official", "mirror", "none"]
@@ -211,31 +211,30 @@ class Searcher:
         """Hits in fused order, except that a passage giving way to a general law's articles on
         its matter (corpora/precedence.yaml) comes right after them, marked superseded."""
         mask = self._mask(filters)
-        out: list[Hit] = []
-        placed: set[int] = set()
+        placed: dict[int, Hit] = {}
 
-        def place(row: int, score: float, superseded_by: list[str] | None = None) -> None:
-            if row not in dense and qvec is not None:  # a governing article the search missed
-                dense[row] = float(self.backend.cosines([row], qvec)[0])
-                keyword[row] = float(keyword_all[row]) if keyword_all is not None else 0.0
-            hit = self.hit(row, score, dense.get(row, 0.0), keyword.get(row, 0.0))
-            out.append(hit.model_copy(update={"superseded_by": superseded_by}) if superseded_by else hit)
-            placed.add(row)
+        def place(row: int, score: float, superseded_by: list[str]) -> None:
+            if row in dense:
+                cosine, bm25 = dense[row], keyword.get(row, 0.0)
+            else:  # a governing article the search missed
+                cosine = float(self.backend.cosines([row], qvec)[0]) if qvec is not None else 0.0
+                bm25 = float(keyword_all[row]) if keyword_all is not None else 0.0
+            placed[row] = self.hit(row, score, cosine, bm25).model_copy(update={"superseded_by": superseded_by})
 
         for row, score in ranked:
             if row in placed:
                 continue
             p = self.index.passages[row]
-            gives_way = self.precedence.superseded(p.doc_type, p.text)
-            governing = [g for g in (self._article_row(law, article) for law, article in gives_way.governed_by)
-                         if g is not None and mask[g]] if gives_way else []
+            governing = [g for g in (self._article_row(law, article)
+                                     for law, article in self.precedence.superseded(p.doc_type, p.text))
+                         if g is not None and mask[g]]
             if qvec is not None and len(governing) > 1:  # the one nearest the question first
                 governing = [governing[i] for i in np.argsort(-self.backend.cosines(governing, qvec), kind="stable")]
             for g in governing:
                 if g not in placed:
-                    place(g, score)
-            place(row, score, [self.hit(g).citation for g in governing])
-        return out
+                    place(g, score, [])
+            place(row, score, [placed[g].citation for g in governing])
+        return list(placed.values())
 
     def _passages(self, rows: Sequence[int]) -> list[Passage]:
         """The rows' passages; where they live in PostgreSQL, read in one round trip."""
@@ -245,21 +244,20 @@ class Searcher:
         return [self.index.passages[r] for r in rows]
 
     def _article_row(self, title: str, article: int) -> int | None:
-        """The row of an article of the document in force with this title (first piece)."""
+        """The row of an article (its first piece) of the document with this title, in force first."""
         key = (title, article)
         if key not in self._articles:
-            self._articles[key] = None
-            for doc in sorted(self.register.by_title.get(title, []), key=lambda d: d.status != "有效"):
-                row = self.index.row_of(doc.first_passage)
-                # A document's passages are written together, in order (ingest/build.py).
-                while row is not None and row < len(self.index.passages) and self.index.passages[row].doc_id == doc.doc_id:
-                    if self.index.passages[row].article == article:
-                        self._articles[key] = row
-                        break
-                    row += 1
-                if self._articles[key] is not None:
-                    break
+            versions = sorted(self.register.by_title.get(title, []), key=lambda d: d.status != "有效")
+            self._articles[key] = next((row for doc in versions for row in self._rows_of(doc)
+                                        if self.index.passages[row].article == article), None)
         return self._articles[key]
+
+    def _rows_of(self, doc: DocumentState) -> Iterator[int]:
+        """A document's rows: its passages are written together, in order (ingest/build.py chunk_corpus)."""
+        row = self.index.row_of(doc.first_passage)
+        while row is not None and row < len(self.index.passages) and self.index.passages[row].doc_id == doc.doc_id:
+            yield row
+            row += 1
 
     def candidate_features(self, query: str, filters: Filters = Filters()) -> tuple[list[int], np.ndarray]:
         """The hybrid candidates of a question and their learned-fusion features (for training)."""
