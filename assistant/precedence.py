@@ -25,9 +25,10 @@ class Rule(BaseModel):
     matter: str = Field(min_length=1)
     pattern: str = Field(min_length=1)
     yields: list[str] = Field(min_length=1, description="doc_types whose rule on the matter gives way")
-    governed_by: list[Governing] = Field(min_length=1)
+    governed_by: list[Governing] = Field(min_length=1, description="the governing articles, the general one first")
+    asked: str = Field("", description="words of a question about this matter: its articles come first")
 
-    @field_validator("pattern")
+    @field_validator("pattern", "asked")
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
@@ -44,7 +45,8 @@ class RuleFile(BaseModel):
 
 class Precedence:
     def __init__(self, rules: list[Rule]):
-        self._rules = [(re.compile(r.pattern), frozenset(r.yields), r) for r in rules]
+        self._rules = [(re.compile(r.pattern), frozenset(r.yields), re.compile(r.asked) if r.asked else None, r)
+                       for r in rules]
 
     @classmethod
     def load(cls, path: Path | None) -> "Precedence":
@@ -59,8 +61,10 @@ class Precedence:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
-    def superseded(self, doc_type: str, text: str) -> tuple[tuple[str, int], ...]:
-        """The (title, article) of every article this passage gives way to; none for most."""
-        governing = {(compact_title(g.law), g.article): None for pattern, yields, rule in self._rules
-                     if doc_type in yields and pattern.search(text) for g in rule.governed_by}
-        return tuple(governing)
+    def superseded(self, doc_type: str, text: str, question: str = "") -> tuple[tuple[str, int], ...]:
+        """The (title, article) of every article this passage gives way to, those of the matter
+        the question asks about first; none for most passages."""
+        matched = [(asked, rule) for pattern, yields, asked, rule in self._rules
+                   if doc_type in yields and pattern.search(text)]
+        matched.sort(key=lambda m: not (m[0] and m[0].search(question)))
+        return tuple(dict.fromkeys((compact_title(g.law), g.article) for _, rule in matched for g in rule.governed_by))

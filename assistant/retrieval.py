@@ -202,10 +202,10 @@ class Searcher:
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
         self._passages([r for r, _ in ranked])
         if mode == "hybrid" and self.precedence:
-            return self._higher_law_first(ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
+            return self._higher_law_first(query, ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
 
-    def _higher_law_first(self, ranked: list[tuple[int, float]], filters: Filters, dense: dict[int, float],
+    def _higher_law_first(self, query: str, ranked: list[tuple[int, float]], filters: Filters, dense: dict[int, float],
                           keyword: dict[int, float], qvec: np.ndarray | None,
                           keyword_all: np.ndarray | None) -> list[Hit]:
         """Hits in fused order, except that a passage giving way to a general law's articles on
@@ -226,10 +226,8 @@ class Searcher:
                 continue
             p = self.index.passages[row]
             governing = [g for g in (self._article_row(law, article)
-                                     for law, article in self.precedence.superseded(p.doc_type, p.text))
+                                     for law, article in self.precedence.superseded(p.doc_type, p.text, query))
                          if g is not None and mask[g]]
-            if qvec is not None and len(governing) > 1:  # the one nearest the question first
-                governing = [governing[i] for i in np.argsort(-self.backend.cosines(governing, qvec), kind="stable")]
             for g in governing:
                 if g not in placed:
                     place(g, score, [])

@@ -358,6 +358,20 @@ def test_agent_types_and_sees_a_cited_suggestion_update(page, server, shots):
     sync_api.expect(page.locator("#toast")).to_contain_text("已记录评价")
 
 
+def test_agent_sees_a_superseded_rule_marked_and_hears_the_governing_one(page, server):
+    """The 1993 regulation's 15 days to sue gives way to 行政诉讼法 (corpora/precedence.yaml)."""
+    signin(page, server, "agent", "agent")
+    page.get_by_role("textbox", name="来电人原话").fill("对规划处罚不服可以在几天内起诉")
+    summary = page.locator("#top-card .answer-summary")
+    sync_api.expect(summary).to_contain_text("六个月")
+    sync_api.expect(summary).to_contain_text("《行政诉讼法》")
+    old = page.locator("#passages li", has_text="村庄和集镇规划建设管理条例")
+    sync_api.expect(old.locator(".citation-mark")).to_have_text("已由上位法取代")
+    old.locator("summary").click()
+    sync_api.expect(old).to_contain_text("就此事项以《中华人民共和国行政诉讼法》第四十六条")
+    assert "15日内" not in page.locator("#top-card .answer-text").inner_text()
+
+
 def test_answers_are_announced_by_a_status_line_not_the_whole_card(page, server):
     portal_ask(page, server, "农村一户能有几处宅基地？")
     sync_api.expect(page.locator("#ask-status")).to_have_text(re.compile(r"已找到 \d+ 条依据"))

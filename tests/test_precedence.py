@@ -54,6 +54,15 @@ def test_a_laws_own_special_period_is_kept(rules):
                                            ("中华人民共和国行政诉讼法", 45)}
 
 
+@pytest.mark.parametrize("question, first", [
+    ("对罚款不服多少天内起诉", ("中华人民共和国行政诉讼法", 46)),
+    ("对罚款不服多少天内申请复议", ("中华人民共和国行政复议法", 20)),
+    ("对罚款不服有期限吗", ("中华人民共和国行政复议法", 20)),  # neither named: the file's order
+])
+def test_the_matter_the_question_asks_about_comes_first(rules, question, first):
+    assert rules.superseded("行政法规", OLD_TEXT, question)[0] == first
+
+
 @pytest.mark.parametrize("text", [
     "当事人对裁决不服的，可以在收到仲裁决定书三十日内向人民法院起诉。",  # arbitration, a civil matter
     "申请机关对不准予执行的裁定有异议的，可以自收到裁定之日起十五日内向上一级人民法院申请复议。",  # a court's ruling
@@ -67,6 +76,8 @@ def test_other_deadlines_are_not_remedy_deadlines(rules, text):
     ("rules:\n  - {matter: x, pattern: '([', yields: [行政法规], governed_by: [{law: 某法, article: 1}]}\n",
      "not a regular expression"),
     ("rules:\n  - {matter: x, pattern: a, yields: [行政法规], governed_by: [], extra: 1}\n", "extra"),
+    ("rules:\n  - {matter: x, pattern: a, asked: '(', yields: [行政法规], governed_by: [{law: 某法, article: 1}]}\n",
+     "not a regular expression"),
     ("rules: [\n", "precedence.yaml"),
 ])
 def test_a_broken_rule_file_is_refused_with_its_name(tmp_path, body, message):

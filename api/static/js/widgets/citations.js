@@ -111,14 +111,28 @@ export function openCitation(prefix, n) {
   if (summary) summary.focus();
 }
 
-/* p: a search hit {citation, chapter, text, url, status, effective_date, source_kind}, shown
-   as number i + 1. */
+/* A hit that gives way to a higher law on its matter (superseded_by) stays in view, marked,
+   so an agent who reads it knows which article to read out instead. */
+function supersededMark(p) {
+  return p.superseded_by && p.superseded_by.length ? el("span", { class: "citation-mark" }, "已由上位法取代") : null;
+}
+
+function supersededNote(p) {
+  return p.superseded_by && p.superseded_by.length
+    ? el("p", { class: "source citation-meta" }, `就此事项以${p.superseded_by.join("、")}为准，本条不作为答复依据。`)
+    : null;
+}
+
+/* p: a search hit {citation, chapter, text, url, status, effective_date, source_kind,
+   superseded_by}, shown as number i + 1. */
 export function passageItem(p, i) {
   return el("li", { class: "passage", id: `passage-${i}` },
     el("details", {},
       el("summary", {}, el("span", { class: "cite-n" }, `${i + 1}.`), " ", p.citation,
-         p.chapter ? el("span", { class: "muted" }, ` · ${p.chapter}`) : null, " ", statusTag(p.status)),
+         p.chapter ? el("span", { class: "muted" }, ` · ${p.chapter}`) : null, " ", statusTag(p.status),
+         supersededMark(p)),
       metaLine(p),
+      supersededNote(p),
       el("div", { class: "article-text" }, paragraphs(p.text)),
       sourceLine(p)));
 }
