@@ -3,7 +3,7 @@
    search hits as suggested citations (the gap closes when that FAQ is published), or the group
    is marked 忽略 / 不属于本部门 / 已处理 with a reason and leaves the queue. */
 
-import { STALE, api, errorMessage, newestWins } from "../lib/api.js";
+import { api, errorMessage, loadInto, newestWins } from "../lib/api.js";
 import { $, clear, el } from "../lib/dom.js";
 import { formatTime } from "../lib/time.js";
 import { label } from "../lib/vocabularies.js";
@@ -15,16 +15,9 @@ import { onShow, selectTab } from "../widgets/tabs.js";
 
 const requests = newestWins();
 
-async function loadGaps() {
-  $("gaps-summary").textContent = "正在加载…";
-  let body;
-  try {
-    body = await requests.run((signal) => api("GET", "/v1/analytics/gaps/grouped", { signal }));
-  } catch (err) {
-    $("gaps-summary").textContent = errorMessage(err);
-    return;
-  }
-  if (body !== STALE) renderGaps(body);
+function loadGaps() {
+  return loadInto($("gaps-summary"), requests, (signal) => api("GET", "/v1/analytics/gaps/grouped", { signal }),
+                  renderGaps);
 }
 
 function renderGaps(body) {

@@ -1,7 +1,7 @@
 /* The 待复核 queue: FAQs whose cited passages a newer index changed, repealed or removed, with
    the old and new article text side by side as a diff; 已复核 confirms one still holds. */
 
-import { STALE, api, errorMessage, newestWins } from "../lib/api.js";
+import { api, errorMessage, loadInto, newestWins } from "../lib/api.js";
 import { $, clear, el } from "../lib/dom.js";
 import { formatTime } from "../lib/time.js";
 import { label } from "../lib/vocabularies.js";
@@ -12,16 +12,9 @@ import { onShow } from "../widgets/tabs.js";
 
 const requests = newestWins();
 
-async function loadReview() {
-  $("review-summary").textContent = "正在加载…";
-  let rows;
-  try {
-    rows = await requests.run((signal) => api("GET", "/v1/faqs?review=true&limit=500", { signal }));
-  } catch (err) {
-    $("review-summary").textContent = errorMessage(err);
-    return;
-  }
-  if (rows !== STALE) renderReview(rows);
+function loadReview() {
+  return loadInto($("review-summary"), requests, (signal) => api("GET", "/v1/faqs?review=true&limit=500", { signal }),
+                  renderReview);
 }
 
 function renderReview(rows) {

@@ -94,3 +94,17 @@ export function newestWins() {
 
   return { run, cancel };
 }
+
+/* A section's load: "正在加载…" in its status line, the failure there, and the body to `render`
+   unless a newer load of the same `requests` superseded it. */
+export async function loadInto(status, requests, request, render) {
+  status.textContent = "正在加载…";
+  let body;
+  try {
+    body = await requests.run(request);
+  } catch (err) {
+    status.textContent = errorMessage(err);
+    return;
+  }
+  if (body !== STALE) render(body);
+}

@@ -1,7 +1,7 @@
 /* The queue: filters, one page of 50 orders (overdue and soonest due first, as the API sorts
    them), and a status line with the total and how many are overdue. */
 
-import { STALE, api, errorMessage, newestWins } from "../lib/api.js";
+import { api, loadInto, newestWins } from "../lib/api.js";
 import { $, clear, el } from "../lib/dom.js";
 import { debounce, formatTime } from "../lib/time.js";
 import { addOptions } from "../lib/vocabularies.js";
@@ -40,16 +40,8 @@ async function fetchPage(signal) {
   return { page, overdue: late ? late.total : null };
 }
 
-export async function loadQueue() {
-  $("queue-status").textContent = "正在加载…";
-  let result;
-  try {
-    result = await requests.run(fetchPage);
-  } catch (err) {
-    $("queue-status").textContent = errorMessage(err);
-    return;
-  }
-  if (result !== STALE) render(result.page, result.overdue);
+export function loadQueue() {
+  return loadInto($("queue-status"), requests, fetchPage, (result) => render(result.page, result.overdue));
 }
 
 function summary(total, overdue) {
