@@ -2,7 +2,8 @@
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,22 @@ def copy_corpus(folder: Path, names: Iterable[str]) -> Path:
     for name in names:
         shutil.copy(CORPUS / name, folder / name)
     return folder
+
+
+@contextmanager
+def app_with_keys(settings: Settings, model, name: str) -> Iterator[tuple]:
+    """(TestClient, key by role) for a live app over `settings`; the keys are named `{role}-{name}`."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from assistant.keys import create_key
+
+    app = create_app(settings, model)
+    with TestClient(app) as client:
+        with app.state.hotline.sessions() as s:
+            keys = {role: create_key(s, role, f"{role}-{name}")[1] for role in ("agent", "editor", "admin")}
+            s.commit()
+        yield client, keys
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,11 +1,8 @@
 """The HTTP API through TestClient, on SQLite and PostgreSQL, with the real index and model."""
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from assistant.keys import create_key
-from tests.conftest import make_settings
+from tests.conftest import app_with_keys, make_settings
 
 REPEALED_PASSAGE = "beijing-historic-city-protection-regulations-2005/a1"
 
@@ -17,12 +14,8 @@ def service(built, model, migrated_db_url, tmp_path_factory):
     # One editor key writes and publishes: four-eyes is tested in tests/test_faqs.py.
     settings = make_settings(tmp_path_factory.mktemp("api"), index_root=index_settings.index_path,
                              database_url=migrated_db_url, portal_rate_limit="10000/minute", faq_self_publish=True)
-    app = create_app(settings, model)
-    with TestClient(app) as client:
-        with app.state.hotline.sessions() as s:
-            keys = {role: create_key(s, role, f"{role}-tester")[1] for role in ("agent", "editor", "admin")}
-            s.commit()
-        yield client, keys
+    with app_with_keys(settings, model, "tester") as service:
+        yield service
 
 
 def auth(keys, role):

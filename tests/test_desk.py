@@ -4,11 +4,8 @@ import csv
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from assistant.keys import create_key
-from tests.conftest import make_settings
+from tests.conftest import app_with_keys, make_settings
 
 CITATION = "land-administration-law/a62"
 
@@ -18,11 +15,7 @@ def service(built, model, migrated_db_url, tmp_path_factory):
     index_settings, _ = built
     settings = make_settings(tmp_path_factory.mktemp("desk"), index_root=index_settings.index_path,
                              database_url=migrated_db_url, portal_rate_limit="10000/minute")
-    app = create_app(settings, model)
-    with TestClient(app) as client:
-        with app.state.hotline.sessions() as s:
-            keys = {role: create_key(s, role, f"{role}-desk")[1] for role in ("agent", "editor", "admin")}
-            s.commit()
+    with app_with_keys(settings, model, "desk") as (client, keys):
         yield client, {role: {"X-API-Key": k} for role, k in keys.items()}
 
 

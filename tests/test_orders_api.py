@@ -2,11 +2,8 @@
 draft reply and statistics, on SQLite and PostgreSQL with the real index and encoder."""
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from assistant.keys import create_key
-from tests.conftest import make_settings
+from tests.conftest import app_with_keys, make_settings
 from tests.test_workorders import export, row
 
 
@@ -15,12 +12,8 @@ def service(built, model, migrated_db_url, tmp_path_factory):
     index_settings, _ = built
     settings = make_settings(tmp_path_factory.mktemp("orders"), index_root=index_settings.index_path,
                              database_url=migrated_db_url)
-    app = create_app(settings, model)
-    with TestClient(app) as client:
-        with app.state.hotline.sessions() as s:
-            keys = {role: create_key(s, role, f"{role}-staff")[1] for role in ("agent", "editor", "admin")}
-            s.commit()
-        yield client, keys
+    with app_with_keys(settings, model, "staff") as service:
+        yield service
 
 
 def h(keys, role):
