@@ -9,6 +9,7 @@ the mapping holds the deleted file.
 
 import json
 import mmap
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,33 @@ def line_starts(data: mmap.mmap) -> np.ndarray:
     return starts if starts[-1] == len(view) else np.append(starts, len(view))
 
 
-class PassageFile(Sequence[Passage]):
+class OnDemandPassages(Sequence[Passage]):
+    """Passages kept out of the heap and read by row when asked for; subclasses say how."""
+
+    @abstractmethod
+    def _get(self, row: int) -> Passage: ...
+
+    def _get_many(self, rows: range) -> list[Passage]:
+        return [self._get(r) for r in rows]
+
+    @overload
+    def __getitem__(self, row: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Passage]: ...
+
+    def __getitem__(self, row: int | slice) -> Passage | list[Passage]:
+        if isinstance(row, slice):
+            return self._get_many(range(*row.indices(len(self))))
+        row = int(row)
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return self._get(row)
+
+
+class PassageFile(OnDemandPassages):
     def __init__(self, path: Path, cached: int = 8192):
         with open(path, "rb") as f:
             size = f.seek(0, 2)
@@ -41,24 +68,11 @@ class PassageFile(Sequence[Passage]):
     def _parse(self, row: int) -> Passage:
         return Passage.from_record(json.loads(self._data[self._starts[row]:self._starts[row + 1]]))
 
+    def _get(self, row: int) -> Passage:
+        return self._parsed(row)
+
     def __len__(self) -> int:
         return len(self._starts) - 1
-
-    @overload
-    def __getitem__(self, row: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Passage]: ...
-
-    def __getitem__(self, row: int | slice) -> Passage | list[Passage]:
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
-        row = int(row)
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
-        return self._parsed(row)
 
     def __iter__(self) -> Iterator[Passage]:
         # A full scan (registers, masks, admin lists) must not flush the cache of hot candidates.

@@ -22,13 +22,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import overload
 
 import numpy as np
 
 from assistant.errors import NotFound
 from assistant.index import IndexNotFound, LoadedIndex
 from assistant.passage import Passage
+from assistant.passage_file import OnDemandPassages
 from assistant.search_backend import Filters
 
 VERSIONS = "hotline_index_versions"
@@ -170,7 +170,7 @@ def load_version(conninfo: str, version: str | None = None) -> LoadedIndex:
     return LoadedIndex(version, None, manifest, PgPassages(conninfo, schema, size), None, None)  # type: ignore[arg-type]
 
 
-class PgPassages(Sequence[Passage]):
+class PgPassages(OnDemandPassages):
     """One published version's passages, read from PostgreSQL when asked for; the `cached` most
     recent are kept. A full iteration (the index's one load pass, registers) streams them."""
 
@@ -186,26 +186,17 @@ class PgPassages(Sequence[Passage]):
     def __len__(self) -> int:
         return self._size
 
-    @overload
-    def __getitem__(self, row: int) -> Passage: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Passage]: ...
-
-    def __getitem__(self, row: int | slice) -> Passage | list[Passage]:
-        if isinstance(row, slice):
-            rows = list(range(*row.indices(self._size)))
-            self.prefetch(rows)
-            return [self[r] for r in rows]
-        row = int(row) + (self._size if int(row) < 0 else 0)
-        if not 0 <= row < self._size:
-            raise IndexError(row)
+    def _get(self, row: int) -> Passage:
         with self._lock:
             passage = self._recent.get(row)
             if passage is not None:
                 self._recent.move_to_end(row)
                 return passage
         return self._fetch([row])[row]
+
+    def _get_many(self, rows: range) -> list[Passage]:
+        self.prefetch(rows)
+        return [self._get(r) for r in rows]
 
     def prefetch(self, rows: Iterable[int]) -> None:
         """Read the rows not yet kept in one round trip (a search's hits, before they are read)."""
