@@ -200,7 +200,7 @@ class Searcher:
         else:
             fused = self._fuse(dense, keyword, keyword_all, qvec)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
-        self._passages([r for r, _ in ranked])
+        self._prefetch([r for r, _ in ranked])
         if mode == "hybrid" and self.precedence:
             return self._higher_law_first(query, ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
@@ -219,7 +219,7 @@ class Searcher:
             else:  # a governing article the search missed
                 cosine = float(self.backend.cosines([row], qvec)[0]) if qvec is not None else 0.0
                 bm25 = float(keyword_all[row]) if keyword_all is not None else 0.0
-            placed[row] = self.hit(row, score, cosine, bm25).model_copy(update={"superseded_by": superseded_by})
+            placed[row] = self.hit(row, score, cosine, bm25, superseded_by)
 
         for row, score in ranked:
             if row in placed:
@@ -234,11 +234,14 @@ class Searcher:
             place(row, score, [placed[g].citation for g in governing])
         return list(placed.values())
 
-    def _passages(self, rows: Sequence[int]) -> list[Passage]:
-        """The rows' passages; where they live in PostgreSQL, read in one round trip."""
+    def _prefetch(self, rows: Sequence[int]) -> None:
+        """Where the passages live in PostgreSQL, read these rows in one round trip."""
         prefetch = getattr(self.index.passages, "prefetch", None)
         if prefetch is not None:
             prefetch(rows)
+
+    def _passages(self, rows: Sequence[int]) -> list[Passage]:
+        self._prefetch(rows)
         return [self.index.passages[r] for r in rows]
 
     def _article_row(self, title: str, article: int) -> int | None:
@@ -326,12 +329,13 @@ class Searcher:
         authority = [s.authority_prior.get(value, 0.0) for value in types.values]
         return {r: score + authority[code] for (r, score), code in zip(fused.items(), types.codes[rows].tolist())}
 
-    def hit(self, row: int, score: float = 0.0, dense: float = 0.0, keyword: float = 0.0) -> Hit:
+    def hit(self, row: int, score: float = 0.0, dense: float = 0.0, keyword: float = 0.0,
+            superseded_by: Sequence[str] = ()) -> Hit:
         """The passage at `row` of the live index as a Hit (citation, text, source)."""
         p = self.index.passages[row]
         return Hit(passage_id=p.id, doc_id=p.doc_id, title=p.title, label=p.label, article=p.article,
                    chapter=p.chapter, text=p.text, url=p.url, status=p.status, effective_date=p.effective_date,
-                   score=score, dense_score=dense, keyword_score=keyword)
+                   score=score, dense_score=dense, keyword_score=keyword, superseded_by=list(superseded_by))
 
 
 class HybridRetriever(BaseRetriever):

@@ -112,27 +112,25 @@ export function openCitation(prefix, n) {
 }
 
 /* A hit that gives way to a higher law on its matter (superseded_by) stays in view, marked,
-   so an agent who reads it knows which article to read out instead. */
-function supersededMark(p) {
-  return p.superseded_by && p.superseded_by.length ? el("span", { class: "citation-mark" }, "已由上位法取代") : null;
-}
-
-function supersededNote(p) {
-  return p.superseded_by && p.superseded_by.length
-    ? el("p", { class: "source citation-meta" }, `就此事项以${p.superseded_by.join("、")}为准，本条不作为答复依据。`)
-    : null;
+   so an agent who reads it knows which article to read out instead: [mark, note] or nulls. */
+function superseded(p) {
+  const by = p.superseded_by || [];
+  if (!by.length) return [null, null];
+  return [el("span", { class: "citation-mark" }, "已由上位法取代"),
+          el("p", { class: "source citation-meta" }, `就此事项以${by.join("、")}为准，本条不作为答复依据。`)];
 }
 
 /* p: a search hit {citation, chapter, text, url, status, effective_date, source_kind,
    superseded_by}, shown as number i + 1. */
 export function passageItem(p, i) {
+  const [supersededMark, supersededNote] = superseded(p);
   return el("li", { class: "passage", id: `passage-${i}` },
     el("details", {},
       el("summary", {}, el("span", { class: "cite-n" }, `${i + 1}.`), " ", p.citation,
          p.chapter ? el("span", { class: "muted" }, ` · ${p.chapter}`) : null, " ", statusTag(p.status),
-         supersededMark(p)),
+         supersededMark),
       metaLine(p),
-      supersededNote(p),
+      supersededNote,
       el("div", { class: "article-text" }, paragraphs(p.text)),
       sourceLine(p)));
 }
