@@ -5,7 +5,7 @@ Sentences are chosen by the question's words and by the kind of answer asked for
 (assistant/question.py): a 期限 question takes the sentence with the time expression, a 谁
 question the one naming the authority. Every kind asked for is stated when any given article
 states it; a rule keeps its exception, a time limit what happens when it is missed. Lists keep
-their heading and matching items (all of them for a 材料 question).
+their heading and matching items (all of them for a 材料 or 哪些 question).
 """
 
 import re
@@ -40,6 +40,7 @@ PURPOSE_RE = re.compile(r"^为了?.{2,200}?制定本(?:法|条例|办法|规定|
 MISSED_RE = re.compile(r"逾期|未按期|超过.{0,10}期限|(?:届满|期满).{0,20}未")
 # Words that frame a question ("能不能……", "是不是……") and say nothing of its subject.
 FRAME_RE = re.compile(r"不能|能不能|不是|是不是|可以|可不可以|不行|行不行|是否|能否|有没有|要不要|需不需要|会不会")
+SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材料|文件|证明|申请书|图|报告|规划|方案)")
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
 AMOUNT_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+(?:以上|以下)?")
@@ -87,10 +88,11 @@ def _score(text: str, terms: set[str], intent: Intent) -> float:
 
 def _best_items(unit: Unit, terms: set[str], intent: Intent) -> tuple[int, ...] | None:
     """The items of a list worth quoting: those the question touches, else all (capped). A list
-    of what to submit is quoted whole for a 材料 question: a missing item costs the caller a trip."""
+    of what to submit is quoted whole for a 材料 question: a missing item costs the caller a trip;
+    so is any list the caller asks to have enumerated (哪些, 什么条件)."""
     if not unit.items:
         return None
-    if intent.wants("materials") and ANSWER_PATTERNS["materials"].search(unit.text):
+    if intent.enumeration or intent.wants("materials") and ANSWER_PATTERNS["materials"].search(unit.text):
         return tuple(range(min(len(unit.items), MAX_ITEMS)))
     overlaps = [_overlap(item, terms) for item in unit.items]
     top = max(overlaps)
@@ -331,6 +333,12 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             continue
         a, chosen = found
         take(a, [chosen] if a in taken else [chosen, *_answering(ranked[a][1], first=False)])
+
+    # A 材料 question hears every sentence of a quoted article that says what to submit: the one
+    # that adds a document in some cases (还应当提交……) sits apart from the general list.
+    if intent.wants("materials"):
+        for a in list(taken):
+            take(a, [s for s in ranked[a][1] if SUBMIT_RE.search(s.unit.text)])
 
     # A time limit comes with what happens when it is missed (逾期不补正的，视为放弃).
     if intent.wants("deadline"):

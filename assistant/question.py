@@ -46,6 +46,8 @@ PREDICTION_RE = re.compile(r"给句准话|到底(?:拆不拆|征不征|批不批
 OWN_PLACE_RE = re.compile(r"我们|我家|咱们|这片|我们村|我们小区|我这")
 # A rule asked in general: how long (多少天内办结), what the procedure is, what is required.
 GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么|多少天|几天|多长时间|多少个?工作日|几个工作日|多少日")
+# "Which ones": the caller wants every item of a list, not the one that shares their words.
+ENUMERATION_RE = re.compile(r"哪些|哪几|什么内容|包括什么|包含什么|有什么(?:条件|要求|情形)|什么条件|都有什么|都要什么")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Intent:
     kinds: tuple[Kind, ...]
     parts: int              # how many questions the caller put in one (？ and 还/另外 joins)
     personal_case: bool     # "where is MY application", "will OUR block be demolished" — a clerk must answer
+    enumeration: bool = False  # "哪些/什么条件": every item of a list answers
 
     @property
     def primary(self) -> Kind | None:
@@ -72,4 +75,4 @@ def analyse(question: str) -> Intent:
     personal = bool(CASE_STATUS_RE.search(question)) and (
         bool(OWN_CASE_RE.search(question)) or not GENERAL_RE.search(question)) or (
         bool(PREDICTION_RE.search(question)) and bool(OWN_PLACE_RE.search(question)))
-    return Intent(kinds, parts, personal)
+    return Intent(kinds, parts, personal, bool(ENUMERATION_RE.search(question)))

@@ -35,6 +35,8 @@ RECONSIDERATION_11 = article("administrative-reconsideration-law-2023.md", "第�
 DISCLOSURE_33 = article("government-information-disclosure-regulations.md", "第三十三条")
 DISCLOSURE_42 = article("government-information-disclosure-regulations.md", "第四十二条")
 PLANNING_64 = article("urban-rural-planning-law.md", "第六十四条")
+PLANNING_40 = article("urban-rural-planning-law.md", "第四十条")
+DISCLOSURE_29 = article("government-information-disclosure-regulations.md", "第二十九条")
 
 
 def test_a_list_keeps_its_heading_and_items():
@@ -229,6 +231,28 @@ def test_a_materials_question_gets_the_whole_list():
             "（三）示范权属来源证明；\n（四）代理人的授权委托书。")
     composed = _compose("办示范登记要带什么材料", {"示范登记", "材料", "申请"}, hit("示范条例", "第十条", text))
     assert composed.points[0].text.endswith("（三）示范权属来源证明；（四）代理人的授权委托书。")
+
+
+def test_a_materials_question_hears_every_sentence_that_adds_a_document():
+    h = hit("中华人民共和国城乡规划法", "第四十条", PLANNING_40)
+    question = "单位盖厂房，申请建设工程规划许可证要交什么材料"
+    composed = _compose(question, {"建设工程规划许可证", "申请", "材料", "厂房"}, h)
+    quoted = "".join(p.text for p in composed.points)
+    assert "应当提交使用土地的有关证明文件、建设工程设计方案等材料" in quoted
+    assert "还应当提交修建性详细规划" in quoted  # the case-dependent document, a sentence of its own
+    without = compose(question, analyse("单位盖厂房，申请建设工程规划许可证怎么办"),
+                      {"建设工程规划许可证", "申请", "材料", "厂房"}, [h])
+    assert "还应当提交修建性详细规划" not in "".join(p.text for p in without.points)
+
+
+@pytest.mark.parametrize("question, whole", [("信息公开申请书应当写明哪些内容", True),
+                                             ("信息公开申请书里的联系方式写什么", False)])
+def test_a_which_ones_question_gets_every_item_of_the_list(question, whole):
+    h = hit("中华人民共和国政府信息公开条例", "第二十九条", DISCLOSURE_29)
+    composed = _compose(question, {"信息公开", "申请书", "联系方式", "内容"}, h)
+    listed = next(p.text for p in composed.points if "下列内容" in p.text)
+    assert "身份证明、联系方式" in listed
+    assert ("获取信息的方式" in listed) is whole
 
 
 def test_a_summary_keeps_the_alternative_that_continues_its_rule():
