@@ -2,7 +2,7 @@
 an honest "no basis" with where to turn. Every answer sentence carries its [n] citation."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -80,9 +80,10 @@ def citation_for(n: int, hit: Hit, quotes: list[str] | None = None, change: Revi
                     effective_date=hit.effective_date, change=change)
 
 
-def extractive_answer(question: str, intent: Intent, terms: set[str], hits: list[Hit]) -> tuple[Composition, list[Citation]]:
+def extractive_answer(question: str, intent: Intent, terms: set[str], hits: list[Hit],
+                      sanctions: Callable[[Hit], list[Hit]] | None = None) -> tuple[Composition, list[Citation]]:
     """Summary and quoted points from the top passages, with their citations."""
-    composed = compose(question, intent, terms, hits)
+    composed = compose(question, intent, terms, hits, sanctions=sanctions)
     citations = [citation_for(n, hit, [p.text for p in composed.points if p.n == n])
                  for n, hit in enumerate(composed.used, start=1)]
     return composed, citations
@@ -136,7 +137,7 @@ class Answerer:
         terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
         # A rule that gives way to a higher law on its matter is shown among the hits, never read out.
         basis = [h for h in hits if not h.superseded_by]
-        composed, citations = extractive_answer(question, intent, terms, basis)
+        composed, citations = extractive_answer(question, intent, terms, basis, self.searcher.sanctions)
         text = composed.text
         generated = self.llm.compose(question, basis[:s.llm_passages]) if self.llm else None
         if generated is not None:

@@ -9,6 +9,7 @@ their heading and matching items (all of them for a 材料 or 哪些 question).
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.article import Unit, units
@@ -41,6 +42,9 @@ MISSED_RE = re.compile(r"逾期|未按期|超过.{0,10}期限|(?:届满|期满).
 # Words that frame a question ("能不能……", "是不是……") and say nothing of its subject.
 FRAME_RE = re.compile(r"不能|能不能|不是|是不是|可以|可不可以|不行|行不行|是否|能否|有没有|要不要|需不需要|会不会")
 SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材料|文件|证明|申请书|图|报告|规划|方案)")
+# The act a prohibition forbids: "不得损毁或者擅自移动……标志" → 损毁或者擅自移动……标志.
+FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}})")
+SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction must repeat
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
 AMOUNT_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+(?:以上|以下)?")
@@ -107,6 +111,16 @@ class _Scored:
     unit: Unit
     score: float
     index: int
+
+
+def _lead_unit(question: str, scored: list[_Scored]) -> _Scored:
+    """The sentence the summary comes from: the best, or the rule it qualifies when it is an
+    exception, unless that exception itself grants or forbids what a 能不能 question asks
+    ("……可以调整种植结构。但禁止在基本农田内挖鱼塘" answers 能不能挖鱼塘 with 不可以)."""
+    best = scored[0]
+    if PERMISSION_Q_RE.search(question) and MODAL_RE.search(best.unit.text):
+        return best
+    return _rule_of(best, scored)
 
 
 def _rule_of(chosen: _Scored, scored: list[_Scored]) -> _Scored:
@@ -232,6 +246,8 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS:
             break
     budget = SUMMARY_CHARS - len(cite) - len(lead)
+    # "但禁止……" read out after its conclusion: the 但 points back to a sentence not read.
+    clause = re.sub(r"^(?:但是|但)[，,]?", "", clause)
     body = _fit(clause, budget, terms, intent) if budget >= 8 else ""
     summary = f"{lead}{body}{cite}"
     return summary if len(summary) <= SUMMARY_CHARS else f"{lead}{cite}"[:SUMMARY_CHARS]
@@ -296,9 +312,29 @@ def _answering(scored: list[_Scored], first: bool) -> list[_Scored]:
                     if (first and short) or s.score >= max(best.score * 0.5, 1.0))]
 
 
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} - {""}
+
+
+def _sanction_for(act: str, label: str, sanctions: list[Hit]) -> tuple[Hit, _Scored, tuple[int, ...] | None] | None:
+    """The sentence (or list item, with its heading) of a sanction article for breaking the
+    article `label`: one that cites it ("违反本条例第十二条规定"), else the one that names the
+    forbidden act best, repeating at least SANCTION_MATCH of its character pairs."""
+    wanted = _pairs(act)
+    cites = re.compile(f"违反本(?:法|条例|办法|规定|细则){label}")
+    candidates = [(1.0 if cites.search(unit.text) else len(wanted & _pairs(piece)) / len(wanted),
+                   hit, _Scored(unit, 0.0, i), keep)
+                  for hit in sanctions for i, unit in enumerate(units(hit.text)) if STATES["penalty"].search(unit.text)
+                  for keep, piece in ([(None, unit.text)] if not unit.items
+                                      else [((j,), item) for j, item in enumerate(unit.items)])]
+    best = max(candidates, key=lambda c: c[0], default=None)
+    return best[1:] if best is not None and best[0] >= SANCTION_MATCH else None
+
+
 def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
-            max_articles: int = 3) -> Composition:
-    """Summary from the best article; points from every article the question needs."""
+            max_articles: int = 3, sanctions: Callable[[Hit], list[Hit]] | None = None) -> Composition:
+    """Summary from the best article; points from every article the question needs.
+    `sanctions(hit)` gives the articles of the hit's law that sanction breaking it."""
     if not hits:
         return Composition("", [], [])
     terms = {t for t in terms if not FRAME_RE.fullmatch(t)}
@@ -346,14 +382,33 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             if any(TIME_RE.search(s.unit.quote()) for s in quotes.values()):
                 take(a, [s for s in ranked[a][1] if MISSED_RE.search(s.unit.text)])
 
+    # "能不能……" answered 不可以 (or a 处罚 question answered by the prohibition alone) comes with
+    # what breaking the rule costs, from the same law's 法律责任 chapter.
+    keep: dict[tuple[int, int], tuple[int, ...] | None] = {}
+    stated = [s.unit.quote() for quotes in taken.values() for s in quotes.values()]
+    forbidding = next((m.group(1) for s in sorted(taken[0].values(), key=lambda s: s.index)
+                       if (m := FORBIDDEN_ACT_RE.search(s.unit.text))), None)
+    if (sanctions is not None and forbidding and (intent.wants("yes_no") or intent.wants("penalty"))
+            and not any(STATES["penalty"].search(q) for q in stated)):
+        found = _sanction_for(forbidding, top_hit.label, sanctions(top_hit))
+        if found is not None:
+            hit, chosen, items = found
+            a = next((a for a, (h, _) in enumerate(ranked) if h.passage_id == hit.passage_id), None)
+            if a is None:
+                ranked.append((hit, [chosen]))
+                a = len(ranked) - 1
+            taken.setdefault(a, {})[chosen.index] = chosen
+            keep[(a, chosen.index)] = items
+
     order = sorted(taken)
-    points = [Point(s.unit.quote(_best_items(s.unit, terms, intent)), n, short_citation(ranked[a][0]))
+    points = [Point(s.unit.quote(keep[(a, s.index)] if (a, s.index) in keep else _best_items(s.unit, terms, intent)),
+                    n, short_citation(ranked[a][0]))
               for n, a in enumerate(order, start=1)
               for s in sorted(taken[a].values(), key=lambda s: s.index)]
     # The conclusion comes from the sentence that gives the kind of answer asked for: the top
     # article's best when it does, else the best quoted one that does. A 可以/不可以 is read
     # out as the answer, so it is taken from another article only for a time or an amount.
-    source, lead = 0, _rule_of(top_units[0], top_units)
+    source, lead = 0, _lead_unit(question, top_units)
     if _conclusive(intent.primary, question) and not _states(intent.primary, lead.unit.quote(), question):
         stating = [(a, s) for a in order for s in taken[a].values()
                    if _states(intent.primary, s.unit.quote(), question) and (a == 0 or intent.primary != "yes_no")]

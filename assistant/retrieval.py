@@ -5,6 +5,7 @@ weighted sum does better: the cosine (mixed with the article's best sentence) in
 question's cosine spread over the corpus, plus BM25 over its best candidate (docs/retrieval.md).
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
 from assistant.passage import Passage
-from assistant.precedence import Precedence
+from assistant.precedence import Precedence, compact_title
 from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
@@ -33,6 +34,9 @@ SourceKind = Literal["official", "mirror", "none"]
 # Bundled statutes link to the mirror they were taken from (ingest/corpus.py LAWREFBOOK_URL);
 # any other link is the issuing body's own page, crawled or given with an upload.
 MIRROR_URL_PREFIX = "https://github.com/LawRefBook/Laws/"
+# What a sanction article says, and where a law keeps them.
+SANCTION_RE = re.compile(r"罚款|没收|拘留|吊销|处分|警告|刑事责任")
+LIABILITY_CHAPTER_RE = re.compile(r"法律责任|罚则")
 SOURCE_KIND_DESCRIPTION = "url 是 official 官方发布页、mirror 法规库副本（打包法规的来源），还是 none 没有链接"
 
 
@@ -103,6 +107,7 @@ class Searcher:
     _register: Register | None = None
     _reference: np.ndarray | None = None
     _articles: dict = field(default_factory=dict)
+    _sanctions: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
@@ -252,6 +257,20 @@ class Searcher:
             self._articles[key] = next((row for doc in versions for row in self._rows_of(doc)
                                         if self.index.passages[row].article == article), None)
         return self._articles[key]
+
+    def sanctions(self, hit: Hit) -> list[Hit]:
+        """The articles of the hit's document that sanction a breach of it (its 法律责任 chapter),
+        read once per document."""
+        if hit.doc_id not in self._sanctions:
+            doc = next((d for d in self.register.by_title.get(compact_title(hit.title), []) if d.doc_id == hit.doc_id),
+                       None)
+            rows = list(self._rows_of(doc)) if doc is not None else []
+            self._prefetch(rows)
+            self._sanctions[hit.doc_id] = [
+                row for row in rows
+                if SANCTION_RE.search((p := self.index.passages[row]).text)
+                and (LIABILITY_CHAPTER_RE.search(p.chapter) or "违反" in p.text)]
+        return [self.hit(row) for row in self._sanctions[hit.doc_id]]
 
     def _rows_of(self, doc: DocumentState) -> Iterator[int]:
         """A document's rows: its passages are written together, in order (ingest/build.py chunk_corpus)."""

@@ -37,6 +37,9 @@ DISCLOSURE_42 = article("government-information-disclosure-regulations.md", "第
 PLANNING_64 = article("urban-rural-planning-law.md", "第六十四条")
 PLANNING_40 = article("urban-rural-planning-law.md", "第四十条")
 DISCLOSURE_29 = article("government-information-disclosure-regulations.md", "第二十九条")
+SURVEYING_41 = article("surveying-and-mapping-law.md", "第四十一条")
+SURVEYING_64 = article("surveying-and-mapping-law.md", "第六十四条")
+FARMLAND_12 = article("beijing-basic-farmland-protection-regulations.md", "第十二条")
 
 
 def test_a_list_keeps_its_heading_and_items():
@@ -253,6 +256,55 @@ def test_a_which_ones_question_gets_every_item_of_the_list(question, whole):
     listed = next(p.text for p in composed.points if "下列内容" in p.text)
     assert "身份证明、联系方式" in listed
     assert ("获取信息的方式" in listed) is whole
+
+
+SURVEYING = "中华人民共和国测绘法"
+
+
+def _sanctions_of_surveying(asked: Hit) -> list[Hit]:
+    assert asked.title == SURVEYING  # asked for the law of the prohibition, not another
+    return [hit(SURVEYING, "第六十四条", SURVEYING_64)]
+
+
+def test_a_prohibition_comes_with_what_breaking_it_costs():
+    question = "小区里的测量标志桩挡路，我能把它挪走吗"
+    h = hit(SURVEYING, "第四十一条", SURVEYING_41)
+    composed = _compose_with_sanctions(question, h, _sanctions_of_surveying)
+    assert composed.summary.startswith("不可以。")
+    sanction = composed.points[-1]
+    assert sanction.citation == "《测绘法》第六十四条" and sanction.n == 2
+    assert "可以并处二十万元以下的罚款" in sanction.text and "（一）损毁、擅自移动永久性测量标志" in sanction.text
+    assert "（二）" not in sanction.text  # only the item naming the act asked about
+    # the judge reads a list item with its heading
+    assert point_covered("损毁、擅自移动测量标志的，给予警告，责令改正，可以并处二十万元以下的罚款", composed.text)
+
+
+@pytest.mark.parametrize("question", ["测量标志由谁负责保管", "测量标志是什么"])
+def test_no_sanction_is_added_where_nothing_forbidden_was_asked(question):
+    h = hit(SURVEYING, "第四十一条", SURVEYING_41)
+    composed = _compose_with_sanctions(question, h, _sanctions_of_surveying)
+    assert all(p.citation != "《测绘法》第六十四条" for p in composed.points)
+
+
+def test_a_sanction_for_another_act_is_not_attached():
+    h = hit("示范条例", "第六条", "第六条 禁止在示范林地内放牧。")
+    other = hit("示范条例", "第三十条", "第三十条 违反本条例规定，擅自砍伐林木的，处五千元以下罚款。")
+    composed = _compose_with_sanctions("示范林地里能放羊吗", h, lambda _: [other])
+    assert [p.citation for p in composed.points] == ["《示范条例》第六条"]
+    cited = hit("示范条例", "第三十一条", "第三十一条 违反本条例第六条规定的，责令改正，处二百元以下罚款。")
+    composed = _compose_with_sanctions("示范林地里能放羊吗", h, lambda _: [other, cited])
+    assert composed.points[-1].citation == "《示范条例》第三十一条"  # cites the article, whatever its wording
+
+
+def _compose_with_sanctions(question, h, sanctions):
+    return compose(question, analyse(question), {w for w in ("测量标志", "挪走", "示范林地", "放羊", "保管")
+                                                 if w in question}, [h], sanctions=sanctions)
+
+
+def test_an_exception_that_forbids_answers_a_permission_question():
+    composed = _compose("能在基本农田里挖鱼塘吗", {"基本农田", "挖鱼塘", "鱼塘"},
+                        hit("北京市基本农田保护条例", "第十二条", FARMLAND_12))
+    assert composed.summary.startswith("不可以。禁止在基本农田内挖鱼塘")
 
 
 def test_a_summary_keeps_the_alternative_that_continues_its_rule():

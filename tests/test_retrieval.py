@@ -125,3 +125,12 @@ def test_one_matching_sentence_lifts_its_long_article(searcher):
 def test_a_filter_mask_from_the_columns_allows_exactly_the_passages_it_should(searcher, filters):
     want = np.array([filters.allows(p) for p in searcher.index.passages])
     assert np.array_equal(filters.mask(searcher.index), want)
+
+
+def test_the_sanctions_of_a_law_are_its_own_liability_articles(searcher):
+    prohibition = next(h for h in searcher.search("能不能挪走测量标志", top_k=10)
+                       if h.citation == "《中华人民共和国测绘法》第四十一条")
+    sanctions = searcher.sanctions(prohibition)
+    assert "《中华人民共和国测绘法》第六十四条" in {h.citation for h in sanctions}
+    assert all(h.doc_id == prohibition.doc_id and "法律责任" in h.chapter for h in sanctions)
+    assert "《中华人民共和国测绘法》第四十一条" not in {h.citation for h in sanctions}
