@@ -301,15 +301,12 @@ def _missing_kind_quote(kind: Kind, question: str, terms: set[str],
 
 
 def _answering(scored: list[_Scored], first: bool) -> list[_Scored]:
-    """An article's sentences that answer. The first article is quoted whole when short, else
-    by its best sentence and those scoring at least half as well; another article likewise when
-    short (its conditions and consequences come with its rule), else by its best sentence."""
+    """An article's sentences that answer: its best and those scoring at least half as well
+    (a rule's other half, 拒不交纳的……, often sits in the next sentence); the first article
+    whole when short."""
     best = scored[0]
-    short = sum(len(s.unit.quote()) for s in scored) <= SHORT_ARTICLE_CHARS
-    if not (first or short):
-        return [best]
-    return [best, *(s for s in scored[1:MAX_TOP_UNITS]
-                    if (first and short) or s.score >= max(best.score * 0.5, 1.0))]
+    whole = first and sum(len(s.unit.quote()) for s in scored) <= SHORT_ARTICLE_CHARS
+    return [best, *(s for s in scored[1:MAX_TOP_UNITS] if whole or s.score >= max(best.score * 0.5, 1.0))]
 
 
 def _pairs(text: str) -> set[str]:

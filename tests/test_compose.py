@@ -40,6 +40,8 @@ DISCLOSURE_29 = article("government-information-disclosure-regulations.md", "第
 SURVEYING_41 = article("surveying-and-mapping-law.md", "第四十一条")
 SURVEYING_64 = article("surveying-and-mapping-law.md", "第六十四条")
 FARMLAND_12 = article("beijing-basic-farmland-protection-regulations.md", "第十二条")
+PROPERTY_41 = article("property-management-regulations.md", "第四十一条")
+BEIJING_PROPERTY_72 = article("beijing-property-management-regulations.md", "第七十二条")
 
 
 def test_a_list_keeps_its_heading_and_items():
@@ -299,6 +301,16 @@ def test_a_sanction_for_another_act_is_not_attached():
 def _compose_with_sanctions(question, h, sanctions):
     return compose(question, analyse(question), {w for w in ("测量标志", "挪走", "示范林地", "放羊", "保管")
                                                  if w in question}, [h], sanctions=sanctions)
+
+
+def test_a_second_long_article_keeps_every_sentence_that_answers():
+    # 72's rule has three steps, one sentence each: 督促, then 诉讼或者仲裁, then the court's 限制消费令.
+    question = "业主拖着不交物业费，物业服务人能起诉吗，法院能怎么办"
+    composed = _compose(question, {"业主", "物业费", "交纳", "起诉", "诉讼", "人民法院", "物业服务人"},
+                        hit("物业管理条例", "第四十一条", PROPERTY_41, score=2.0),
+                        hit("北京市物业管理条例", "第七十二条", BEIJING_PROPERTY_72, score=1.9))
+    second = "".join(p.text for p in composed.points if p.citation == "《北京市物业管理条例》第七十二条")
+    assert "物业服务人可以依法提起诉讼或者申请仲裁" in second and "限制消费令" in second
 
 
 def test_an_exception_that_forbids_answers_a_permission_question():
