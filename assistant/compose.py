@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.article import Unit, units
-from assistant.question import ANSWER_PATTERNS, Intent, Kind
+from assistant.question import ANSWER_PATTERNS, ASK_PATTERNS, Intent, Kind
 from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
@@ -235,10 +235,28 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
     return (cut[:boundary] if boundary >= budget // 2 else cut) + "…"
 
 
+# "有下列行为之一的，由……责令限期拆除，可以并处……罚款：": the heading holds the rule, the items the cases.
+LIST_CASES_RE = re.compile(r"^.*?下列[^，：]{0,12}之一的，(?P<rule>[^：]+)：?$")
+ITEM_NUMBER_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+
+
+def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
+    """What the summary reads from: the unit, or for a list of cases that share one rule, the
+    case the question is about (by its words first) followed by that rule
+    (……超过批准期限不拆除的，由……责令限期拆除)."""
+    m = LIST_CASES_RE.match(unit.text)
+    if not (m and unit.items) or intent.enumeration:  # "哪些情形……" asks for every case, not one
+        return unit.quote()
+    case = max(unit.items, key=lambda item: (_overlap(item, terms), _score(item, terms, intent)))
+    case = ITEM_NUMBER_RE.sub("", case).rstrip("；;。 ")
+    # Each item is one of the 行为 the heading names: "……标志" reads as the case "……标志的".
+    return f"{case if case.endswith('的') else case + '的'}，{m.group('rule').rstrip(':')}。"
+
+
 def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Intent) -> str:
     """One sentence of at most SUMMARY_CHARS, conclusion first, the law by its short name."""
     cite = f"（{short_citation(hit)}）"
-    text = unit.quote()
+    text = _as_sentence(unit, terms, intent)
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
         clause = _answer_clause(text, terms, intent, extend)
@@ -270,8 +288,16 @@ def _conclusive(kind: Kind | None, question: str) -> bool:
     return kind in ("deadline", "fee") or (kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
 
 
+# Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
+GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
+
+
 def _shared(text: str, terms: set[str]) -> int:
-    return sum(1 for t in terms if len(t) >= 2 and t in text)
+    """How many of the question's subject words the text has: the kind's own cue words (期限,
+    费用, 谁) and words of any rule (规定, 依法) do not count, or a 期限 question would take any
+    article's time limit as its answer."""
+    return sum(1 for t in terms if len(t) >= 2 and t in text and t not in GENERIC_TERMS
+               and not any(p.fullmatch(t) for p in ASK_PATTERNS.values()))
 
 
 def _exception_after(chosen: _Scored, scored: list[_Scored]) -> _Scored | None:
@@ -407,8 +433,11 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     # out as the answer, so it is taken from another article only for a time or an amount.
     source, lead = 0, _lead_unit(question, top_units)
     if _conclusive(intent.primary, question) and not _states(intent.primary, lead.unit.quote(), question):
+        # Another article's time or amount is read out only when it is about the caller's subject:
+        # 耽误起诉期限……十日内 is no answer to how long a 过户 takes.
         stating = [(a, s) for a in order for s in taken[a].values()
-                   if _states(intent.primary, s.unit.quote(), question) and (a == 0 or intent.primary != "yes_no")]
+                   if _states(intent.primary, s.unit.quote(), question) and (
+                       a == 0 or intent.primary != "yes_no" and _shared(s.unit.quote(), terms) >= MIN_SHARED)]
         if stating:
             source, chosen = min(stating, key=lambda f: (-f[1].score, f[0]))
             lead = _rule_of(chosen, ranked[source][1])

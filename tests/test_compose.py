@@ -41,6 +41,7 @@ SURVEYING_41 = article("surveying-and-mapping-law.md", "第四十一条")
 SURVEYING_64 = article("surveying-and-mapping-law.md", "第六十四条")
 FARMLAND_12 = article("beijing-basic-farmland-protection-regulations.md", "第十二条")
 PROPERTY_41 = article("property-management-regulations.md", "第四十一条")
+PLANNING_66 = article("urban-rural-planning-law.md", "第六十六条")
 BEIJING_PROPERTY_72 = article("beijing-property-management-regulations.md", "第七十二条")
 
 
@@ -311,6 +312,34 @@ def test_a_second_long_article_keeps_every_sentence_that_answers():
                         hit("北京市物业管理条例", "第七十二条", BEIJING_PROPERTY_72, score=1.9))
     second = "".join(p.text for p in composed.points if p.citation == "《北京市物业管理条例》第七十二条")
     assert "物业服务人可以依法提起诉讼或者申请仲裁" in second and "限制消费令" in second
+
+
+def test_another_articles_time_limit_is_read_out_only_when_it_is_about_the_subject():
+    registration = hit("示范登记条例", "第九条", "第九条 示范过户登记由示范登记机构办理。", score=2.0)
+    lawsuit = hit("示范诉讼法", "第四十八条", "第四十八条 因其他特殊情况耽误起诉期限的，在障碍消除后十日内，可以申请延长期限。",
+                  score=1.95)
+    question = "示范房子过户交了很久还没办好，规定的期限是几天"
+    terms = {"示范", "过户", "规定", "期限", "几天"}
+    composed = _compose(question, terms, registration, lawsuit)
+    assert "十日" not in composed.summary and composed.summary.endswith("（《示范登记条例》第九条）")
+    about = hit("示范登记条例", "第二十条", "第二十条 示范过户登记应当自受理之日起三十日内办结。", score=1.95)
+    assert _compose(question, terms, registration, about).summary.startswith("时限：三十日内。")
+
+
+@pytest.mark.parametrize("question, case", [
+    ("临时建筑超过批准期限一直不拆除，怎么处理", "临时建筑物、构筑物超过批准期限不拆除的，由所在地"),
+    ("没经过批准就搞临时建设，怎么处理", "未经批准进行临时建设的，由所在地"),
+])
+def test_a_list_of_cases_is_summarised_as_the_case_asked_about_and_its_rule(question, case):
+    composed = _compose(question, {w for w in ("临时建筑", "临时建设", "批准", "期限", "拆除", "不拆除") if w in question},
+                        hit("中华人民共和国城乡规划法", "第六十六条", PLANNING_66))
+    assert composed.summary.startswith(case), composed.summary
+    assert "罚款" in "".join(p.text for p in composed.points)
+
+
+def test_an_item_that_names_an_act_reads_as_a_case():
+    composed = _compose("损毁测量标志怎么处罚", {"损毁", "测量标志", "处罚"}, hit(SURVEYING, "第六十四条", SURVEYING_64))
+    assert composed.summary.startswith("损毁、擅自移动永久性测量标志或者正在使用中的临时性测量标志的，给予警告")
 
 
 def test_an_exception_that_forbids_answers_a_permission_question():
