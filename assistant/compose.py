@@ -32,7 +32,9 @@ GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
 PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于")
-ILLEGAL_Q_RE = re.compile(r"违法|违规|合法|犯法")
+# Asking whether something is illegal, not mentioning a 违法建筑.
+ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
+                          r"(?:算|属于)(?:违法|违规)")
 EXCEPTION_RE = re.compile(r"^(?:但是|但|除.{0,30}外|然而)")
 CONTINUATION_RE = re.compile(r"^(?:也|但是|但|除.{0,30}外|或者)")
 EXCEPTED_RE = re.compile(r"除外[。；]?$")
@@ -45,6 +47,8 @@ SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材
 # The act a prohibition forbids: "不得损毁或者擅自移动……标志" → 损毁或者擅自移动……标志.
 FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}})")
 SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction must repeat
+# Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
+GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
 AMOUNT_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+(?:以上|以下)?")
@@ -156,8 +160,22 @@ STATES: dict[Kind, re.Pattern] = {
 }
 
 
-def _lead(clause: str, unit_text: str, question: str, intent: Intent) -> str:
-    """The conclusion an agent says first: 可以/不可以, N日内, 由X部门, 不收费."""
+def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
+    """Whether the clause's 可以/不得 governs something the caller asked about: 「其宅基地的面积不得
+    超过……标准」 says 不得, but not about selling a 宅基地. What follows the modal is read, or the
+    whole clause when the modal ends it (「……再申请宅基地的，不予批准」)."""
+    m = modal.search(clause)
+    if m is None:
+        return False
+    governed = clause[m.end():]
+    if len(governed.rstrip("，；：。")) < 4:
+        governed = clause
+    return any(t in governed for t in subject)
+
+
+def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: set[str]) -> str:
+    """The conclusion an agent says first: 可以/不可以, N日内, 由X部门, 不收费. A 可以/不可以 only
+    from a clause whose modal governs one of the `subject` words."""
     kind = intent.primary
     if kind == "deadline" and (m := TIME_RE.search(clause) or TIME_RE.search(unit_text)):
         return f"时限：{m.group(0)}。"
@@ -169,12 +187,12 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent) -> str:
     if kind == "who" and (m := AUTHORITY_RE.search(clause)):
         return f"由{m.group(1)}{m.group(2)}。"
     if kind == "yes_no":
-        if ILLEGAL_Q_RE.search(question) and NEGATIVE_RE.search(clause):
+        if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject):
             return "属于违法行为。"
         if PERMISSION_Q_RE.search(question):
-            if FORBIDS_RE.search(clause):
+            if _governs_subject(FORBIDS_RE, clause, subject):
                 return "不可以。"
-            if GRANTS_RE.search(clause):
+            if _governs_subject(GRANTS_RE, clause, subject):
                 return "可以。"
         if NEED_Q_RE.search(question) and OBLIGATION_RE.search(clause):
             return "需要。"
@@ -198,7 +216,12 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     clauses = _clauses(text)
     if not clauses:
         return text
-    best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), -i))
+    # Between rules that answer alike, the one whose condition names the question's words:
+    # 「……合法建筑……的，应当给予补偿；……违法建筑……的，不予补偿」 answers a 违法建筑 question second.
+    def condition(i: int) -> float:
+        return _overlap(clauses[i - 1], terms) if i > 0 and _is_condition(clauses[i - 1]) else 0.0
+
+    best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), condition(i), -i))
     start, end = best, best + 1
 
     if _is_condition(clauses[best]) and best + 1 < len(clauses):
@@ -257,10 +280,13 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     """One sentence of at most SUMMARY_CHARS, conclusion first, the law by its short name."""
     cite = f"（{short_citation(hit)}）"
     text = _as_sentence(unit, terms, intent)
+    # The law's own subject (地质灾害 in 地质灾害防治条例) is in every clause of it: it says nothing
+    # of whether a clause is about what was asked.
+    subject = {t for t in _subject_terms(terms) if t not in hit.title}
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
         clause = _answer_clause(text, terms, intent, extend)
-        lead = _lead(clause, text, question, intent)
+        lead = _lead(clause, text, question, intent, subject)
         if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS:
             break
     budget = SUMMARY_CHARS - len(cite) - len(lead)
@@ -288,16 +314,16 @@ def _conclusive(kind: Kind | None, question: str) -> bool:
     return kind in ("deadline", "fee") or (kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
 
 
-# Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
-GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
+def _subject_terms(terms: set[str]) -> set[str]:
+    """The question's words that name its subject: the kinds' cue words (期限, 费用, 谁) and words
+    of any rule (规定, 依法) do not, or a 期限 question would take any article's time limit as its
+    answer."""
+    return {t for t in terms if len(t) >= 2 and t not in GENERIC_TERMS
+            and not any(p.fullmatch(t) for p in ASK_PATTERNS.values())}
 
 
 def _shared(text: str, terms: set[str]) -> int:
-    """How many of the question's subject words the text has: the kind's own cue words (期限,
-    费用, 谁) and words of any rule (规定, 依法) do not count, or a 期限 question would take any
-    article's time limit as its answer."""
-    return sum(1 for t in terms if len(t) >= 2 and t in text and t not in GENERIC_TERMS
-               and not any(p.fullmatch(t) for p in ASK_PATTERNS.values()))
+    return sum(1 for t in _subject_terms(terms) if t in text)
 
 
 def _exception_after(chosen: _Scored, scored: list[_Scored]) -> _Scored | None:

@@ -42,6 +42,9 @@ SURVEYING_64 = article("surveying-and-mapping-law.md", "第六十四条")
 FARMLAND_12 = article("beijing-basic-farmland-protection-regulations.md", "第十二条")
 PROPERTY_41 = article("property-management-regulations.md", "第四十一条")
 PLANNING_66 = article("urban-rural-planning-law.md", "第六十六条")
+LAND_62 = article("land-administration-law.md", "第六十二条")
+EXPROPRIATION_24 = article("housing-expropriation-compensation-regulations.md", "第二十四条")
+GRASSLAND_46 = article("grassland-law.md", "第四十六条")
 BEIJING_PROPERTY_72 = article("beijing-property-management-regulations.md", "第七十二条")
 
 
@@ -340,6 +343,25 @@ def test_a_list_of_cases_is_summarised_as_the_case_asked_about_and_its_rule(ques
 def test_an_item_that_names_an_act_reads_as_a_case():
     composed = _compose("损毁测量标志怎么处罚", {"损毁", "测量标志", "处罚"}, hit(SURVEYING, "第六十四条", SURVEYING_64))
     assert composed.summary.startswith("损毁、擅自移动永久性测量标志或者正在使用中的临时性测量标志的，给予警告")
+
+
+def test_a_yes_or_no_comes_only_from_a_modal_that_governs_what_was_asked():
+    homestead = hit("中华人民共和国土地管理法", "第六十二条", LAND_62)
+    # 「其宅基地的面积不得超过……标准」 says 不得, but not about selling a 宅基地.
+    composed = _compose("宅基地和上面的房子能卖给城里人吗", {"宅基地", "房子", "卖给", "城里人"}, homestead)
+    assert not composed.summary.startswith(("不可以", "可以"))
+    grassland = hit("中华人民共和国草原法", "第四十六条", GRASSLAND_46)
+    # the law's own subject (草原 in 草原法) is not enough; 开垦 is what the 禁止 governs
+    assert _compose("草原能开垦吗", {"草原", "开垦"}, grassland).summary.startswith("不可以。禁止开垦草原")
+    assert not _compose("草原能放牧吗", {"草原", "放牧"}, grassland).summary.startswith("不可以")
+
+
+def test_a_question_naming_an_illegal_building_is_not_asking_whether_something_is_illegal():
+    h = hit("国有土地上房屋征收与补偿条例", "第二十四条", EXPROPRIATION_24)
+    composed = _compose("没有登记的违法建筑在征收中能不能获得补偿", {"违法建筑", "征收", "获得", "补偿"}, h)
+    assert composed.summary.startswith("不可以。") and "不予补偿" in composed.summary
+    asked = _compose("征收时私自加盖的房子算违法吗", {"征收", "私自", "加盖", "违法建筑", "房子"}, h)
+    assert asked.summary.startswith("属于违法行为。")
 
 
 def test_an_exception_that_forbids_answers_a_permission_question():
