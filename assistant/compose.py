@@ -276,9 +276,35 @@ def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
     return f"{case if case.endswith('的') else case + '的'}，{m.group('rule').rstrip(':')}。"
 
 
+# "申请人应当提交下列材料，并对……负责：": what the list is of, said before 下列 by a verb of listing.
+LIST_OF_RE = re.compile(r"^(?P<head>[^：]*?(?:提交|提供|包括|包含|具备|载明|写明|公开))[，,]?下列(?!.{0,12}之一)")
+
+
+def _list_body(unit: Unit, budget: int) -> str | None:
+    """A list asked for whole (材料, 哪些) as one line: 「申请人应当提交：登记申请书；……等」,
+    「不动产登记机构应当不予登记的情形：……等」; None when not even one item fits."""
+    if cases := LIST_CASES_RE.match(unit.text):
+        head = f"{cases.group('rule').rstrip(':：')}的情形"  # 「……不予登记的情形：……」
+    elif (m := LIST_OF_RE.match(unit.text)) and m.group("head"):
+        head = m.group("head")
+    else:
+        return None
+    body = f"{head}："
+    items = [ITEM_NUMBER_RE.sub("", item).rstrip("；;。 ") for item in unit.items]
+    for i, item in enumerate(items):
+        more = "等" if i + 1 < len(items) else ""
+        if len(body) + len(item) + len(more) + 1 > budget:
+            return body.rstrip("；") + "等" if i else None
+        body += f"{item}；"
+    return body.rstrip("；")
+
+
 def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Intent) -> str:
     """One sentence of at most SUMMARY_CHARS, conclusion first, the law by its short name."""
     cite = f"（{short_citation(hit)}）"
+    if unit.items and (intent.enumeration or intent.primary == "materials"):
+        if (listed := _list_body(unit, SUMMARY_CHARS - len(cite))) is not None:
+            return f"{listed}{cite}"
     text = _as_sentence(unit, terms, intent)
     # The law's own subject (地质灾害 in 地质灾害防治条例) is in every clause of it: it says nothing
     # of whether a clause is about what was asked.

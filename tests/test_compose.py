@@ -45,6 +45,8 @@ PLANNING_66 = article("urban-rural-planning-law.md", "第六十六条")
 LAND_62 = article("land-administration-law.md", "第六十二条")
 EXPROPRIATION_24 = article("housing-expropriation-compensation-regulations.md", "第二十四条")
 GRASSLAND_46 = article("grassland-law.md", "第四十六条")
+REGISTRATION_16 = article("real-estate-registration-regulations.md", "第十六条")
+REGISTRATION_22 = article("real-estate-registration-regulations.md", "第二十二条")
 BEIJING_PROPERTY_72 = article("beijing-property-management-regulations.md", "第七十二条")
 
 
@@ -362,6 +364,23 @@ def test_a_question_naming_an_illegal_building_is_not_asking_whether_something_i
     assert composed.summary.startswith("不可以。") and "不予补偿" in composed.summary
     asked = _compose("征收时私自加盖的房子算违法吗", {"征收", "私自", "加盖", "违法建筑", "房子"}, h)
     assert asked.summary.startswith("属于违法行为。")
+
+
+@pytest.mark.parametrize("question, terms, label, text, start", [
+    ("办房产证要带什么材料", {"房产证", "材料"}, "第十六条", REGISTRATION_16, "申请人应当提交：登记申请书；申请人、代理人身份证明材料"),
+    ("哪些情形不予登记", {"不予登记", "情形"}, "第二十二条", REGISTRATION_22,
+     "不动产登记机构应当不予登记，并书面告知申请人的情形：违反法律"),
+])
+def test_a_list_asked_for_whole_is_summarised_as_its_items(question, terms, label, text, start):
+    composed = _compose(question, terms, hit("不动产登记暂行条例", label, text))
+    assert composed.summary.startswith(start), composed.summary
+    assert len(composed.summary) <= SUMMARY_CHARS and "等（" in composed.summary
+
+
+def test_a_list_is_not_summarised_whole_for_another_kind_of_question():
+    composed = _compose("登记材料交了以后多久能办完", {"登记", "材料", "办完"},
+                        hit("不动产登记暂行条例", "第十六条", REGISTRATION_16))
+    assert not composed.summary.startswith("申请人应当提交：")
 
 
 def test_an_exception_that_forbids_answers_a_permission_question():
