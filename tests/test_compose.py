@@ -149,6 +149,9 @@ def test_a_referral_is_specific_only_when_the_question_names_its_topic():
     assert "12366" in guard.named_topic("个税怎么申报")["referral"]
     assert "122" in guard.named_topic("违停罚款在哪交")["referral"]
     assert guard.named_topic("路灯坏了好几天没人修") is None
+    assert "城市管理" in guard.named_topic("家门口的井盖丢了")["referral"]
+    assert "出租车问题请咨询市交通委" in guard.named_topic("出租车拒载怎么投诉")["referral"]
+    assert guard.named_topic("物业把小区车位出租车库给外人") is None  # 出租车位 is this desk's, not a taxi
 
 
 @pytest.mark.parametrize("text, expected", [
