@@ -150,7 +150,10 @@ def test_a_referral_is_specific_only_when_the_question_names_its_topic():
     assert "122" in guard.named_topic("违停罚款在哪交")["referral"]
     assert guard.named_topic("路灯坏了好几天没人修") is None
     assert "城市管理" in guard.named_topic("家门口的井盖丢了")["referral"]
-    assert "出租车问题请咨询市交通委" in guard.named_topic("出租车拒载怎么投诉")["referral"]
+    assert "出租车和共享单车问题请咨询市交通委" in guard.named_topic("出租车拒载怎么投诉")["referral"]
+    assert "公安机关" in guard.named_topic("楼上养狗天天叫")["referral"]
+    assert "住房和城乡建设部门" in guard.named_topic("房东不退押金")["referral"]
+    assert guard.named_topic("物业收了钱不管事，垃圾没人清找谁") is None  # 垃圾分类 is the other desk's word
     assert guard.named_topic("物业把小区车位出租车库给外人") is None  # 出租车位 is this desk's, not a taxi
 
 
