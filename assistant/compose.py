@@ -22,6 +22,7 @@ MAX_ITEMS = 8
 MAX_TOP_UNITS = 4
 ITEM_MATCH = 0.6  # an item is quoted when it matches the question at least this well as the best item
 SHORT_ARTICLE_CHARS = 220
+SHORT_RULE_CHARS = 8  # a clause this short ("不收取费用。") needs the matter before it
 RETRIEVAL_MARGIN = 0.35  # fused-score distance from the top within which another article may join
 CLAUSE_RE = re.compile(r"[^，；：。！？]+[，；：。！？]?")
 TIME_RE = re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)(?:内|以内|之内)?")
@@ -31,7 +32,8 @@ FORBIDS_RE = re.compile(r"不得|禁止|严禁|不予|无权|不准|不允许")
 GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
-PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于")
+PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于|"
+                          r"不收取|免收|无需|不需要")
 # Asking whether something is illegal, not mentioning a 违法建筑.
 ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
                           r"(?:算|属于)(?:违法|违规)")
@@ -145,7 +147,7 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
 
 
 PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|准不准")
-NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得")
+NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得|要[^，。？?]{1,8}吗")
 AUTHORITY_RE = re.compile(r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会))"
                           r"(负责|管辖|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
@@ -194,7 +196,7 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
                 return "不可以。"
             if _governs_subject(GRANTS_RE, clause, subject):
                 return "可以。"
-        if NEED_Q_RE.search(question) and OBLIGATION_RE.search(clause):
+        if NEED_Q_RE.search(question) and _governs_subject(OBLIGATION_RE, clause, subject):
             return "需要。"
     return ""
 
@@ -221,7 +223,11 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     def condition(i: int) -> float:
         return _overlap(clauses[i - 1], terms) if i > 0 and _is_condition(clauses[i - 1]) else 0.0
 
-    best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), condition(i), -i))
+    # Then the one that gives the kind of answer asked for: 不收取费用 over the matter it rules on.
+    def states(i: int) -> bool:
+        return intent.primary in STATES and STATES[intent.primary].search(clauses[i]) is not None
+
+    best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), condition(i), states(i), -i))
     start, end = best, best + 1
 
     if _is_condition(clauses[best]) and best + 1 < len(clauses):
@@ -232,6 +238,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         end = best + 2  # "征收……房屋，" only names the matter; "应当……给予公平补偿" is the rule
     elif best > 0 and _is_condition(clauses[best - 1]):
         start = best - 1
+    elif best > 0 and len(clauses[best].rstrip("，；：。")) <= SHORT_RULE_CHARS \
+            and not clauses[best - 1].endswith(("。", "；")):
+        start = best - 1  # 「不收取费用」 alone says nothing of what is free: 「……提供政府信息，」 comes with it
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
     # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.

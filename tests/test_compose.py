@@ -107,6 +107,20 @@ def test_a_fee_question_keeps_the_free_rule_before_the_exception():
     composed = compose(q, analyse(q), {"政府信息公开", "收费", "申请"}, [h])
     assert composed.summary.startswith("不收费。")
     assert "不收取费用" in composed.text and "信息处理费" in composed.text
+    # the matter comes with its short rule, whatever the question's words weigh
+    asked = compose("信息公开要交钱吗", analyse("信息公开要交钱吗"), {"政府信息", "交钱"}, [h])
+    assert asked.summary.startswith("不收费。行政机关依申请提供政府信息，不收取费用")
+
+
+@pytest.mark.parametrize("question, text, summary", [
+    ("行政诉讼要交诉讼费吗", "第一百零二条 人民法院审理行政案件，应当收取诉讼费用。",
+     "需要。人民法院审理行政案件，应当收取诉讼费用"),
+    ("强拆之前要通知当事人吗", "第六十七条 实施强制拆除的，执法机关应当通知违法建设当事人清理物品。",
+     "需要。实施强制拆除的，执法机关应当通知违法建设当事人清理物品"),
+])
+def test_a_do_i_have_to_question_hears_need_when_the_rule_obliges_what_was_asked(question, text, summary):
+    composed = _compose(question, {"行政诉讼", "诉讼费", "强拆", "通知", "当事人"}, hit("示范法", text[:text.index(" ")], text))
+    assert composed.summary.startswith(summary), composed.summary
 
 
 def test_summaries_are_short_and_name_the_law_by_its_short_name():
