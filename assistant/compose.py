@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.article import Unit, units
+from assistant.article import ITEM_RE, Unit, units
 from assistant.question import ANSWER_PATTERNS, ASK_PATTERNS, Intent, Kind
 from assistant.retrieval import Hit
 
@@ -269,7 +269,6 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
 
 # "有下列行为之一的，由……责令限期拆除，可以并处……罚款：": the heading holds the rule, the items the cases.
 LIST_CASES_RE = re.compile(r"^.*?下列[^，：]{0,12}之一的，(?P<rule>[^：]+)：?$")
-ITEM_NUMBER_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 
 
 def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
@@ -280,7 +279,7 @@ def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
     if not (m and unit.items) or intent.enumeration:  # "哪些情形……" asks for every case, not one
         return unit.quote()
     case = max(unit.items, key=lambda item: (_overlap(item, terms), _score(item, terms, intent)))
-    case = ITEM_NUMBER_RE.sub("", case).rstrip("；;。 ")
+    case = ITEM_RE.sub("", case).rstrip("；;。 ")
     # Each item is one of the 行为 the heading names: "……标志" reads as the case "……标志的".
     return f"{case if case.endswith('的') else case + '的'}，{m.group('rule').rstrip(':')}。"
 
@@ -299,7 +298,7 @@ def _list_body(unit: Unit, budget: int) -> str | None:
     else:
         return None
     body = f"{head}："
-    items = [ITEM_NUMBER_RE.sub("", item).rstrip("；;。 ") for item in unit.items]
+    items = [ITEM_RE.sub("", item).rstrip("；;。 ") for item in unit.items]
     for i, item in enumerate(items):
         more = "等" if i + 1 < len(items) else ""
         if len(body) + len(item) + len(more) + 1 > budget:
@@ -397,7 +396,7 @@ def _answering(scored: list[_Scored], first: bool) -> list[_Scored]:
 
 
 def _pairs(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} - {""}
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _sanction_for(act: str, label: str, sanctions: list[Hit]) -> tuple[Hit, _Scored, tuple[int, ...] | None] | None:
@@ -413,6 +412,17 @@ def _sanction_for(act: str, label: str, sanctions: list[Hit]) -> tuple[Hit, _Sco
                                       else [((j,), item) for j, item in enumerate(unit.items)])]
     best = max(candidates, key=lambda c: c[0], default=None)
     return best[1:] if best is not None and best[0] >= SANCTION_MATCH else None
+
+
+def _sanction_of_prohibition(taken: dict[int, dict[int, _Scored]], top_hit: Hit,
+                             sanctions: Callable[[Hit], list[Hit]]) -> tuple[Hit, _Scored, tuple[int, ...] | None] | None:
+    """The sanction for the first act the top article's quotes forbid, unless a quote already
+    states one."""
+    if any(STATES["penalty"].search(s.unit.quote()) for quotes in taken.values() for s in quotes.values()):
+        return None
+    forbidding = next((m.group(1) for s in sorted(taken[0].values(), key=lambda s: s.index)
+                       if (m := FORBIDDEN_ACT_RE.search(s.unit.text))), None)
+    return _sanction_for(forbidding, top_hit.label, sanctions(top_hit)) if forbidding else None
 
 
 def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
@@ -469,12 +479,8 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     # "能不能……" answered 不可以 (or a 处罚 question answered by the prohibition alone) comes with
     # what breaking the rule costs, from the same law's 法律责任 chapter.
     keep: dict[tuple[int, int], tuple[int, ...] | None] = {}
-    stated = [s.unit.quote() for quotes in taken.values() for s in quotes.values()]
-    forbidding = next((m.group(1) for s in sorted(taken[0].values(), key=lambda s: s.index)
-                       if (m := FORBIDDEN_ACT_RE.search(s.unit.text))), None)
-    if (sanctions is not None and forbidding and (intent.wants("yes_no") or intent.wants("penalty"))
-            and not any(STATES["penalty"].search(q) for q in stated)):
-        found = _sanction_for(forbidding, top_hit.label, sanctions(top_hit))
+    if sanctions is not None and (intent.wants("yes_no") or intent.wants("penalty")):
+        found = _sanction_of_prohibition(taken, top_hit, sanctions)
         if found is not None:
             hit, chosen, items = found
             a = next((a for a, (h, _) in enumerate(ranked) if h.passage_id == hit.passage_id), None)
