@@ -285,7 +285,7 @@ def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
 
 
 # "申请人应当提交下列材料，并对……负责：": what the list is of, said before 下列 by a verb of listing.
-LIST_OF_RE = re.compile(r"^(?P<head>[^：]*?(?:提交|提供|包括|包含|具备|载明|写明|公开))[，,]?下列(?!.{0,12}之一)")
+LIST_OF_RE = re.compile(r"^(?P<head>[^：]*?(?:提交|提供|包括|包含|具备|具有|符合|载明|写明|公开))[，,]?下列(?!.{0,12}之一)")
 
 
 def _list_body(unit: Unit, budget: int) -> str | None:
@@ -320,6 +320,10 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
         clause = _answer_clause(text, terms, intent, extend)
+        if unit.items and ITEM_RE.match(clause) and "，" not in clause and not PREDICATE_RE.search(clause):
+            # An item that is a bare name (「(二)历史文化街区」) is no answer read out alone: the
+            # heading says what the list is for.
+            clause = _answer_clause(unit.text, terms, intent, extend)
         lead = _lead(clause, text, question, intent, subject)
         if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS:
             break

@@ -397,6 +397,18 @@ def test_a_list_asked_for_whole_is_summarised_as_its_items(question, terms, labe
     assert len(composed.summary) <= SUMMARY_CHARS and "等（" in composed.summary
 
 
+def test_a_list_of_conditions_to_meet_is_summarised_as_its_items():
+    text = article("urban-real-estate-administration-law.md", "第四十五条")
+    composed = _compose("商品房预售需要满足什么条件", {"商品房", "预售", "条件"}, hit("城市房地产管理法", "第四十五条", text))
+    assert composed.summary.startswith("商品房预售，应当符合：已交付全部土地使用权出让金，取得土地使用权证书")
+
+
+def test_an_item_that_only_names_a_thing_is_not_read_out_alone():
+    text = "第四十三条 答复意见应当包括下列事项：\n（一）信访人的姓名；\n（二）信访事项的处理意见；\n（三）不服处理意见的救济途径。"
+    composed = _compose("信访事项的处理意见我不满意", {"信访事项", "处理意见", "不满意"}, hit("示范信访条例", "第四十三条", text))
+    assert composed.summary.startswith("答复意见应当包括下列事项"), composed.summary
+
+
 def test_a_list_is_not_summarised_whole_for_another_kind_of_question():
     composed = _compose("登记材料交了以后多久能办完", {"登记", "材料", "办完"},
                         hit("不动产登记暂行条例", "第十六条", REGISTRATION_16))
