@@ -23,6 +23,7 @@ MAX_TOP_UNITS = 4
 ITEM_MATCH = 0.6  # an item is quoted when it matches the question at least this well as the best item
 SHORT_ARTICLE_CHARS = 220
 SHORT_RULE_CHARS = 8  # a clause this short ("不收取费用。") needs the matter before it
+RULE_START_RE = re.compile(r"^(?:应当|可以|不得|必须|禁止|是指|包括|有权|由)")  # 「……，包括……」 follows the matter it rules on
 RETRIEVAL_MARGIN = 0.35  # fused-score distance from the top within which another article may join
 CLAUSE_RE = re.compile(r"[^，；：。！？]+[，；：。！？]?")
 TIME_RE = re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)(?:内|以内|之内)?")
@@ -33,7 +34,7 @@ GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
 PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于|"
-                          r"不收取|免收|无需|不需要")
+                          r"不收取|免收|无需|不需要|是指|包括")
 # Asking whether something is illegal, not mentioning a 违法建筑.
 ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
                           r"(?:算|属于)(?:违法|违规)")
@@ -252,16 +253,23 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
 
 
 def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
-    """The clause within budget: whole, else its best part, else cut at a word boundary."""
+    """The clause within budget: whole, else its best part, else cut at a word boundary. A part
+    that only names the matter its next part rules on (「本条例所称地质灾害，包括……」) is never the whole
+    answer: then the clause, matter and rule, is cut."""
     if len(clause) <= budget:
         return clause
     parts = _clauses(clause)
     if len(parts) > 1:
         answers = [c for c in parts if not _is_condition(c)] or parts
-        best = max(answers, key=lambda c: _score(c, terms, intent)).rstrip("，；：。")
-        if len(best) <= budget:
+        chosen = max(answers, key=lambda c: _score(c, terms, intent))
+        best = chosen.rstrip("，；：。")
+        after = parts.index(chosen) + 1
+        bare = (not PREDICATE_RE.search(best) and chosen.endswith("，") and after < len(parts)
+                and RULE_START_RE.match(parts[after]) is not None)
+        if len(best) <= budget and not bare:
             return best
-        clause = best
+        if not bare:
+            clause = best
     cut = clause[: budget - 1]
     boundary = max(cut.rfind("、"), cut.rfind("的"), cut.rfind("或者"), cut.rfind("和"))
     return (cut[:boundary] if boundary >= budget // 2 else cut) + "…"
@@ -317,6 +325,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     # The law's own subject (地质灾害 in 地质灾害防治条例) is in every clause of it: it says nothing
     # of whether a clause is about what was asked.
     subject = {t for t in _subject_terms(terms) if t not in hit.title}
+    tried = []
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
         clause = _answer_clause(text, terms, intent, extend)
@@ -325,8 +334,14 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
             # heading says what the list is for.
             clause = _answer_clause(unit.text, terms, intent, extend)
         lead = _lead(clause, text, question, intent, subject)
-        if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS:
+        tried.append((clause, lead))
+        if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS and (
+                extend or PREDICATE_RE.search(clause) or not PREDICATE_RE.search(tried[0][0])):
             break
+    else:
+        # Neither fits whole, or only the matter alone does (「本条例所称地质灾害」 says nothing): the
+        # shorter run when it has its rule, else the rule cut to fit.
+        clause, lead = tried[1] if PREDICATE_RE.search(tried[1][0]) else tried[0]
     budget = SUMMARY_CHARS - len(cite) - len(lead)
     # "但禁止……" read out after its conclusion: the 但 points back to a sentence not read.
     clause = re.sub(r"^(?:但是|但)[，,]?", "", clause)

@@ -409,6 +409,17 @@ def test_an_item_that_only_names_a_thing_is_not_read_out_alone():
     assert composed.summary.startswith("答复意见应当包括下列事项"), composed.summary
 
 
+@pytest.mark.parametrize("text, rule", [
+    ("第二条 本条例所称示范灾害，包括自然因素或者人为活动引发的危害人民生命和财产安全的山体崩塌、滑坡、泥石流、地面塌陷、"
+     "地裂缝、地面沉降等与地质作用有关的灾害。", "本条例所称示范灾害，包括自然因素"),
+    ("第二条 示范转让，是指示范权利人通过买卖、赠与或者其他合法方式将其示范转移给他人的行为。", "示范转让，是指示范权利人"),
+])
+def test_a_summary_never_reads_out_the_matter_without_its_rule(text, rule):
+    composed = _compose("示范灾害、示范转让是什么意思", {"示范灾害", "示范转让"}, hit("示范条例", "第二条", text))
+    assert composed.summary.startswith(rule), composed.summary
+    assert len(composed.summary) <= SUMMARY_CHARS
+
+
 def test_a_list_is_not_summarised_whole_for_another_kind_of_question():
     composed = _compose("登记材料交了以后多久能办完", {"登记", "材料", "办完"},
                         hit("不动产登记暂行条例", "第十六条", REGISTRATION_16))
