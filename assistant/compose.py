@@ -242,6 +242,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     elif best > 0 and len(clauses[best].rstrip("，；：。")) <= SHORT_RULE_CHARS \
             and not clauses[best - 1].endswith(("。", "；")):
         start = best - 1  # 「不收取费用」 alone says nothing of what is free: 「……提供政府信息，」 comes with it
+    elif best > 0 and extend and not PREDICATE_RE.search(clauses[best]) and PREDICATE_RE.search(clauses[best - 1]) \
+            and not clauses[best - 1].endswith(("。", "；")):
+        start = best - 1  # 「也可以保留土地承包权，流转其承包地的土地经营权」: the verb before governs it
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
     # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.

@@ -420,6 +420,12 @@ def test_a_summary_never_reads_out_the_matter_without_its_rule(text, rule):
     assert len(composed.summary) <= SUMMARY_CHARS
 
 
+def test_a_clause_without_its_own_verb_keeps_the_one_that_governs_it():
+    text = "第九条 示范承包方承包土地后，享有土地承包经营权，可以自己经营，也可以保留土地承包权，流转其示范承包地的土地经营权，由他人经营。"
+    composed = _compose("示范承包地能流转吗", {"示范承包地", "流转"}, hit("示范承包法", "第九条", text))
+    assert composed.summary.startswith("可以。可以自己经营，也可以保留土地承包权，流转其示范承包地的土地经营权"), composed.summary
+
+
 def test_a_list_is_not_summarised_whole_for_another_kind_of_question():
     composed = _compose("登记材料交了以后多久能办完", {"登记", "材料", "办完"},
                         hit("不动产登记暂行条例", "第十六条", REGISTRATION_16))
