@@ -50,6 +50,12 @@ SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材
 # The act a prohibition forbids: "不得损毁或者擅自移动……标志" → 损毁或者擅自移动……标志.
 FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}})")
 SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction must repeat
+# Procedural acts a time limit is set for; a time for one is no answer to a question about another.
+ACTS: dict[str, re.Pattern] = {
+    "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|人民法院"), "复查": re.compile(r"复查|复核"),
+    "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
+    "答复": re.compile(r"答复|回复"),
+}
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
@@ -163,6 +169,24 @@ STATES: dict[Kind, re.Pattern] = {
 }
 
 
+def _acts(text: str) -> set[str]:
+    return {act for act, pattern in ACTS.items() if pattern.search(text)}
+
+
+def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
+    """The first time limit in `text` (a run of clauses of `sentence`) set for what the caller
+    asked about: 「……十五日内，依法向人民法院提起行政诉讼」 is no answer to how long one has to apply
+    for 复议. What a time is set for is read on in the sentence, past the end of the run."""
+    asked = _acts(question)
+    offset = max(sentence.find(text), 0) if text in sentence else None
+    for m in TIME_RE.finditer(text):
+        rest = sentence[offset + m.end():] if offset is not None else text[m.end():]
+        governed = _acts(re.split(r"[。；]", rest, maxsplit=1)[0])
+        if not asked or not governed or asked & governed:
+            return m
+    return None
+
+
 def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
     """Whether the clause's 可以/不得 governs something the caller asked about: 「其宅基地的面积不得
     超过……标准」 says 不得, but not about selling a 宅基地. What follows the modal is read, or the
@@ -180,7 +204,7 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
     """The conclusion an agent says first: 可以/不可以, N日内, 由X部门, 不收费. A 可以/不可以 only
     from a clause whose modal governs one of the `subject` words."""
     kind = intent.primary
-    if kind == "deadline" and (m := TIME_RE.search(clause) or TIME_RE.search(unit_text)):
+    if kind == "deadline" and (m := _time_for(question, clause, unit_text) or _time_for(question, unit_text, unit_text)):
         return f"时限：{m.group(0)}。"
     if kind == "fee":
         if FREE_RE.search(clause):
@@ -345,6 +369,10 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         # Neither fits whole, or only the matter alone does (「本条例所称地质灾害」 says nothing): the
         # shorter run when it has its rule, else the rule cut to fit.
         clause, lead = tried[1] if PREDICATE_RE.search(tried[1][0]) else tried[0]
+    if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text:
+        # A time set for another act than the one asked about is read with that act, never alone:
+        # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.
+        clause = "…" + re.split(r"[。；]", text[text.find(clause) + m.start():], maxsplit=1)[0]
     budget = SUMMARY_CHARS - len(cite) - len(lead)
     # "但禁止……" read out after its conclusion: the 但 points back to a sentence not read.
     clause = re.sub(r"^(?:但是|但)[，,]?", "", clause)

@@ -32,6 +32,7 @@ def hit(title: str, label: str, text: str, score: float = 2.0) -> Hit:
 
 
 RECONSIDERATION_11 = article("administrative-reconsideration-law-2023.md", "第十一条")
+RECONSIDERATION_34 = article("administrative-reconsideration-law-2023.md", "第三十四条")
 DISCLOSURE_33 = article("government-information-disclosure-regulations.md", "第三十三条")
 DISCLOSURE_42 = article("government-information-disclosure-regulations.md", "第四十二条")
 PLANNING_64 = article("urban-rural-planning-law.md", "第六十四条")
@@ -424,6 +425,16 @@ def test_a_clause_without_its_own_verb_keeps_the_one_that_governs_it():
     text = "第九条 示范承包方承包土地后，享有土地承包经营权，可以自己经营，也可以保留土地承包权，流转其示范承包地的土地经营权，由他人经营。"
     composed = _compose("示范承包地能流转吗", {"示范承包地", "流转"}, hit("示范承包法", "第九条", text))
     assert composed.summary.startswith("可以。可以自己经营，也可以保留土地承包权，流转其示范承包地的土地经营权"), composed.summary
+
+
+@pytest.mark.parametrize("question, start", [
+    ("申请行政复议的期限是多少天", "…十五日内，依法向人民法院提起行政诉讼"),  # the 15 days are for suing
+    ("复议机关不受理，多少天内可以起诉", "时限：十五日内。"),
+])
+def test_a_time_limit_is_read_out_only_for_the_act_asked_about(question, start):
+    h = hit("中华人民共和国行政复议法", "第三十四条", RECONSIDERATION_34)
+    composed = _compose(question, {"行政复议", "复议", "期限", "起诉", "不受理"}, h)
+    assert composed.summary.startswith(start), composed.summary
 
 
 def test_a_list_is_not_summarised_whole_for_another_kind_of_question():
