@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jieba
 
+from assistant.article import INLINE_ITEMS_RE
 from assistant.numerals import cn_to_int
 from assistant.scoring import Question
 from assistant.tokenize import STOPWORDS
@@ -40,8 +41,7 @@ def key_terms(point: str) -> list[str]:
 
 
 SENTENCE_RE = re.compile(r"[^。；！？\n|]+")
-LIST_START_RE = re.compile(r"[：:](?=[（(][一二三四五六七八九十]+[）)])")
-LIST_ITEM_RE = re.compile(r"[（(][一二三四五六七八九十]+[）)][^（(\n]*")
+LIST_START_RE = re.compile(f"[：:]{INLINE_ITEMS_RE.pattern}")
 
 
 def _statements(answer: str) -> list[str]:
@@ -53,7 +53,7 @@ def _statements(answer: str) -> list[str]:
     for line in answer.split("\n"):
         if m := LIST_START_RE.search(line):
             heading = re.split(r"[。！？]", line[:m.start()])[-1]
-            items = LIST_ITEM_RE.findall(line[m.end():])
+            items = [item for item in INLINE_ITEMS_RE.split(line[m.end():]) if item]
             out += [heading + item for item in items]
     return out
 

@@ -178,9 +178,9 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     asked about: 「……十五日内，依法向人民法院提起行政诉讼」 is no answer to how long one has to apply
     for 复议. What a time is set for is read on in the sentence, past the end of the run."""
     asked = _acts(question)
-    offset = max(sentence.find(text), 0) if text in sentence else None
+    offset = sentence.find(text)
     for m in TIME_RE.finditer(text):
-        rest = sentence[offset + m.end():] if offset is not None else text[m.end():]
+        rest = sentence[offset + m.end():] if offset >= 0 else text[m.end():]
         governed = _acts(re.split(r"[。；]", rest, maxsplit=1)[0])
         if not asked or not governed or asked & governed:
             return m
