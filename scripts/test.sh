@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 . .venv/bin/activate
 set +e
-python -m pytest "$@"
+# Two workers, one test file each at a time (module fixtures stay shared): most waiting in the
+# suite is on servers, browsers and subprocesses, so the files overlap well on 2 cores.
+python -m pytest -n "${HOTLINE_TEST_WORKERS:-2}" --dist loadfile "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
