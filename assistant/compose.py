@@ -33,7 +33,7 @@ FORBIDS_RE = re.compile(r"不得|禁止|严禁|不予|无权|不准|不允许")
 GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
-PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理)|予以|给予|属于|"
+PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担)|予以|给予|属于|"
                           r"不收取|免收|无需|不需要|是指|包括")
 # Asking whether something is illegal, not mentioning a 违法建筑.
 ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
@@ -54,7 +54,7 @@ SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction 
 ACTS: dict[str, re.Pattern] = {
     "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|人民法院"), "复查": re.compile(r"复查|复核"),
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
-    "答复": re.compile(r"答复|回复"),
+    "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
@@ -156,7 +156,7 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
 PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|准不准")
 NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得|要[^，。？?]{1,8}吗")
 AUTHORITY_RE = re.compile(r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会))"
-                          r"(负责|管辖|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
+                          r"(负责|管辖|审核批准|审查批准|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
 # without an entry (流程, 比较) are answered by any sentence about the matter.
 STATES: dict[Kind, re.Pattern] = {
@@ -179,11 +179,13 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     for 复议. What a time is set for is read on in the sentence, past the end of the run."""
     asked = _acts(question)
     offset = sentence.find(text)
+    other = False  # a time after one set for another act qualifies that act (延长期限不得超过30日)
     for m in TIME_RE.finditer(text):
         rest = sentence[offset + m.end():] if offset >= 0 else text[m.end():]
         governed = _acts(re.split(r"[。；]", rest, maxsplit=1)[0])
-        if not asked or not governed or asked & governed:
+        if not asked or asked & governed or not governed and not other:
             return m
+        other = other or bool(governed)
     return None
 
 
@@ -200,9 +202,16 @@ def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
     return any(t in governed for t in subject)
 
 
+def _rule_part(clause: str) -> str:
+    """The clauses that state the rule, without its exception: 「……，但是法律规定可以抵押的除外」
+    says 可以 of the exception, not of what the rule forbids."""
+    kept = [c for c in _clauses(clause) if not (EXCEPTION_RE.match(c) or EXCEPTED_RE.search(c.rstrip("，；：。") + "。"))]
+    return "".join(kept) if kept else clause
+
+
 def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: set[str]) -> str:
     """The conclusion an agent says first: 可以/不可以, N日内, 由X部门, 不收费. A 可以/不可以 only
-    from a clause whose modal governs one of the `subject` words."""
+    from a clause whose modal governs one of the `subject` words, never from its exception."""
     kind = intent.primary
     if kind == "deadline" and (m := _time_for(question, clause, unit_text) or _time_for(question, unit_text, unit_text)):
         return f"时限：{m.group(0)}。"
@@ -214,6 +223,7 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
     if kind == "who" and (m := AUTHORITY_RE.search(clause)):
         return f"由{m.group(1)}{m.group(2)}。"
     if kind == "yes_no":
+        clause = _rule_part(clause)
         if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject):
             return "属于违法行为。"
         if PERMISSION_Q_RE.search(question):
@@ -319,6 +329,22 @@ def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
     return f"{case if case.endswith('的') else case + '的'}，{m.group('rule').rstrip(':')}。"
 
 
+# "下列财产不得抵押：": the heading's rule holds for each item, read as 「宅基地……的使用权不得抵押」.
+ITEM_RULE_RE = re.compile(r"^(?P<pre>[^：]*?)下列[^：，；]{0,8}?(?P<rule>(?:不得|禁止|严禁|不予|可以|应当|必须)[^：，；]*)[：:]$")
+
+
+def _item_sentence(unit: Unit, clause: str) -> str | None:
+    """A list item read with the rule its heading states of every item, when the item (up to its
+    first comma) states none of its own."""
+    m = ITEM_RULE_RE.match(unit.text)
+    if m is None:
+        return None
+    main, comma, rest = ITEM_RE.sub("", clause).partition("，")
+    if PREDICATE_RE.search(main):
+        return None
+    return f"{m.group('pre')}{main.rstrip('；;。')}{m.group('rule')}{comma}{rest}".rstrip("；;。")
+
+
 # "申请人应当提交下列材料，并对……负责：": what the list is of, said before 下列 by a verb of listing.
 LIST_OF_RE = re.compile(r"^(?P<head>[^：]*?(?:提交|提供|包括|包含|具备|具有|符合|载明|写明|公开))[，,]?下列(?!.{0,12}之一)")
 
@@ -356,11 +382,21 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
         clause = _answer_clause(text, terms, intent, extend)
-        if unit.items and ITEM_RE.match(clause) and "，" not in clause and not PREDICATE_RE.search(clause):
-            # An item that is a bare name (「(二)历史文化街区」) is no answer read out alone: the
-            # heading says what the list is for.
-            clause = _answer_clause(unit.text, terms, intent, extend)
+        if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
+            # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
+            item = max(unit.items, key=lambda i: _overlap(i, terms))
+            if _overlap(item, terms) > 0:
+                clause = item
+        if unit.items and ITEM_RE.match(clause):
+            if (sentence := _item_sentence(unit, clause)) is not None:
+                clause = sentence
+            elif "，" not in clause and not PREDICATE_RE.search(clause):
+                # An item that is a bare name (「(二)历史文化街区」) is no answer read out alone: the
+                # heading says what the list is for.
+                clause = _answer_clause(unit.text, terms, intent, extend)
         lead = _lead(clause, text, question, intent, subject)
+        if lead.startswith("由") and lead.rstrip("。") in clause:
+            lead = ""  # the clause says who itself: 「……，由乡（镇）人民政府审核批准」
         tried.append((clause, lead))
         if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS and (
                 extend or PREDICATE_RE.search(clause) or not PREDICATE_RE.search(tried[0][0])):
@@ -393,9 +429,9 @@ def _states(kind: Kind, text: str, question: str) -> bool:
 
 
 def _conclusive(kind: Kind | None, question: str) -> bool:
-    """Kinds whose answer is unmistakable in a sentence: a time, an amount, 可以/不得 to a
+    """Kinds whose answer is unmistakable in a sentence: a time, an amount, a sanction, 可以/不得 to a
     permission question. "由……负责" or "属于" are not: they also name who or what is asked about."""
-    return kind in ("deadline", "fee") or (kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
+    return kind in ("deadline", "fee", "penalty") or (kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
 
 
 def _subject_terms(terms: set[str]) -> set[str]:
@@ -529,6 +565,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     # "能不能……" answered 不可以 (or a 处罚 question answered by the prohibition alone) comes with
     # what breaking the rule costs, from the same law's 法律责任 chapter.
     keep: dict[tuple[int, int], tuple[int, ...] | None] = {}
+    sanction: tuple[int, _Scored] | None = None
     if sanctions is not None and (intent.wants("yes_no") or intent.wants("penalty")):
         found = _sanction_of_prohibition(taken, top_hit, sanctions)
         if found is not None:
@@ -539,6 +576,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
                 a = len(ranked) - 1
             taken.setdefault(a, {})[chosen.index] = chosen
             keep[(a, chosen.index)] = items
+            sanction = (a, chosen)
 
     order = sorted(taken)
     points = [Point(s.unit.quote(keep[(a, s.index)] if (a, s.index) in keep else _best_items(s.unit, terms, intent)),
@@ -558,5 +596,11 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         if stating:
             source, chosen = min(stating, key=lambda f: (-f[1].score, f[0]))
             lead = _rule_of(chosen, ranked[source][1])
+    if intent.primary == "penalty" and sanction is not None:
+        # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
+        source, lead = sanction
+        if keep[(source, lead.index)] is not None:
+            lead = _Scored(Unit(lead.unit.text, lead.unit.paragraph,
+                                tuple(lead.unit.items[i] for i in keep[(source, lead.index)])), lead.score, lead.index)
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
     return Composition(summary, points, [ranked[a][0] for a in order])

@@ -469,3 +469,43 @@ def test_question_frame_words_do_not_choose_the_sentence():
             "示范用地权利人不得将示范用地出租给他人。")
     composed = _compose("示范用地能不能出租", {"示范用地", "不能", "出租"}, hit("示范条例", "第六条", text))
     assert composed.summary.startswith("不可以。") and "不得将示范用地出租" in composed.summary
+
+
+CIVIL_399 = article("civil-code-property-rights.md", "第三百九十九条")
+LAND_14 = article("land-administration-law.md", "第十四条")
+PETITION_40 = article("beijing-petition-regulations.md", "第四十条")
+
+
+def test_a_list_item_takes_its_headings_rule_and_its_exception_does_not_conclude():
+    # 「下列财产不得抵押：……（二）宅基地……，但是法律规定可以抵押的除外」 was read out as 「可以。」.
+    composed = _compose("宅基地上的房子能抵押贷款吗", {"宅基地", "房子", "抵押", "贷款"},
+                        hit("中华人民共和国民法典", "第三百九十九条", CIVIL_399))
+    assert composed.summary.startswith("不可以。宅基地、自留地、自留山等集体所有土地的使用权不得抵押"), composed.summary
+
+
+def test_a_matter_is_read_with_the_authority_that_settles_it():
+    composed = _compose("土地权属争议怎么解决", {"土地", "权属", "争议", "解决"},
+                        hit("中华人民共和国土地管理法", "第十四条", LAND_14))
+    assert "由当事人协商解决" in composed.summary, composed.summary
+
+
+def test_who_decides_is_said_once():
+    composed = _compose("农村村民盖住宅要经过谁批准", {"农村村民", "住宅", "批准"},
+                        hit("中华人民共和国土地管理法", "第六十二条", LAND_62))
+    assert composed.summary.count("由乡（镇）人民政府审核批准") == 1, composed.summary
+
+
+def test_a_time_that_extends_another_acts_limit_is_not_the_answer():
+    # 60日内办结, 延长期限不得超过30日: neither is how long deciding whether to accept takes.
+    composed = _compose("信访事项多长时间内决定是否受理", {"信访事项", "受理"},
+                        hit("北京市信访条例", "第四十条", PETITION_40))
+    assert not composed.summary.startswith("时限："), composed.summary
+    assert "60日内办结" in composed.summary
+
+
+def test_a_penalty_question_hears_the_sanction_not_the_prohibition():
+    prohibition = hit("中华人民共和国测绘法", "第四十一条", SURVEYING_41)
+    sanction = hit("中华人民共和国测绘法", "第六十四条", SURVEYING_64, score=1.9)
+    composed = _compose("测量标志被破坏了怎么处罚", {"测量标志", "测量", "标志", "破坏", "处罚"},
+                        prohibition, sanction)
+    assert "第六十四条" in composed.summary and "警告" in composed.summary, composed.summary
