@@ -10,7 +10,7 @@ their heading and matching items (all of them for a 材料 or 哪些 question).
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
 from assistant.question import ANSWER_PATTERNS, ASK_PATTERNS, Intent, Kind
@@ -205,7 +205,7 @@ def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
 def _rule_part(clause: str) -> str:
     """The clauses that state the rule, without its exception: 「……，但是法律规定可以抵押的除外」
     says 可以 of the exception, not of what the rule forbids."""
-    kept = [c for c in _clauses(clause) if not (EXCEPTION_RE.match(c) or EXCEPTED_RE.search(c.rstrip("，；：。") + "。"))]
+    kept = [c for c in _clauses(clause) if not (EXCEPTION_RE.match(c) or EXCEPTED_RE.search(c.rstrip("，；：")))]
     return "".join(kept) if kept else clause
 
 
@@ -599,8 +599,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     if intent.primary == "penalty" and sanction is not None:
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction
-        if keep[(source, lead.index)] is not None:
-            lead = _Scored(Unit(lead.unit.text, lead.unit.paragraph,
-                                tuple(lead.unit.items[i] for i in keep[(source, lead.index)])), lead.score, lead.index)
+        if (items := keep[(source, lead.index)]) is not None:
+            lead = replace(lead, unit=replace(lead.unit, items=tuple(lead.unit.items[i] for i in items)))
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
     return Composition(summary, points, [ranked[a][0] for a in order])
