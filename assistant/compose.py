@@ -564,23 +564,22 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
 
     # "能不能……" answered 不可以 (or a 处罚 question answered by the prohibition alone) comes with
     # what breaking the rule costs, from the same law's 法律责任 chapter.
-    keep: dict[tuple[int, int], tuple[int, ...] | None] = {}
     sanction: tuple[int, _Scored] | None = None
     if sanctions is not None and (intent.wants("yes_no") or intent.wants("penalty")):
         found = _sanction_of_prohibition(taken, top_hit, sanctions)
         if found is not None:
             hit, chosen, items = found
+            if items is not None:  # one case of a list of cases: its heading and that item
+                chosen = replace(chosen, unit=replace(chosen.unit, items=tuple(chosen.unit.items[i] for i in items)))
             a = next((a for a, (h, _) in enumerate(ranked) if h.passage_id == hit.passage_id), None)
             if a is None:
                 ranked.append((hit, [chosen]))
                 a = len(ranked) - 1
             taken.setdefault(a, {})[chosen.index] = chosen
-            keep[(a, chosen.index)] = items
             sanction = (a, chosen)
 
     order = sorted(taken)
-    points = [Point(s.unit.quote(keep[(a, s.index)] if (a, s.index) in keep else _best_items(s.unit, terms, intent)),
-                    n, short_citation(ranked[a][0]))
+    points = [Point(s.unit.quote(_best_items(s.unit, terms, intent)), n, short_citation(ranked[a][0]))
               for n, a in enumerate(order, start=1)
               for s in sorted(taken[a].values(), key=lambda s: s.index)]
     # The conclusion comes from the sentence that gives the kind of answer asked for: the top
@@ -599,7 +598,5 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     if intent.primary == "penalty" and sanction is not None:
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction
-        if (items := keep[(source, lead.index)]) is not None:
-            lead = replace(lead, unit=replace(lead.unit, items=tuple(lead.unit.items[i] for i in items)))
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
     return Composition(summary, points, [ranked[a][0] for a in order])
