@@ -60,7 +60,8 @@ ACTS: dict[str, re.Pattern] = {
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
-AMOUNT_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+(?:以上|以下)?")
+_SUM = r"(?:[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+)"
+AMOUNT_RE = re.compile(f"{_SUM}(?:以上(?:{_SUM}以下)?|以下)?")  # 五千元以上一万元以下 whole, not 五千元
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
 
 PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|准不准")
 NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得|要[^，。？?]{1,8}吗")
+YES_NO_ASK_RE = re.compile(f"{PERMISSION_Q_RE.pattern}|{NEED_Q_RE.pattern}|{ILLEGAL_Q_RE.pattern}")
 AUTHORITY_RE = re.compile(r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会))"
                           r"(负责|管辖|审核批准|审查批准|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
@@ -164,7 +166,7 @@ STATES: dict[Kind, re.Pattern] = {
     "fee": re.compile(f"{FREE_RE.pattern}|{AMOUNT_RE.pattern}|费用|收取.{{0,10}}费"),
     "who": re.compile(r"由.{1,30}(?:人民法院|人民政府|部门|机关|机构|委员会)|"
                       r"(?:人民法院|人民政府|部门|机关|机构|委员会)(?:负责|管辖|审批|批准|办理|登记|受理|组织)"),
-    "penalty": re.compile(r"罚款|没收|吊销|拘留|刑事责任|处分|责令"),
+    "penalty": re.compile(r"罚款|没收|吊销|拘留|刑事责任|处分|责令|警告"),
     "materials": ANSWER_PATTERNS["materials"],
 }
 
@@ -202,6 +204,25 @@ def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
     return any(t in governed for t in subject)
 
 
+def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
+    """Whether the sentence is about what the caller asks 能不能/是否 of: when the asking clause
+    names it before the ask (「地下室能单独办产权证吗」), the sentence has one of those words, a
+    statute word the caller's words were expanded to, or two of the question's own words.
+    可以/不可以 is read out as the answer, and 「……可以制作、颁发统一的房地产权证书」 says nothing of
+    a 地下室."""
+    ask = YES_NO_ASK_RE.search(question)
+    if ask is None:
+        return True
+    asking = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
+    words = {t for t in _subject_terms(terms) if t in question}
+    own = {t for t in words if not any(t != w and t in w for w in words)}  # 产权证, not also 产权 and 权证
+    named = {t for t in own if t in asking}
+    expanded = {t for t in _subject_terms(terms) if t not in question}
+    # A longer word is named in part too: 行政诉讼 by 行政案件 and 诉讼费用.
+    return (not named or any(t in unit_text or len(t) > 2 and _pairs(t) & _pairs(unit_text) for t in named)
+            or any(t in unit_text for t in expanded) or _shared(unit_text, own) >= MIN_SHARED)
+
+
 def _rule_part(clause: str) -> str:
     """The clauses that state the rule, without its exception: 「……，但是法律规定可以抵押的除外」
     says 可以 of the exception, not of what the rule forbids."""
@@ -209,7 +230,8 @@ def _rule_part(clause: str) -> str:
     return "".join(kept) if kept else clause
 
 
-def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: set[str]) -> str:
+def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: set[str],
+          terms: set[str]) -> str:
     """The conclusion an agent says first: 可以/不可以, N日内, 由X部门, 不收费. A 可以/不可以 only
     from a clause whose modal governs one of the `subject` words, never from its exception."""
     kind = intent.primary
@@ -218,11 +240,12 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
     if kind == "fee":
         if FREE_RE.search(clause):
             return "不收费。"
-        if m := AMOUNT_RE.search(clause):
+        if (m := AMOUNT_RE.search(clause)) and "百分之" not in m.group(0):
+            # A share (百分之五以上) says nothing without what it is a share of: the clause says it.
             return f"金额：{m.group(0)}。"
     if kind == "who" and (m := AUTHORITY_RE.search(clause)):
         return f"由{m.group(1)}{m.group(2)}。"
-    if kind == "yes_no":
+    if kind == "yes_no" and _about_asked(question, unit_text, terms):
         clause = _rule_part(clause)
         if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject):
             return "属于违法行为。"
@@ -263,6 +286,14 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         return intent.primary in STATES and STATES[intent.primary].search(clauses[i]) is not None
 
     best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), condition(i), states(i), -i))
+    # A time, an amount or a sanction is the answer itself: the clause that has one comes first,
+    # unless the best is a case whose consequence states it (「……的，给予警告」) or a list item,
+    # which is read with its heading's rule.
+    consequence = _is_condition(clauses[best]) and best + 1 < len(clauses) and states(best + 1)
+    if _conclusive(intent.primary, "") and not states(best) and not consequence \
+            and not ITEM_RE.match(clauses[best]) and any(states(i) for i in range(len(clauses))):
+        best = max((i for i in range(len(clauses)) if states(i)),
+                   key=lambda i: (_score(clauses[i], terms, intent), condition(i), -i))
     start, end = best, best + 1
 
     if _is_condition(clauses[best]) and best + 1 < len(clauses):
@@ -394,7 +425,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
                 # An item that is a bare name (「(二)历史文化街区」) is no answer read out alone: the
                 # heading says what the list is for.
                 clause = _answer_clause(unit.text, terms, intent, extend)
-        lead = _lead(clause, text, question, intent, subject)
+        lead = _lead(clause, text, question, intent, subject, terms)
         if lead.startswith("由") and lead.rstrip("。") in clause:
             lead = ""  # the clause says who itself: 「……，由乡（镇）人民政府审核批准」
         tried.append((clause, lead))
@@ -412,7 +443,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     budget = SUMMARY_CHARS - len(cite) - len(lead)
     # "但禁止……" read out after its conclusion: the 但 points back to a sentence not read.
     clause = re.sub(r"^(?:但是|但)[，,]?", "", clause)
-    body = _fit(clause, budget, terms, intent) if budget >= 8 else ""
+    body = re.sub(r"^(?:并且|并)", "", _fit(clause, budget, terms, intent)) if budget >= 8 else ""
     summary = f"{lead}{body}{cite}"
     return summary if len(summary) <= SUMMARY_CHARS else f"{lead}{cite}"[:SUMMARY_CHARS]
 
@@ -461,6 +492,14 @@ def _with_context(chosen: _Scored, scored: list[_Scored]) -> list[_Scored]:
     rule = _rule_of(chosen, scored)
     exception = _exception_after(rule, scored) if rule is chosen else None
     return [s for s in (rule, chosen, exception) if s is not None]
+
+
+def _asked_in_stating_clause(kind: Kind, text: str, terms: set[str]) -> float:
+    """How much of the question the clause that holds a time limit names: 「……并至少每三年调整……」
+    answers how often 标准 are 调整, 「公告时间不少于三十日」 does not. 0 for other kinds."""
+    if kind != "deadline":
+        return 0.0
+    return max((_overlap(c, _subject_terms(terms)) for c in _clauses(text) if TIME_RE.search(c)), default=0.0)
 
 
 def _missing_kind_quote(kind: Kind, question: str, terms: set[str],
@@ -593,7 +632,8 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
                    if _states(intent.primary, s.unit.quote(), question) and (
                        a == 0 or intent.primary != "yes_no" and _shared(s.unit.quote(), terms) >= MIN_SHARED)]
         if stating:
-            source, chosen = min(stating, key=lambda f: (-f[1].score, f[0]))
+            source, chosen = min(stating, key=lambda f: (-_asked_in_stating_clause(intent.primary, f[1].unit.quote(), terms),
+                                                         -f[1].score, f[0]))
             lead = _rule_of(chosen, ranked[source][1])
     if intent.primary == "penalty" and sanction is not None:
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.

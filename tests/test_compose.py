@@ -509,3 +509,34 @@ def test_a_penalty_question_hears_the_sanction_not_the_prohibition():
     composed = _compose("测量标志被破坏了怎么处罚", {"测量标志", "测量", "标志", "破坏", "处罚"},
                         prohibition, sanction)
     assert "第六十四条" in composed.summary and "警告" in composed.summary, composed.summary
+
+
+URBAN_REAL_ESTATE_63 = article("urban-real-estate-administration-law.md", "第六十三条")
+LAND_48 = article("land-administration-law.md", "第四十八条")
+LAND_RULES_28 = article("land-administration-law-implementing-regulations.md", "第二十八条")
+LAND_49 = article("land-administration-law.md", "第四十九条")
+
+
+def test_a_permission_is_not_concluded_from_a_sentence_about_something_else():
+    # 「可以制作、颁发统一的房地产权证书」 shares 产权证 with the question and nothing of the 地下室.
+    composed = _compose("地下室能单独办产权证吗", {"地下", "地下室", "单独", "办", "产权", "权证", "产权证"},
+                        hit("中华人民共和国城市房地产管理法", "第六十三条", URBAN_REAL_ESTATE_63))
+    assert not composed.summary.startswith(("可以。", "不可以。")), composed.summary
+
+
+def test_a_fine_question_hears_the_amount_whole():
+    question = "未取得建设工程规划许可证就开工建设，会罚多少钱"
+    composed = _compose(question, {"取得", "建设工程", "规划", "许可证", "开工", "建设", "罚", "多少钱"},
+                        hit("中华人民共和国城乡规划法", "第六十四条", PLANNING_64))
+    assert "百分之五以上百分之十以下的罚款" in composed.summary, composed.summary
+    assert "金额：百分之" not in composed.summary  # a share means nothing without what it is a share of
+
+
+def test_the_time_read_out_is_the_one_set_for_what_is_asked():
+    # 「公告时间不少于三十日」 is a time about 征地补偿 too, but not how often the 标准 is 调整.
+    composed = _compose("征地补偿标准多久调整一次", {"征地", "补偿", "标准", "调整", "一次", "土地征收", "征收土地"},
+                        hit("中华人民共和国土地管理法", "第四十八条", LAND_48, score=1.67),
+                        hit("中华人民共和国土地管理法实施条例", "第二十八条", LAND_RULES_28, score=1.56),
+                        hit("中华人民共和国土地管理法", "第四十九条", LAND_49, score=1.41))
+    assert composed.summary.startswith("时限：三年。"), composed.summary
+    assert "第四十八条" in composed.summary
