@@ -159,6 +159,8 @@ NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不�
 YES_NO_ASK_RE = re.compile(f"{PERMISSION_Q_RE.pattern}|{NEED_Q_RE.pattern}|{ILLEGAL_Q_RE.pattern}")
 AUTHORITY_RE = re.compile(r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会))"
                           r"(负责|管辖|审核批准|审查批准|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
+# Who pays is a 谁 question too: 「……费用由违法建设当事人承担」.
+BEARER_RE = re.compile(r"由([^，；。由]{2,20}?)(承担|负担|支付|缴纳)")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
 # without an entry (流程, 比较) are answered by any sentence about the matter.
 STATES: dict[Kind, re.Pattern] = {
@@ -214,13 +216,30 @@ def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
     if ask is None:
         return True
     asking = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
-    words = {t for t in _subject_terms(terms) if t in question}
-    own = {t for t in words if not any(t != w and t in w for w in words)}  # 产权证, not also 产权 and 权证
+    own = _own_words(question, terms)
     named = {t for t in own if t in asking}
     expanded = {t for t in _subject_terms(terms) if t not in question}
+    return (not named or _names(unit_text, named) or any(t in unit_text for t in expanded)
+            or _shared(unit_text, own) >= MIN_SHARED)
+
+
+def _own_words(question: str, terms: set[str]) -> set[str]:
+    """The caller's own subject words, longest only: 产权证, not also 产权 and 权证."""
+    words = {t for t in _subject_terms(terms) if t in question and not FRAME_RE.fullmatch(t) and t != "需要"}
+    return {t for t in words if not any(t != w and t in w for w in words)}
+
+
+def _names(text: str, words: set[str]) -> bool:
     # A longer word is named in part too: 行政诉讼 by 行政案件 and 诉讼费用.
-    return (not named or any(t in unit_text or len(t) > 2 and _pairs(t) & _pairs(unit_text) for t in named)
-            or any(t in unit_text for t in expanded) or _shared(unit_text, own) >= MIN_SHARED)
+    return any(t in text or len(t) > 2 and bool(_pairs(t) & _pairs(text)) for t in words)
+
+
+def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
+    """Whether an obligation is about what the caller asks is needed: 「征地之前要不要听证」 asks about
+    a 听证, and 「……应当……公告」 is no 需要 to it. What is needed is named after the ask."""
+    ask = NEED_Q_RE.search(question)
+    needed = {t for t in _own_words(question, terms) if t in question[ask.start():]} if ask else set()
+    return not needed or _names(clause, needed)
 
 
 def _rule_part(clause: str) -> str:
@@ -243,7 +262,9 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
         if (m := AMOUNT_RE.search(clause)) and "百分之" not in m.group(0):
             # A share (百分之五以上) says nothing without what it is a share of: the clause says it.
             return f"金额：{m.group(0)}。"
-    if kind == "who" and (m := AUTHORITY_RE.search(clause)):
+    # 「费用由谁承担」 asks who, not how much.
+    if (kind == "who" or kind == "fee" and intent.wants("who")) \
+            and (m := AUTHORITY_RE.search(clause) or BEARER_RE.search(clause)):
         return f"由{m.group(1)}{m.group(2)}。"
     if kind == "yes_no" and _about_asked(question, unit_text, terms):
         clause = _rule_part(clause)
@@ -254,7 +275,8 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
                 return "不可以。"
             if _governs_subject(GRANTS_RE, clause, subject):
                 return "可以。"
-        if NEED_Q_RE.search(question) and _governs_subject(OBLIGATION_RE, clause, subject):
+        if NEED_Q_RE.search(question) and _governs_subject(OBLIGATION_RE, clause, subject) \
+                and _names_what_is_needed(question, clause, terms):
             return "需要。"
     return ""
 
@@ -426,8 +448,8 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
                 # heading says what the list is for.
                 clause = _answer_clause(unit.text, terms, intent, extend)
         lead = _lead(clause, text, question, intent, subject, terms)
-        if lead.startswith("由") and lead.rstrip("。") in clause:
-            lead = ""  # the clause says who itself: 「……，由乡（镇）人民政府审核批准」
+        if lead.startswith("由") and lead.rstrip("。") in clause and len(clause) + len(cite) <= SUMMARY_CHARS:
+            lead = ""  # the clause, read out whole, says who itself: 「……，由乡（镇）人民政府审核批准」
         tried.append((clause, lead))
         if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS and (
                 extend or PREDICATE_RE.search(clause) or not PREDICATE_RE.search(tried[0][0])):

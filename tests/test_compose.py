@@ -540,3 +540,23 @@ def test_the_time_read_out_is_the_one_set_for_what_is_asked():
                         hit("中华人民共和国土地管理法", "第四十九条", LAND_49, score=1.41))
     assert composed.summary.startswith("时限：三年。"), composed.summary
     assert "第四十八条" in composed.summary
+
+
+BEIJING_PLANNING_80 = article("beijing-urban-rural-planning-regulations.md", "第八十条")
+
+
+@pytest.mark.parametrize("question", ["违法建设被拆除的费用由谁承担", "违建强拆的钱最后谁出"])
+def test_who_pays_is_said_first_when_the_sentence_is_too_long_to_read_whole(question):
+    composed = _compose(question, {"违法建设", "违建", "拆除", "强拆", "费用", "承担"},
+                        hit("北京市城乡规划条例", "第八十条", BEIJING_PLANNING_80))
+    assert composed.summary.startswith("由违法建设当事人承担。"), composed.summary
+
+
+def test_an_obligation_to_do_something_else_is_no_need_for_what_was_asked():
+    # 「……应当……公告」 is about a 公告; the caller asked whether a 听证 is needed.
+    composed = _compose("征地之前要不要听证", {"征地", "之前", "听证", "征收土地", "土地征收"},
+                        hit("中华人民共和国土地管理法实施条例", "第二十八条", LAND_RULES_28))
+    assert not composed.summary.startswith("需要。"), composed.summary
+    needed = _compose("征地之前要不要公告", {"征地", "之前", "公告", "征收土地", "土地征收"},
+                      hit("中华人民共和国土地管理法实施条例", "第二十八条", LAND_RULES_28))
+    assert needed.summary.startswith("需要。"), needed.summary
