@@ -52,10 +52,11 @@ FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}}
 SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction must repeat
 # Procedural acts a time limit is set for; a time for one is no answer to a question about another.
 ACTS: dict[str, re.Pattern] = {
-    "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|人民法院"), "复查": re.compile(r"复查|复核"),
+    "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|法院|打官司|告政府"), "复查": re.compile(r"复查|复核"),
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
+REMEDIES = frozenset({"复议", "诉讼", "复查"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
@@ -157,8 +158,13 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
 PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|准不准")
 NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得|要[^，。？?]{1,8}吗")
 YES_NO_ASK_RE = re.compile(f"{PERMISSION_Q_RE.pattern}|{NEED_Q_RE.pattern}|{ILLEGAL_Q_RE.pattern}")
-AUTHORITY_RE = re.compile(r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会))"
-                          r"(负责|管辖|审核批准|审查批准|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理)")
+_AUTHORITY = r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会)"
+AUTHORITY_ACT_RE = re.compile(r"负责|管辖|审核批准|审查批准|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理")
+AUTHORITY_RE = re.compile(f"{_AUTHORITY})({AUTHORITY_ACT_RE.pattern})")
+# The whole name: 「城市、县人民政府城乡规划主管部门」, not its first 人民政府.
+AUTHORITY_NAME_RE = re.compile(f"{_AUTHORITY}(?:[^，；。由]{{0,12}}?(?:主管部门|部门|机关|机构))?)")
+# The act a 谁 question names: 「由哪个部门核发」.
+ASKED_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位|哪些部门|哪级|哪一级)[^，。？?]{{0,4}}?({AUTHORITY_ACT_RE.pattern})")
 # Who pays is a 谁 question too: 「……费用由违法建设当事人承担」.
 BEARER_RE = re.compile(r"由([^，；。由]{2,20}?)(承担|负担|支付|缴纳)")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
@@ -187,7 +193,9 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     for m in TIME_RE.finditer(text):
         rest = sentence[offset + m.end():] if offset >= 0 else text[m.end():]
         governed = _acts(re.split(r"[。；]", rest, maxsplit=1)[0])
-        if not asked or asked & governed or not governed and not other:
+        # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
+        # 向人民法院起诉」 is not how long one has to pull down a building.
+        if not asked and not governed & REMEDIES or asked & governed or not governed and not other:
             return m
         other = other or bool(governed)
     return None
@@ -204,6 +212,17 @@ def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
     if len(governed.rstrip("，；：。")) < 4:
         governed = clause
     return any(t in governed for t in subject)
+
+
+def _authority_for_asked_act(question: str, sentence: str) -> str:
+    """「由……主管部门依据……核定……，核发建设用地规划许可证」: who does the act the caller names
+    (核发), when the sentence says 由 whom and the act comes later in it."""
+    asked = ASKED_ACT_RE.search(question)
+    act = asked.group(1) if asked else ""
+    for by in AUTHORITY_NAME_RE.finditer(sentence) if act else ():
+        if act in re.split(r"[。；]", sentence[by.end():], maxsplit=1)[0]:
+            return f"由{by.group(1)}{act}。"
+    return ""
 
 
 def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
@@ -263,9 +282,11 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
             # A share (百分之五以上) says nothing without what it is a share of: the clause says it.
             return f"金额：{m.group(0)}。"
     # 「费用由谁承担」 asks who, not how much.
-    if (kind == "who" or kind == "fee" and intent.wants("who")) \
-            and (m := AUTHORITY_RE.search(clause) or BEARER_RE.search(clause)):
-        return f"由{m.group(1)}{m.group(2)}。"
+    if kind == "who" or kind == "fee" and intent.wants("who"):
+        if m := AUTHORITY_RE.search(clause) or BEARER_RE.search(clause):
+            return f"由{m.group(1)}{m.group(2)}。"
+        if by := _authority_for_asked_act(question, unit_text):
+            return by
     if kind == "yes_no" and _about_asked(question, unit_text, terms):
         clause = _rule_part(clause)
         if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject):
@@ -349,7 +370,8 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
     if len(clause) <= budget:
         return clause
     parts = _clauses(clause)
-    if len(parts) > 1:
+    # A list's heading with its item (「……下列工作：……」) is cut as one: either alone says nothing.
+    if len(parts) > 1 and not any(c.endswith(("：", ":")) for c in parts):
         answers = [c for c in parts if not _is_condition(c)] or parts
         chosen = max(answers, key=lambda c: _score(c, terms, intent))
         best = chosen.rstrip("，；：。")
@@ -458,6 +480,11 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         # Neither fits whole, or only the matter alone does (「本条例所称地质灾害」 says nothing): the
         # shorter run when it has its rule, else the rule cut to fit.
         clause, lead = tried[1] if PREDICATE_RE.search(tried[1][0]) else tried[0]
+    if unit.items and "下列" in clause and unit.text.rstrip("：: ").endswith(clause):
+        # A heading read out alone (「矿山企业应当完成下列工作」) says nothing: the item the question
+        # touches most, else the first, says what the list is.
+        item = max(unit.items, key=lambda i: _overlap(i, terms))
+        clause = f"{clause}：{ITEM_RE.sub('', item).rstrip('；;。')}"
     if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text:
         # A time set for another act than the one asked about is read with that act, never alone:
         # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.

@@ -560,3 +560,31 @@ def test_an_obligation_to_do_something_else_is_no_need_for_what_was_asked():
     needed = _compose("征地之前要不要公告", {"征地", "之前", "公告", "征收土地", "土地征收"},
                       hit("中华人民共和国土地管理法实施条例", "第二十八条", LAND_RULES_28))
     assert needed.summary.startswith("需要。"), needed.summary
+
+
+MINERAL_RULES_34 = article("mineral-resources-law-implementing-rules.md", "第三十四条")
+PLANNING_37 = article("urban-rural-planning-law.md", "第三十七条")
+LAND_83 = article("land-administration-law.md", "第八十三条")
+
+
+def test_a_list_heading_is_never_read_out_without_an_item():
+    composed = _compose("矿山关闭后要不要恢复治理", {"矿山", "关闭", "恢复", "治理"},
+                        hit("中华人民共和国矿产资源法实施细则", "第三十四条", MINERAL_RULES_34))
+    assert "下列工作：" in composed.summary and not composed.summary.startswith("矿山企业应当完成下列工作（"), \
+        composed.summary
+
+
+def test_who_does_the_act_named_is_said_when_the_act_comes_later_in_the_sentence():
+    composed = _compose("建设用地规划许可证由哪个部门核发", {"建设用地", "规划", "许可证", "核发"},
+                        hit("中华人民共和国城乡规划法", "第三十七条", PLANNING_37))
+    assert composed.summary.startswith("由城市、县人民政府城乡规划主管部门核发。"), composed.summary
+
+
+def test_a_time_to_appeal_is_not_the_time_limit_of_another_act():
+    # 83: 「……可以在接到责令限期拆除决定之日起十五日内，向人民法院起诉」
+    composed = _compose("楼顶违建多长时间必须拆除", {"楼顶", "违建", "违法建筑", "拆除"},
+                        hit("中华人民共和国土地管理法", "第八十三条", LAND_83))
+    assert not composed.summary.startswith("时限：十五日内"), composed.summary
+    appeal = _compose("责令拆除的决定不服，多少天内可以去法院起诉", {"责令", "拆除", "决定", "不服", "起诉"},
+                      hit("中华人民共和国土地管理法", "第八十三条", LAND_83))
+    assert appeal.summary.startswith("时限：十五日内"), appeal.summary
