@@ -480,6 +480,9 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         # Neither fits whole, or only the matter alone does (「本条例所称地质灾害」 says nothing): the
         # shorter run when it has its rule, else the rule cut to fit.
         clause, lead = tried[1] if PREDICATE_RE.search(tried[1][0]) else tried[0]
+    who = lead.rstrip("。") if lead.startswith("由") else ""
+    if who and who in clause and len(before := clause[:clause.find(who)].rstrip("，；")) >= SHORT_RULE_CHARS:
+        clause = before  # cut, the clause would say who again after the lead has: the matter instead
     if unit.items and "下列" in clause and unit.text.rstrip("：: ").endswith(clause):
         # A heading read out alone (「矿山企业应当完成下列工作」) says nothing: the item the question
         # touches most, else the first, says what the list is.
@@ -606,6 +609,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     if not hits:
         return Composition("", [], [])
     terms = {t for t in terms if not FRAME_RE.fullmatch(t)}
+    terms |= {t.replace("两", "二") for t in terms if "两" in t}  # 满两年 is the statute's 满二年
     ranked = [(hit, _ranked_units(hit, terms, intent)) for hit in hits[:max_articles]]
     ranked = [(h, r) for h, r in ranked if r]
     if not ranked:

@@ -588,3 +588,21 @@ def test_a_time_to_appeal_is_not_the_time_limit_of_another_act():
     appeal = _compose("责令拆除的决定不服，多少天内可以去法院起诉", {"责令", "拆除", "决定", "不服", "起诉"},
                       hit("中华人民共和国土地管理法", "第八十三条", LAND_83))
     assert appeal.summary.startswith("时限：十五日内"), appeal.summary
+
+
+URBAN_REAL_ESTATE_26 = article("urban-real-estate-administration-law.md", "第二十六条")
+PLANNING_41 = article("urban-rural-planning-law.md", "第四十一条")
+
+
+def test_a_spoken_number_matches_the_statutes():
+    # 满两年 is the statute's 满二年: 收回, not the 闲置费 of 满一年.
+    composed = _compose("闲置土地满两年会被收回吗", {"闲置", "土地", "满", "两年", "收回"},
+                        hit("中华人民共和国城市房地产管理法", "第二十六条", URBAN_REAL_ESTATE_26))
+    assert "满二年未动工开发的，可以无偿收回土地使用权" in composed.summary, composed.summary
+
+
+def test_who_is_said_once_when_the_sentence_must_be_cut():
+    composed = _compose("乡村建设规划许可证找哪个部门办", {"乡村建设规划许可证", "乡村", "建设", "规划", "许可证", "部门"},
+                        hit("中华人民共和国城乡规划法", "第四十一条", PLANNING_41))
+    assert composed.summary.startswith("由乡、镇人民政府报城市、县人民政府城乡规划主管部门核发。"), composed.summary
+    assert composed.summary.count("由乡、镇人民政府报") == 1, composed.summary
