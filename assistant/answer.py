@@ -143,9 +143,10 @@ class Answerer:
         if generated is not None:
             text, citations = generated
         # The evidence score does not separate right from wrong first citations; the lead of
-        # the top passage over the others does (docs/answering.md).
+        # the top passage over the others does, and so does a summary that states no time,
+        # amount or 可以/不得 when one was asked for (docs/answering.md).
         lead = hits[0].dense_score - max((h.dense_score for h in hits[1:]), default=0.0)
-        confidence = "有依据" if lead >= c.confident_dense_gap else "需核实"
+        confidence = "有依据" if lead >= c.confident_dense_gap and composed.concluded else "需核实"
         return Answer(kind="passages", text=text, summary=composed.summary,
                       points=[AnswerPoint(text=p.text, n=p.n, citation=p.citation) for p in composed.points]
                       if generated is None else [],

@@ -77,6 +77,7 @@ class Composition:
     summary: str
     points: list[Point]
     used: list[Hit]    # the articles quoted, in [n] order
+    concluded: bool = True  # the summary states the kind of fact asked for (a time, an amount, 可以/不得)
 
     @property
     def text(self) -> str:
@@ -692,4 +693,5 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
-    return Composition(summary, points, [ranked[a][0] for a in order])
+    concluded = not _conclusive(intent.primary, question) or _states(intent.primary, summary, question)
+    return Composition(summary, points, [ranked[a][0] for a in order], concluded)

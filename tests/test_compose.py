@@ -606,3 +606,11 @@ def test_who_is_said_once_when_the_sentence_must_be_cut():
                         hit("中华人民共和国城乡规划法", "第四十一条", PLANNING_41))
     assert composed.summary.startswith("由乡、镇人民政府报城市、县人民政府城乡规划主管部门核发。"), composed.summary
     assert composed.summary.count("由乡、镇人民政府报") == 1, composed.summary
+
+
+def test_a_summary_that_does_not_state_what_was_asked_is_marked_unconcluded():
+    homestead = hit("中华人民共和国土地管理法", "第六十二条", LAND_62)
+    assert not _compose("宅基地审批要多长时间", {"宅基地", "审批"}, homestead).concluded  # no time in 62
+    assert _compose("农村村民盖住宅要经过谁批准", {"农村村民", "住宅", "批准"}, homestead).concluded  # 谁 is not a kind that must be stated
+    disclosure = hit("中华人民共和国政府信息公开条例", "第三十三条", DISCLOSURE_33)
+    assert _compose("信息公开多久答复", {"信息公开", "答复"}, disclosure).concluded
