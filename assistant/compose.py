@@ -34,7 +34,7 @@ GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
 PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担)|予以|给予|属于|"
-                          r"不收取|免收|无需|不需要|是指|包括")
+                          r"不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)")
 # Asking whether something is illegal, not mentioning a 违法建筑.
 ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
                           r"(?:算|属于)(?:违法|违规)")
@@ -471,8 +471,9 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
                 # heading says what the list is for.
                 clause = _answer_clause(unit.text, terms, intent, extend)
         lead = _lead(clause, text, question, intent, subject, terms)
-        if lead.startswith("由") and lead.rstrip("。") in clause and len(clause) + len(cite) <= SUMMARY_CHARS:
-            lead = ""  # the clause, read out whole, says who itself: 「……，由乡（镇）人民政府审核批准」
+        said = lead.removeprefix("金额：").rstrip("。") if lead.startswith(("由", "金额：")) else ""
+        if said and said in clause and len(clause) + len(cite) <= SUMMARY_CHARS:
+            lead = ""  # the clause, read out whole, says who or how much itself: 「……，由乡（镇）人民政府审核批准」
         tried.append((clause, lead))
         if len(lead) + len(clause) + len(cite) <= SUMMARY_CHARS and (
                 extend or PREDICATE_RE.search(clause) or not PREDICATE_RE.search(tried[0][0])):

@@ -12,7 +12,7 @@ Kind = Literal["deadline", "fee", "who", "yes_no", "materials", "procedure", "pe
 ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "deadline": re.compile(r"多久|多长时间|多少天|几天|几个月|几年|期限|时限|时效|什么时候|何时|多少日|时间|"
                            r"截止|过期|超过.{0,6}还|来得及|逾期|有效期"),
-    "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|价格|费是|税费|标准是多少|补多少|赔多少|给多少"),
+    "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|价格|费是|税费|标准是多少|补多少|赔多少|给多少|罚多少"),
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
     "materials": re.compile(r"材料|证件|带什么|准备什么|提交什么|资料|证明|清单"),
     "penalty": re.compile(r"处罚|罚款|罚多少|罚吗|后果|责任|追究|查处|没收|坐牢"),

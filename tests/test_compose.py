@@ -614,3 +614,18 @@ def test_a_summary_that_does_not_state_what_was_asked_is_marked_unconcluded():
     assert _compose("农村村民盖住宅要经过谁批准", {"农村村民", "住宅", "批准"}, homestead).concluded  # 谁 is not a kind that must be stated
     disclosure = hit("中华人民共和国政府信息公开条例", "第三十三条", DISCLOSURE_33)
     assert _compose("信息公开多久答复", {"信息公开", "答复"}, disclosure).concluded
+
+
+CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
+MINERAL_67 = article("mineral-resources-law-2024.md", "第六十七条")
+
+
+def test_a_rule_that_refers_to_other_law_is_read_with_its_reference():
+    composed = _compose("宅基地能不能买卖", {"宅基地", "买卖"}, hit("中华人民共和国民法典", "第三百六十三条", CIVIL_363))
+    assert "适用土地管理的法律和国家有关规定" in composed.summary, composed.summary
+
+
+def test_a_how_much_is_the_fine_question_hears_the_amount_once():
+    composed = _compose("无证采矿罚多少", {"无证", "采矿", "罚", "采矿许可证"},
+                        hit("中华人民共和国矿产资源法", "第六十七条", MINERAL_67))
+    assert composed.summary.count("十万元以上五十万元以下") == 1, composed.summary
