@@ -457,7 +457,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     tried = []
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
-        clause = _answer_clause(text, terms, intent, extend)
+        clause = _answer_clause(text, {t for t in terms if t in question or t not in hit.title}, intent, extend)
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
             item = max(unit.items, key=lambda i: _overlap(i, terms))
@@ -511,6 +511,10 @@ def _states(kind: Kind, text: str, question: str) -> bool:
         return bool(ANSWER_PATTERNS[kind].search(text))
     pattern = STATES.get(kind)
     return pattern is None or bool(pattern.search(text))
+
+
+def _says_price(text: str) -> bool:
+    return bool(FREE_RE.search(text) or AMOUNT_RE.search(text))
 
 
 def _conclusive(kind: Kind | None, question: str) -> bool:
@@ -690,6 +694,12 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             source, chosen = min(stating, key=lambda f: (-_asked_in_stating_clause(intent.primary, f[1].unit.quote(), terms),
                                                          -f[1].score, f[0]))
             lead = _rule_of(chosen, ranked[source][1])
+    if intent.primary == "fee" and not _says_price(lead.unit.quote()):
+        # 「不收取费用」 or an amount answers a 费用 question; 「收取信息处理费的具体办法由……制定」 only
+        # names a fee, however many of the question's words it shares.
+        priced = [s for s in taken.get(source, {}).values() if _says_price(s.unit.quote())]
+        if priced:
+            lead = _rule_of(max(priced, key=lambda s: (s.score, -s.index)), ranked[source][1])
     if intent.primary == "penalty" and sanction is not None:
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction

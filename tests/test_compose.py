@@ -629,3 +629,19 @@ def test_a_how_much_is_the_fine_question_hears_the_amount_once():
     composed = _compose("无证采矿罚多少", {"无证", "采矿", "罚", "采矿许可证"},
                         hit("中华人民共和国矿产资源法", "第六十七条", MINERAL_67))
     assert composed.summary.count("十万元以上五十万元以下") == 1, composed.summary
+
+
+GEOHAZARD_19 = article("geological-hazard-prevention-regulations.md", "第十九条")
+
+
+def test_the_laws_own_subject_added_by_expansion_does_not_choose_the_clause():
+    # 地灾 → 地质灾害, the subject of every clause of 地质灾害防治条例; 搬迁 is what was asked.
+    composed = _compose("地灾隐患点搬迁", {"地灾", "隐患", "搬迁", "地质灾害"},
+                        hit("地质灾害防治条例", "第十九条", GEOHAZARD_19))
+    assert "搬迁避让" in composed.summary, composed.summary
+
+
+def test_a_fee_question_is_answered_by_the_sentence_that_prices_it():
+    composed = _compose("信息公开费用", {"信息公开", "信息", "政府信息公开", "申请公开", "费用", "公开"},
+                        hit("中华人民共和国政府信息公开条例", "第四十二条", DISCLOSURE_42))
+    assert composed.summary.startswith("不收费。"), composed.summary
