@@ -57,6 +57,8 @@ ACTS: dict[str, re.Pattern] = {
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
+ASK_CUE_RE = re.compile(r"能不能|能否|可不可以|可以|允许|行不行|准不准|违法|违规|合法|犯法|是否|算不算|[能吗么算]")
+MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
@@ -254,6 +256,23 @@ def _names(text: str, words: set[str]) -> bool:
     return any(t in text or len(t) > 2 and bool(_pairs(t) & _pairs(text)) for t in words)
 
 
+def _names_asked_act(question: str, clause: str, terms: set[str]) -> bool:
+    """Whether the clause names what the caller asks may be done: 「能不能在上面盖几间房子」 asks
+    about 房子, and 「承包方可以……流转林地经营权」 grants something else. The act is read in the ask
+    (能……吗) or, when the ask closes the question (……允许吗, ……是否合法), in the clause before it;
+    where it is done (在林地里) and how (随便) name no act."""
+    ask = PERMISSION_Q_RE.search(question) or ILLEGAL_Q_RE.search(question)
+    if ask is None:
+        return True
+    own = _own_words(question, terms)
+    rest = ASK_CUE_RE.sub(" ", re.split(r"[，,。？?！!；;]", question[ask.start():], maxsplit=1)[0])
+    if not any(t in rest for t in own):
+        rest = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
+    acts = {t for t in own if t in rest and f"在{t}" not in question and t not in MANNER_WORDS}
+    expanded = {t for t in _subject_terms(terms) if t not in question}  # 挪走 → 移动, through the dictionary
+    return not acts or _names(clause, acts) or any(t in clause for t in expanded)
+
+
 def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
     """Whether an obligation is about what the caller asks is needed: 「征地之前要不要听证」 asks about
     a 听证, and 「……应当……公告」 is no 需要 to it. What is needed is named after the ask."""
@@ -290,9 +309,10 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
             return by
     if kind == "yes_no" and _about_asked(question, unit_text, terms):
         clause = _rule_part(clause)
-        if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject):
+        if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject) \
+                and _names_asked_act(question, clause, terms):
             return "属于违法行为。"
-        if PERMISSION_Q_RE.search(question):
+        if PERMISSION_Q_RE.search(question) and _names_asked_act(question, clause, terms):
             if _governs_subject(FORBIDS_RE, clause, subject):
                 return "不可以。"
             if _governs_subject(GRANTS_RE, clause, subject):

@@ -326,8 +326,10 @@ def test_a_sanction_for_another_act_is_not_attached():
 
 
 def _compose_with_sanctions(question, h, sanctions):
+    # 挪走 comes with the statute's 移动 from the colloquial dictionary (corpora/synonyms.yaml).
     return compose(question, analyse(question), {w for w in ("测量标志", "挪走", "示范林地", "放羊", "保管")
-                                                 if w in question}, [h], sanctions=sanctions)
+                                                 if w in question} | ({"移动"} if "挪走" in question else set()),
+                   [h], sanctions=sanctions)
 
 
 def test_a_second_long_article_keeps_every_sentence_that_answers():
@@ -645,3 +647,19 @@ def test_a_fee_question_is_answered_by_the_sentence_that_prices_it():
     composed = _compose("信息公开费用", {"信息公开", "信息", "政府信息公开", "申请公开", "费用", "公开"},
                         hit("中华人民共和国政府信息公开条例", "第四十二条", DISCLOSURE_42))
     assert composed.summary.startswith("不收费。"), composed.summary
+
+
+FOREST_17 = article("forest-law.md", "第十七条")
+GRASSLAND_43 = article("grassland-law.md", "第四十三条")
+
+
+@pytest.mark.parametrize("question, terms, h", [
+    # 「承包方可以……流转林地经营权」 grants something, but not building a house on the land.
+    ("我承包了一片林地，能不能在上面盖几间房子住", {"承包", "林地", "上面", "盖", "房子"},
+     hit("中华人民共和国森林法", "第十七条", FOREST_17)),
+    # where (在自然保护区) is not what is asked to be allowed (开矿)
+    ("在自然保护区开矿允许吗", {"自然保护区", "开矿"}, hit("中华人民共和国草原法", "第四十三条", GRASSLAND_43)),
+])
+def test_a_permission_answer_needs_the_act_asked_about(question, terms, h):
+    composed = _compose(question, terms, h)
+    assert not composed.summary.startswith(("可以。", "不可以。")), composed.summary
