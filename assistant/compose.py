@@ -256,21 +256,47 @@ def _names(text: str, words: set[str]) -> bool:
     return any(t in text or len(t) > 2 and bool(_pairs(t) & _pairs(text)) for t in words)
 
 
-def _names_asked_act(question: str, clause: str, terms: set[str]) -> bool:
-    """Whether the clause names what the caller asks may be done: 「能不能在上面盖几间房子」 asks
-    about 房子, and 「承包方可以……流转林地经营权」 grants something else. The act is read in the ask
-    (能……吗) or, when the ask closes the question (……允许吗, ……是否合法), in the clause before it;
-    where it is done (在林地里) and how (随便) name no act."""
+def _asked_act(question: str, terms: set[str]) -> set[str]:
+    """The caller's words for what they ask may be done: read in the ask (能……吗), or, when the ask
+    closes the question (……允许吗, ……是否合法), in the clause before it. Where it is done (在林地里)
+    and how (随便) name no act."""
     ask = PERMISSION_Q_RE.search(question) or ILLEGAL_Q_RE.search(question)
     if ask is None:
-        return True
+        return set()
     own = _own_words(question, terms)
     rest = ASK_CUE_RE.sub(" ", re.split(r"[，,。？?！!；;]", question[ask.start():], maxsplit=1)[0])
     if not any(t in rest for t in own):
         rest = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
-    acts = {t for t in own if t in rest and f"在{t}" not in question and t not in MANNER_WORDS}
+    return {t for t in own if t in rest and not _is_place(question, t) and t not in MANNER_WORDS}
+
+
+def _is_place(question: str, word: str) -> bool:
+    return f"在{word}" in question
+
+
+def _names_asked_act(question: str, clause: str, terms: set[str]) -> bool:
+    """Whether the clause names what the caller asks may be done: 「能不能在上面盖几间房子」 asks
+    about 房子, and 「承包方可以……流转林地经营权」 grants something else."""
+    acts = _asked_act(question, terms)
     expanded = {t for t in _subject_terms(terms) if t not in question}  # 挪走 → 移动, through the dictionary
     return not acts or _names(clause, acts) or any(t in clause for t in expanded)
+
+
+def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
+    """Whether the 可以/不得 holds only in a case the caller did not describe: 「采矿权人被吊销采矿
+    许可证的，……2年内不得再申请采矿权」 is no 不可以 to 「个人可以申请采矿权吗」. The case is described
+    by the caller's own words besides the act asked about and where it is done; a 违法吗 question
+    describes nothing else, so it is not asked of it."""
+    if not PERMISSION_Q_RE.search(question):
+        return False
+    parts = _clauses(_rule_part(clause))
+    modal = next((i for i, p in enumerate(parts) if MODAL_RE.search(p)), 0)
+    conditions = "".join(p for p in parts[:modal] if _is_condition(p))
+    if not conditions:
+        return False
+    acts = _asked_act(question, terms)
+    case = {t for t in _own_words(question, terms) if t not in acts and not _is_place(question, t)}
+    return not _names(conditions, case)
 
 
 def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
@@ -307,7 +333,7 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
             return f"由{m.group(1)}{m.group(2)}。"
         if by := _authority_for_asked_act(question, unit_text):
             return by
-    if kind == "yes_no" and _about_asked(question, unit_text, terms):
+    if kind == "yes_no" and _about_asked(question, unit_text, terms) and not _unasked_condition(question, clause, terms):
         clause = _rule_part(clause)
         if ILLEGAL_Q_RE.search(question) and _governs_subject(NEGATIVE_RE, clause, subject) \
                 and _names_asked_act(question, clause, terms):

@@ -462,7 +462,9 @@ def test_a_permission_answer_comes_from_the_sentence_that_grants_or_refuses():
             "示范规划条件确需变更的，变更内容不符合示范详细规划的，示范主管部门不得批准。")
     composed = _compose("示范规划条件定了以后想变更行不行", {"示范规划条件", "变更", "示范"},
                         hit("示范条例", "第四十条", text))
-    assert composed.summary.startswith("不可以。") and "不得批准" in composed.summary
+    assert "不得批准" in composed.summary
+    # 不得 holds only when the change does not conform: read with its case, never as a plain 不可以.
+    assert not composed.summary.startswith("不可以。") and "不符合示范详细规划的" in composed.summary
 
 
 def test_question_frame_words_do_not_choose_the_sentence():
@@ -663,3 +665,17 @@ GRASSLAND_43 = article("grassland-law.md", "第四十三条")
 def test_a_permission_answer_needs_the_act_asked_about(question, terms, h):
     composed = _compose(question, terms, h)
     assert not composed.summary.startswith(("可以。", "不可以。")), composed.summary
+
+
+MINING_REGISTRATION_24 = article("mineral-mining-registration-measures.md", "第二十四条")
+
+
+def test_a_permission_that_holds_only_in_a_case_not_described_concludes_nothing():
+    # 「采矿权人被吊销采矿许可证的，……2年内不得再申请采矿权」: not a 不可以 for everyone.
+    composed = _compose("个人可以申请采矿权吗", {"个人", "申请", "采矿权", "采矿"},
+                        hit("矿产资源开采登记管理办法", "第二十四条", MINING_REGISTRATION_24))
+    assert not composed.summary.startswith(("可以。", "不可以。")), composed.summary
+    assert "被吊销采矿许可证的" in composed.summary
+    revoked = _compose("采矿许可证被吊销了还可以再申请采矿权吗", {"采矿许可证", "吊销", "申请", "采矿权"},
+                       hit("矿产资源开采登记管理办法", "第二十四条", MINING_REGISTRATION_24))
+    assert revoked.summary.startswith("不可以。"), revoked.summary
