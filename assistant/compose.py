@@ -231,7 +231,8 @@ def _authority_for_asked_act(question: str, sentence: str) -> str:
 def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
     """Whether the sentence is about what the caller asks 能不能/是否 of: when the asking clause
     names it before the ask (「地下室能单独办产权证吗」), the sentence has one of those words, a
-    statute word the caller's words were expanded to, or two of the question's own words.
+    statute word the caller's words were expanded to, or two of the question's own words (a
+    compound such as 调整承包地 counts for its parts).
     可以/不可以 is read out as the answer, and 「……可以制作、颁发统一的房地产权证书」 says nothing of
     a 地下室."""
     ask = YES_NO_ASK_RE.search(question)
@@ -241,8 +242,9 @@ def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
     own = _own_words(question, terms)
     named = {t for t in own if t in asking}
     expanded = {t for t in _subject_terms(terms) if t not in question}
+    shared = [t for t in own if t in unit_text]
     return (not named or _names(unit_text, named) or any(t in unit_text for t in expanded)
-            or _shared(unit_text, own) >= MIN_SHARED)
+            or len(shared) >= MIN_SHARED or any(len(t) >= 5 for t in shared))
 
 
 def _own_words(question: str, terms: set[str]) -> set[str]:

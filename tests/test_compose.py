@@ -679,3 +679,13 @@ def test_a_permission_that_holds_only_in_a_case_not_described_concludes_nothing(
     revoked = _compose("采矿许可证被吊销了还可以再申请采矿权吗", {"采矿许可证", "吊销", "申请", "采矿权"},
                        hit("矿产资源开采登记管理办法", "第二十四条", MINING_REGISTRATION_24))
     assert revoked.summary.startswith("不可以。"), revoked.summary
+
+
+CONTRACTING_28 = article("rural-land-contracting-law.md", "第二十八条")
+
+
+def test_a_long_compound_the_sentence_shares_makes_it_about_what_was_asked():
+    # 村委会 is not in the sentence (发包方), but 调整承包地 is, whole.
+    composed = _compose("村委会能随便调整承包地吗", {"村委会", "随便", "调整", "承包地", "调整承包地", "承包"},
+                        hit("中华人民共和国农村土地承包法", "第二十八条", CONTRACTING_28))
+    assert composed.summary.startswith("不可以。发包方不得调整承包地"), composed.summary
