@@ -241,10 +241,14 @@ def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
     asking = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
     own = _own_words(question, terms)
     named = {t for t in own if t in asking}
-    expanded = {t for t in _subject_terms(terms) if t not in question}
     shared = [t for t in own if t in unit_text]
-    return (not named or _names(unit_text, named) or any(t in unit_text for t in expanded)
+    return (not named or _names(unit_text, named) or any(t in unit_text for t in _expanded(question, terms))
             or len(shared) >= MIN_SHARED or any(len(t) >= 5 for t in shared))
+
+
+def _expanded(question: str, terms: set[str]) -> set[str]:
+    """The statute words the caller's words were expanded to through the dictionary (挪走 → 移动)."""
+    return {t for t in _subject_terms(terms) if t not in question}
 
 
 def _own_words(question: str, terms: set[str]) -> set[str]:
@@ -280,8 +284,7 @@ def _names_asked_act(question: str, clause: str, terms: set[str]) -> bool:
     """Whether the clause names what the caller asks may be done: 「能不能在上面盖几间房子」 asks
     about 房子, and 「承包方可以……流转林地经营权」 grants something else."""
     acts = _asked_act(question, terms)
-    expanded = {t for t in _subject_terms(terms) if t not in question}  # 挪走 → 移动, through the dictionary
-    return not acts or _names(clause, acts) or any(t in clause for t in expanded)
+    return not acts or _names(clause, acts) or any(t in clause for t in _expanded(question, terms))
 
 
 def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
@@ -502,10 +505,12 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     # The law's own subject (地质灾害 in 地质灾害防治条例) is in every clause of it: it says nothing
     # of whether a clause is about what was asked.
     subject = {t for t in _subject_terms(terms) if t not in hit.title}
+    # Nor does that subject choose the clause when only the dictionary brought it (地灾 → 地质灾害).
+    clause_terms = {t for t in terms if t in question or t not in hit.title}
     tried = []
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
-        clause = _answer_clause(text, {t for t in terms if t in question or t not in hit.title}, intent, extend)
+        clause = _answer_clause(text, clause_terms, intent, extend)
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
             item = max(unit.items, key=lambda i: _overlap(i, terms))
