@@ -22,6 +22,10 @@ from tests.tcp_proxy import proxied
 
 LIMIT_DB = 14  # a Redis database of the rate-limit test's own, emptied first
 PORTAL_LIMIT = 4
+# A switch is the notice plus loading the version (FAISS, BM25, sentence vectors): 0.67 s on
+# a quiet machine, 2.15 s once in CI with both cores busy. What is tested is that b follows without
+# a restart; how fast a version loads is measured in eval/bench_scale.py.
+SWITCH_SECONDS = 10.0
 
 
 def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
@@ -142,13 +146,13 @@ def test_an_index_activated_on_one_replica_is_served_by_both(cluster):
         assert switched.status_code == 200, switched.text
         done = time.monotonic()
         while _served_version(b) != other:
-            assert time.monotonic() - done < 2.0, "replica b did not switch with a"
+            assert time.monotonic() - done < SWITCH_SECONDS, "replica b did not switch with a"
             time.sleep(0.05)
     finally:
         httpx.post(f"{a}/v1/indexes/{live}/activate", headers=admin, timeout=60)
     done = time.monotonic()
     while _served_version(b) != live:  # the rollback travels the same way
-        assert time.monotonic() - done < 2.0, "replica b did not follow the rollback"
+        assert time.monotonic() - done < SWITCH_SECONDS, "replica b did not follow the rollback"
         time.sleep(0.05)
 
 
