@@ -538,11 +538,11 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     who = lead.rstrip("。") if lead.startswith("由") else ""
     if who and who in clause and len(before := clause[:clause.find(who)].rstrip("，；")) >= SHORT_RULE_CHARS:
         clause = before  # cut, the clause would say who again after the lead has: the matter instead
-    if unit.items and "下列" in clause and unit.text.rstrip("：: ").endswith(clause):
-        # A heading read out alone (「矿山企业应当完成下列工作」) says nothing: the item the question
-        # touches most, else the first, says what the list is.
+    if unit.items and "下列" in clause and clause in unit.text:
+        # A heading read out alone (「矿山企业应当完成下列工作」, 「下列不动产权利」) says nothing: the
+        # heading whole, then the item the question touches most, else the first, says what the list is.
         item = max(unit.items, key=lambda i: _overlap(i, terms))
-        clause = f"{clause}：{ITEM_RE.sub('', item).rstrip('；;。')}"
+        clause = f"{unit.text.rstrip('：: ')}：{ITEM_RE.sub('', item).rstrip('；;。')}"
     if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text:
         # A time set for another act than the one asked about is read with that act, never alone:
         # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.

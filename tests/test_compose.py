@@ -567,6 +567,7 @@ def test_an_obligation_to_do_something_else_is_no_need_for_what_was_asked():
 
 
 MINERAL_RULES_34 = article("mineral-resources-law-implementing-rules.md", "第三十四条")
+REGISTRATION_5 = article("real-estate-registration-regulations.md", "第五条")
 PLANNING_37 = article("urban-rural-planning-law.md", "第三十七条")
 LAND_83 = article("land-administration-law.md", "第八十三条")
 
@@ -576,6 +577,10 @@ def test_a_list_heading_is_never_read_out_without_an_item():
                         hit("中华人民共和国矿产资源法实施细则", "第三十四条", MINERAL_RULES_34))
     assert "下列工作：" in composed.summary and not composed.summary.startswith("矿山企业应当完成下列工作（"), \
         composed.summary
+    # the heading's first clause alone (「下列不动产权利」) is no better
+    listed = _compose("办不动产登记需要本人到场吗", {"不动产登记", "本人", "到场"},
+                      hit("不动产登记暂行条例", "第五条", REGISTRATION_5))
+    assert listed.summary.startswith("下列不动产权利，依照本条例的规定办理登记："), listed.summary
 
 
 def test_who_does_the_act_named_is_said_when_the_act_comes_later_in_the_sentence():
