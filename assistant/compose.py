@@ -57,6 +57,7 @@ ACTS: dict[str, re.Pattern] = {
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
+QUESTION_CLAUSE_END_RE = re.compile(r"[，,。？?！!；;]")
 ASK_CUE_RE = re.compile(r"能不能|能否|可不可以|可以|允许|行不行|准不准|违法|违规|合法|犯法|是否|算不算|[能吗么算]")
 MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
@@ -195,7 +196,7 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     other = False  # a time after one set for another act qualifies that act (延长期限不得超过30日)
     for m in TIME_RE.finditer(text):
         rest = sentence[offset + m.end():] if offset >= 0 else text[m.end():]
-        governed = _acts(re.split(r"[。；]", rest, maxsplit=1)[0])
+        governed = _acts(_to_sentence_end(rest))
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
         if not asked and not governed & REMEDIES or asked & governed or not governed and not other:
@@ -217,13 +218,27 @@ def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
     return any(t in governed for t in subject)
 
 
+def _to_sentence_end(text: str) -> str:
+    return re.split(r"[。；]", text, maxsplit=1)[0]
+
+
+def _clause_before(question: str, ask: re.Match) -> str:
+    """The clause of the question that holds the ask, up to the ask."""
+    return QUESTION_CLAUSE_END_RE.split(question[:ask.start()])[-1]
+
+
+def _item_touched(unit: Unit, terms: set[str]) -> str:
+    """The list item the question touches most, else the first."""
+    return max(unit.items, key=lambda i: _overlap(i, terms))
+
+
 def _authority_for_asked_act(question: str, sentence: str) -> str:
     """「由……主管部门依据……核定……，核发建设用地规划许可证」: who does the act the caller names
     (核发), when the sentence says 由 whom and the act comes later in it."""
     asked = ASKED_ACT_RE.search(question)
     act = asked.group(1) if asked else ""
     for by in AUTHORITY_NAME_RE.finditer(sentence) if act else ():
-        if act in re.split(r"[。；]", sentence[by.end():], maxsplit=1)[0]:
+        if act in _to_sentence_end(sentence[by.end():]):
             return f"由{by.group(1)}{act}。"
     return ""
 
@@ -238,7 +253,7 @@ def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
     ask = YES_NO_ASK_RE.search(question)
     if ask is None:
         return True
-    asking = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
+    asking = _clause_before(question, ask)
     own = _own_words(question, terms)
     named = {t for t in own if t in asking}
     shared = [t for t in own if t in unit_text]
@@ -270,9 +285,9 @@ def _asked_act(question: str, terms: set[str]) -> set[str]:
     if ask is None:
         return set()
     own = _own_words(question, terms)
-    rest = ASK_CUE_RE.sub(" ", re.split(r"[，,。？?！!；;]", question[ask.start():], maxsplit=1)[0])
+    rest = ASK_CUE_RE.sub(" ", QUESTION_CLAUSE_END_RE.split(question[ask.start():], maxsplit=1)[0])
     if not any(t in rest for t in own):
-        rest = re.split(r"[，,。？?！!；;]", question[:ask.start()])[-1]
+        rest = _clause_before(question, ask)
     return {t for t in own if t in rest and not _is_place(question, t) and t not in MANNER_WORDS}
 
 
@@ -513,7 +528,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         clause = _answer_clause(text, clause_terms, intent, extend)
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
-            item = max(unit.items, key=lambda i: _overlap(i, terms))
+            item = _item_touched(unit, terms)
             if _overlap(item, terms) > 0:
                 clause = item
         if unit.items and ITEM_RE.match(clause):
@@ -541,12 +556,12 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     if unit.items and "下列" in clause and clause in unit.text:
         # A heading read out alone (「矿山企业应当完成下列工作」, 「下列不动产权利」) says nothing: the
         # heading whole, then the item the question touches most, else the first, says what the list is.
-        item = max(unit.items, key=lambda i: _overlap(i, terms))
+        item = _item_touched(unit, terms)
         clause = f"{unit.text.rstrip('：: ')}：{ITEM_RE.sub('', item).rstrip('；;。')}"
     if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text:
         # A time set for another act than the one asked about is read with that act, never alone:
         # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.
-        clause = "…" + re.split(r"[。；]", text[text.find(clause) + m.start():], maxsplit=1)[0]
+        clause = "…" + _to_sentence_end(text[text.find(clause) + m.start():])
     budget = SUMMARY_CHARS - len(cite) - len(lead)
     # "但禁止……" read out after its conclusion: the 但 points back to a sentence not read.
     clause = re.sub(r"^(?:但是|但)[，,]?", "", clause)
