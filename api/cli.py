@@ -69,7 +69,8 @@ def models_seed() -> None:
 
 @models_app.command("train")
 def models_train(
-    sources: Annotated[str, typer.Option(help="Training sources, comma-separated: stard, ict, typed, synonym.")] = "stard,ict,typed,synonym",
+    sources: Annotated[str, typer.Option(help="Training sources, comma-separated: stard, ict, typed, synonym, desk.")] = "stard,ict,typed,synonym",
+    desk_files: Annotated[str, typer.Option(help="The desk source's answered questions (JSONL: query, gold), comma-separated.")] = "",
     epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many questions per source group (smoke runs).")] = None,
     fusion_sources: Annotated[str, typer.Option(help="What the learned fusion is fitted on: stard, pseudo or both (comma-separated).")] = "stard",
@@ -83,16 +84,22 @@ def models_train(
     from train.query_tower import TrainConfig
 
     settings = Settings()
-    known = {"stard", "ict", "typed", "synonym"}
+    known = {"stard", "ict", "typed", "synonym", "desk"}
     chosen = tuple(x.strip() for x in sources.split(",") if x.strip())
     if not chosen or not set(chosen) <= known:
         _fail(f"--sources must be a comma-separated subset of {', '.join(sorted(known))}")
+    desk = tuple(x.strip() for x in desk_files.split(",") if x.strip())
+    missing = [f for f in desk if not settings.resolve(Path(f)).is_file()]
+    if missing:
+        _fail(f"--desk-files: no such file: {', '.join(missing)}")
+    if ("desk" in chosen) != bool(desk):
+        _fail("the desk source and --desk-files go together")
     if not skip_encoder:
         target = settings.adapter_path
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = fresh_sibling(target, "training")
         try:
-            record = train(settings, tmp, Recipe(sources=chosen, limit=limit), TrainConfig(epochs=epochs), typer.echo)
+            record = train(settings, tmp, Recipe(sources=chosen, desk_files=desk, limit=limit), TrainConfig(epochs=epochs), typer.echo)
             swap_into_place(tmp, target)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

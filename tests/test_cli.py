@@ -146,3 +146,14 @@ def test_an_import_killed_while_writing_leaves_nothing_and_a_rerun_imports_all(t
                            env=env, capture_output=True, text=True, timeout=300)
     assert "imported 30000, updated 0" in rerun.stdout, rerun.stderr
     assert count() == 30_000
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sources", "typed,desk"], "go together"),
+    (["--desk-files", "eval/sets/dev.jsonl"], "go together"),
+    (["--sources", "desk", "--desk-files", "no/such.jsonl"], "no such file: no/such.jsonl"),
+    (["--sources", "typed,gossip"], "subset of")])
+def test_models_train_refuses_a_bad_recipe_before_training(args, message):
+    result = invoke(["models", "train", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr

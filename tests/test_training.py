@@ -11,7 +11,7 @@ from assistant.expand import Synonyms
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.scoring import load_questions, score_retrieval
 from tests.conftest import make_settings
-from train.examples import held_out, pseudo_examples
+from train.examples import held_out, labelled_examples, pseudo_examples
 from train.pool import load_pool
 from train.query_tower import Group, TrainConfig, train_query_tower
 
@@ -58,6 +58,20 @@ def test_pseudo_queries_are_reproducible_and_point_at_their_article():
     ict = next(e for e in first if e.source == "ict")
     assert ict.query in pool.bodies[ict.positives[0]]  # a sentence of the article it asks for
     assert {e.source for e in first} == {"ict", "typed", "synonym"}
+
+
+def test_desk_questions_point_at_every_piece_of_their_gold_articles(tmp_path):
+    settings = Settings()
+    pool = load_pool([settings.corpus_path], settings)
+    answered = tmp_path / "answered.jsonl"
+    rows = [{"query": "宅基地能卖给城里人吗", "gold": [{"law": "土地管理法", "article": 62}]},
+            {"query": "个税怎么填", "gold": []},
+            {"query": "不在库里的法", "gold": [{"law": "不存在的法", "article": 1}]}]
+    answered.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n", encoding="utf-8")
+    examples = labelled_examples([answered], pool, repeat=3)
+    assert [e.query for e in examples] == ["宅基地能卖给城里人吗"] * 3  # refusals and unknown laws give nothing
+    gold = set(pool.rows_of("中华人民共和国土地管理法", 62))
+    assert gold and set(examples[0].positives) == gold and examples[0].source == "desk"
 
 
 @pytest.mark.slow

@@ -6,6 +6,9 @@ Pseudo-query kinds, each measurable on its own (docs/training.md):
 - `typed`: the article's key terms plus the question a caller asks of that kind of rule
   (期限 / 处罚 / 费用 / 谁审批 / 材料 / 能不能 …), picked from what the article says;
 - `synonym`: statute words turned back into the caller's words with corpora/synonyms.yaml.
+
+`desk` is the desk's own answered questions (the eval sets' format: `query` + `gold`
+articles), the only source in this domain's lay language.
 """
 
 import hashlib
@@ -71,6 +74,22 @@ def stard_examples(path: Path, pool: Pool, split: str = "train", seed: int = 13)
         rows = tuple(r for g in q["gold"] for r in pool.rows_of(g["law"], g["article"]))
         if rows:
             out.append(Example(q["query"], rows, "stard"))
+    return out
+
+
+def labelled_examples(paths: Iterable[Path], pool: Pool, repeat: int = 1) -> list[Example]:
+    """Answerable questions of JSONL files (`query`, `gold` = [{law, article}]) whose gold
+    articles are in the pool, each `repeat` times: a few dozen desk questions would otherwise
+    weigh nothing against thousands of pseudo-queries."""
+    out = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            q = json.loads(line)
+            rows = tuple(r for g in q.get("gold", []) for r in pool.rows_of(g["law"], g["article"]))
+            if rows:
+                out += [Example(q["query"], rows, "desk")] * repeat
     return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from assistant.expand import Synonyms
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
-from train.examples import Example, pseudo_examples, stard_examples, stard_gold_laws
+from train.examples import Example, labelled_examples, pseudo_examples, stard_examples, stard_gold_laws
 from train.pool import Pool, embed_pool, load_pool
 from train.query_tower import Group, TrainConfig, train_query_tower
 
@@ -33,6 +33,8 @@ class Recipe:
     negatives_per_question: int = 20
     random_negatives: int = 5000
     pseudo_per_article: int = 1
+    desk_files: tuple[str, ...] = ()  # the `desk` source: JSONL of answered questions (query, gold)
+    desk_repeat: int = 8
     seed: int = 13
     limit: int | None = None  # examples per group, for smoke runs
 
@@ -67,12 +69,16 @@ def national_pool(settings: Settings, recipe: Recipe, stard_path: Path,
 
 def build_groups(settings: Settings, recipe: Recipe, say: Callable[[str], None] = print) -> list[Group]:
     groups: list[Group] = []
-    pseudo_kinds = [s for s in recipe.sources if s != "stard"]
-    if pseudo_kinds:
+    pseudo_kinds = [s for s in recipe.sources if s not in ("stard", "desk")]
+    if pseudo_kinds or "desk" in recipe.sources:
         pool = embed_pool(load_pool([settings.corpus_path], settings), settings)
         examples = pseudo_examples(pool, Synonyms.load(settings.synonyms_path), pseudo_kinds,
-                                   recipe.pseudo_per_article, recipe.seed)[: recipe.limit]
-        say(f"planning: {len(pool)} passages, {len(examples)} pseudo-queries {pseudo_kinds}")
+                                   recipe.pseudo_per_article, recipe.seed)[: recipe.limit] if pseudo_kinds else []
+        if "desk" in recipe.sources:
+            desk = labelled_examples([settings.resolve(Path(f)) for f in recipe.desk_files], pool, recipe.desk_repeat)
+            say(f"desk: {len(desk) // max(1, recipe.desk_repeat)} answered questions × {recipe.desk_repeat}")
+            examples += desk[: recipe.limit]
+        say(f"planning: {len(pool)} passages, {len(examples)} questions {[s for s in recipe.sources if s != 'stard']}")
         groups.append(Group("planning", pool.vectors, pool.bodies, examples))
     if "stard" in recipe.sources:
         pool, examples = national_pool(settings, recipe, settings.resolve(Path(recipe.stard_file)), say)
