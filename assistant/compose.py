@@ -33,8 +33,10 @@ FORBIDS_RE = re.compile(r"不得|禁止|严禁|不予|无权|不准|不允许")
 GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
+REFERRAL_RE = re.compile(r"(?:依照|按照|依据)[^，；。]{0,30}规定(?:办理|执行)")  # 「依照法律规定办理」
 PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担)|予以|给予|属于|"
-                          r"不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)")
+                          r"不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)|"
+                          + REFERRAL_RE.pattern)
 # Asking whether something is illegal, not mentioning a 违法建筑.
 ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
                           r"(?:算|属于)(?:违法|违规)")
@@ -63,7 +65,8 @@ MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
-FREE_RE = re.compile(r"不收取费用|免收|免费|无偿")
+# 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
+FREE_RE = re.compile(r"不收取费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
 _SUM = r"(?:[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+)"
 AMOUNT_RE = re.compile(f"{_SUM}(?:以上(?:{_SUM}以下)?|以下)?")  # 五千元以上一万元以下 whole, not 五千元
 
@@ -97,14 +100,15 @@ def short_citation(hit: Hit) -> str:
 
 
 def _overlap(text: str, terms: set[str]) -> float:
-    # Longer terms are more specific: 宅基地 says more than 申请.
-    return sum(min(len(t), 4) for t in terms if len(t) >= 2 and t in text)
+    # Longer terms are more specific: 宅基地 says more than 申请. 「非住宅建设用地」 is not about 住宅.
+    return sum(min(len(t), 4) for t in terms if len(t) >= 2 and t in text.replace("非" + t, ""))
 
 
 def _score(text: str, terms: set[str], intent: Intent) -> float:
     bonus = 0.0
     for i, kind in enumerate(intent.kinds):
-        if ANSWER_PATTERNS[kind].search(text):
+        # 「依照法律规定办理」 hands the matter to another law: it is no step of a procedure.
+        if ANSWER_PATTERNS[kind].search(REFERRAL_RE.sub("", text) if kind == "procedure" else text):
             bonus += 4.0 if i == 0 else 2.0
     return _overlap(text, terms) + bonus
 
@@ -409,9 +413,8 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     if _is_condition(clauses[best]) and best + 1 < len(clauses):
         while end < len(clauses) and _is_condition(clauses[end - 1]):
             end += 1  # "……确需变更的，变更内容不符合……的，" : the rule follows the last condition
-    elif not PREDICATE_RE.search(clauses[best]) and best + 1 < len(clauses) \
-            and PREDICATE_RE.search(clauses[best + 1]) and extend:
-        end = best + 2  # "征收……房屋，" only names the matter; "应当……给予公平补偿" is the rule
+    elif extend and not PREDICATE_RE.search(clauses[best]) and (rule := _rule_after(clauses, best)) is not None:
+        end = rule + 1  # "征收……房屋，" only names the matter; "应当……给予公平补偿" is the rule
     elif best > 0 and _is_condition(clauses[best - 1]):
         start = best - 1
     elif best > 0 and len(clauses[best].rstrip("，；：。")) <= SHORT_RULE_CHARS \
@@ -430,6 +433,20 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     return "".join(clauses[start:end]).rstrip("，；：。")
 
 
+def _rule_after(clauses: list[str], matter: int) -> int | None:
+    """The clause that rules on the matter named at `matter`: the next one, or the first after
+    the conditions between (「……使用年限届满，土地使用者需要继续使用土地的，应当……申请续期」).
+    A clause that ends its sentence names no matter for the next."""
+    if not clauses[matter].endswith("，"):
+        return None
+    for i in range(matter + 1, len(clauses)):
+        if PREDICATE_RE.search(clauses[i]):
+            return i
+        if not _is_condition(clauses[i]):
+            return None
+    return None
+
+
 def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
     """The clause within budget: whole, else its best part, else cut at a word boundary. A part
     that only names the matter its next part rules on (「本条例所称地质灾害，包括……」) is never the whole
@@ -445,6 +462,10 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
         after = parts.index(chosen) + 1
         bare = (not PREDICATE_RE.search(best) and chosen.endswith("，") and after < len(parts)
                 and RULE_START_RE.match(parts[after]) is not None)
+        rule = _rule_after(parts, after - 1)
+        if not bare and not PREDICATE_RE.search(best) and rule is not None and rule > after:
+            # The matter alone (「……使用年限届满，」), its rule conditions away: the rule says more.
+            best = parts[rule].rstrip("，；：。")
         if len(best) <= budget and not bare:
             return best
         if not bare:
@@ -538,6 +559,9 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
                 # An item that is a bare name (「(二)历史文化街区」) is no answer read out alone: the
                 # heading says what the list is for.
                 clause = _answer_clause(unit.text, terms, intent, extend)
+            else:
+                # Nor is an item that rules (「（一）依法享有……的权利」): the heading says whose right it is.
+                clause = f"{unit.text.rstrip('：: ')}：{ITEM_RE.sub('', clause)}"
         lead = _lead(clause, text, question, intent, subject, terms)
         said = lead.removeprefix("金额：").rstrip("。") if lead.startswith(("由", "金额：")) else ""
         if said and said in clause and len(clause) + len(cite) <= SUMMARY_CHARS:

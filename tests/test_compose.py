@@ -694,3 +694,35 @@ def test_a_long_compound_the_sentence_shares_makes_it_about_what_was_asked():
     composed = _compose("村委会能随便调整承包地吗", {"村委会", "随便", "调整", "承包地", "调整承包地", "承包"},
                         hit("中华人民共和国农村土地承包法", "第二十八条", CONTRACTING_28))
     assert composed.summary.startswith("不可以。发包方不得调整承包地"), composed.summary
+
+
+CIVIL_359 = article("civil-code-property-rights.md", "第三百五十九条")
+REAL_ESTATE_22 = article("urban-real-estate-administration-law.md", "第二十二条")
+CONTRACTING_17 = article("rural-land-contracting-law.md", "第十七条")
+
+
+def test_a_clause_about_non_x_is_not_about_x():
+    # 「非住宅建设用地……」 shares 住宅 with the question and rules on the opposite case.
+    composed = _compose("住宅用地70年到期怎么办", {"住宅", "用地", "到期", "70", "年", "期限届满", "届满"},
+                        hit("中华人民共和国民法典", "第三百五十九条", CIVIL_359))
+    assert composed.summary.startswith("住宅建设用地使用权期限届满的，自动续期"), composed.summary
+
+
+def test_land_taken_back_without_compensation_is_not_free_of_charge():
+    composed = _compose("土地使用权到期了要交钱续期吗", {"土地使用权", "到期", "交钱", "续期", "费用", "期限届满"},
+                        hit("中华人民共和国城市房地产管理法", "第二十二条", REAL_ESTATE_22))
+    assert not composed.summary.startswith("不收费"), composed.summary
+
+
+def test_a_matter_is_read_with_its_rule_across_the_conditions_between():
+    # 「……使用年限届满，土地使用者需要继续使用土地的，应当至迟于届满前一年申请续期」: the matter alone
+    # (「……使用年限届满」) answers nothing.
+    composed = _compose("商铺的土地使用权到期了怎么办", {"商铺", "土地使用权", "到期", "期限届满", "届满"},
+                        hit("中华人民共和国城市房地产管理法", "第二十二条", REAL_ESTATE_22))
+    assert "申请续期" in composed.summary, composed.summary
+
+
+def test_a_list_item_that_rules_is_read_with_its_heading():
+    composed = _compose("承包地的使用收益归谁", {"承包地", "使用", "收益"},
+                        hit("中华人民共和国农村土地承包法", "第十七条", CONTRACTING_17))
+    assert composed.summary.startswith("承包方享有下列权利：依法享有承包地使用、收益的权利"), composed.summary
