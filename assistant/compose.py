@@ -61,6 +61,12 @@ ACTS: dict[str, re.Pattern] = {
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
 QUESTION_CLAUSE_END_RE = re.compile(r"[，,。？?！!；;]")
 ASK_CUE_RE = re.compile(r"能不能|能否|可不可以|可以|允许|行不行|准不准|违法|违规|合法|犯法|是否|算不算|[能吗么算]")
+# A caller's one-character act and the statute's words for it (挪 → 移动); 挪 alone is no dictionary
+# key: it would fire inside 挪用.
+ACT_FORMS = {"挪": ("移动", "迁移"), "移": ("移动", "迁移", "移植"), "卖": ("出卖", "转让", "买卖"),
+             "买": ("购买", "买卖", "转让"), "租": ("出租", "租赁"), "拆": ("拆除",), "砍": ("砍伐", "采伐"),
+             "占": ("占用",), "盖": ("建设", "建造", "修建"), "建": ("建设", "建造", "修建")}
+PARTICLE_RE = re.compile(r"[^\u4e00-\u9fff]|[呢啊呀吧了的]")
 MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
@@ -136,11 +142,17 @@ class _Scored:
     index: int
 
 
-def _lead_unit(question: str, scored: list[_Scored]) -> _Scored:
+def _lead_unit(question: str, scored: list[_Scored], terms: set[str]) -> _Scored:
     """The sentence the summary comes from: the best, or the rule it qualifies when it is an
     exception, unless that exception itself grants or forbids what a 能不能 question asks
-    ("……可以调整种植结构。但禁止在基本农田内挖鱼塘" answers 能不能挖鱼塘 with 不可以)."""
+    ("……可以调整种植结构。但禁止在基本农田内挖鱼塘" answers 能不能挖鱼塘 with 不可以). Between
+    sentences that answer equally well, a 能不能 question takes the one that grants or forbids
+    the act asked about (「历史建筑能不能拆」: 「……不得……拆除历史建筑」, not 「……给予补助」)."""
     best = scored[0]
+    if PERMISSION_Q_RE.search(question):
+        acts = _asked_act(question, terms)
+        best = next((s for s in scored if s.score == best.score and acts and MODAL_RE.search(s.unit.text)
+                     and _names_act(s.unit.text, acts)), best)
     if PERMISSION_Q_RE.search(question) and MODAL_RE.search(best.unit.text):
         return best
     return _rule_of(best, scored)
@@ -291,6 +303,9 @@ def _asked_act(question: str, terms: set[str]) -> set[str]:
     own = _own_words(question, terms)
     rest = ASK_CUE_RE.sub(" ", QUESTION_CLAUSE_END_RE.split(question[ask.start():], maxsplit=1)[0])
     if not any(t in rest for t in own):
+        # A one-character act (「历史建筑能不能拆」) is no word of the index, but it is the act asked about.
+        if verb := PARTICLE_RE.sub("", rest):
+            return {verb}
         rest = _clause_before(question, ask)
     return {t for t in own if t in rest and not _is_place(question, t) and t not in MANNER_WORDS}
 
@@ -303,7 +318,11 @@ def _names_asked_act(question: str, clause: str, terms: set[str]) -> bool:
     """Whether the clause names what the caller asks may be done: 「能不能在上面盖几间房子」 asks
     about 房子, and 「承包方可以……流转林地经营权」 grants something else."""
     acts = _asked_act(question, terms)
-    return not acts or _names(clause, acts) or any(t in clause for t in _expanded(question, terms))
+    return not acts or _names_act(clause, acts) or any(t in clause for t in _expanded(question, terms))
+
+
+def _names_act(text: str, acts: set[str]) -> bool:
+    return _names(text, acts) or any(form in text for act in acts for form in ACT_FORMS.get(act, ()))
 
 
 def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
@@ -775,7 +794,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     # The conclusion comes from the sentence that gives the kind of answer asked for: the top
     # article's best when it does, else the best quoted one that does. A 可以/不可以 is read
     # out as the answer, so it is taken from another article only for a time or an amount.
-    source, lead = 0, _lead_unit(question, top_units)
+    source, lead = 0, _lead_unit(question, top_units, terms)
     if _conclusive(intent.primary, question) and not _states(intent.primary, lead.unit.quote(), question):
         # Another article's time or amount is read out only when it is about the caller's subject:
         # 耽误起诉期限……十日内 is no answer to how long a 过户 takes.

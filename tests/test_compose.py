@@ -726,3 +726,22 @@ def test_a_list_item_that_rules_is_read_with_its_heading():
     composed = _compose("承包地的使用收益归谁", {"承包地", "使用", "收益"},
                         hit("中华人民共和国农村土地承包法", "第十七条", CONTRACTING_17))
     assert composed.summary.startswith("承包方享有下列权利：依法享有承包地使用、收益的权利"), composed.summary
+
+
+HERITAGE_33 = article("historic-cities-towns-villages-protection-regulations.md", "第三十三条")
+
+
+def test_a_one_character_act_chooses_the_sentence_that_rules_on_it():
+    # Four sentences share 历史建筑 alike; only one forbids 拆除, and 「……可以……给予补助」 is no 可以 to 拆.
+    composed = _compose("历史建筑能不能拆", {"历史建筑", "历史", "建筑", "拆"},
+                        hit("历史文化名城名镇名村保护条例", "第三十三条", HERITAGE_33))
+    assert composed.summary.startswith("不可以。任何单位或者个人不得损坏或者擅自迁移、拆除历史建筑"), composed.summary
+
+
+def test_a_one_character_act_is_read_in_the_statutes_words():
+    # 挪 is 移动 in the statute: still 不可以; 卖 is not 流转: no 可以.
+    moved = _compose("测量标志能挪吗", {"测量标志", "测量", "标志", "挪"}, hit("中华人民共和国测绘法", "第四十一条", SURVEYING_41))
+    assert moved.summary.startswith("不可以。"), moved.summary
+    sold = _compose("承包地能卖吗", {"承包地", "承包", "包地", "卖", "土地承包经营权"},
+                    hit("中华人民共和国农村土地承包法", "第九条", article("rural-land-contracting-law.md", "第九条")))
+    assert not sold.summary.startswith(("可以。", "不可以。")), sold.summary
