@@ -34,7 +34,7 @@ GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
 REFERRAL_RE = re.compile(r"(?:依照|按照|依据)[^，；。]{0,30}规定(?:办理|执行)")  # 「依照法律规定办理」
-PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担)|予以|给予|属于|"
+PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担|约定|协商|确定|规定)|予以|给予|属于|"
                           r"不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)|"
                           + REFERRAL_RE.pattern)
 # Asking whether something is illegal, not mentioning a 违法建筑.

@@ -745,3 +745,12 @@ def test_a_one_character_act_is_read_in_the_statutes_words():
     sold = _compose("承包地能卖吗", {"承包地", "承包", "包地", "卖", "土地承包经营权"},
                     hit("中华人民共和国农村土地承包法", "第九条", article("rural-land-contracting-law.md", "第九条")))
     assert not sold.summary.startswith(("可以。", "不可以。")), sold.summary
+
+
+CIVIL_275 = article("civil-code-property-rights.md", "第二百七十五条")
+
+
+def test_a_matter_settled_by_agreement_is_read_with_its_rule():
+    # 「……由当事人……约定」 is the rule; the matter alone (「……车位、车库的归属」) answers nothing.
+    composed = _compose("小区车位归属", {"小区", "车位", "归属"}, hit("中华人民共和国民法典", "第二百七十五条", CIVIL_275))
+    assert "由当事人通过出售、附赠或者出租等方式约定" in composed.summary, composed.summary
