@@ -149,13 +149,12 @@ def _lead_unit(question: str, scored: list[_Scored], terms: set[str]) -> _Scored
     sentences that answer equally well, a 能不能 question takes the one that grants or forbids
     the act asked about (「历史建筑能不能拆」: 「……不得……拆除历史建筑」, not 「……给予补助」)."""
     best = scored[0]
-    if PERMISSION_Q_RE.search(question):
-        acts = _asked_act(question, terms)
-        best = next((s for s in scored if s.score == best.score and acts and MODAL_RE.search(s.unit.text)
-                     and _names_act(s.unit.text, acts)), best)
-    if PERMISSION_Q_RE.search(question) and MODAL_RE.search(best.unit.text):
-        return best
-    return _rule_of(best, scored)
+    if not PERMISSION_Q_RE.search(question):
+        return _rule_of(best, scored)
+    acts = _asked_act(question, terms)
+    best = next((s for s in scored if s.score == best.score and acts and MODAL_RE.search(s.unit.text)
+                 and _names_act(s.unit.text, acts)), best)
+    return best if MODAL_RE.search(best.unit.text) else _rule_of(best, scored)
 
 
 def _rule_of(chosen: _Scored, scored: list[_Scored]) -> _Scored:
@@ -550,6 +549,11 @@ def _list_body(unit: Unit, budget: int) -> str | None:
     return body.rstrip("；")
 
 
+def _with_heading(unit: Unit, item: str) -> str:
+    """A list item read as the heading says it: 「承包方享有下列权利：依法享有……」."""
+    return f"{unit.text.rstrip('：: ')}：{ITEM_RE.sub('', item)}"
+
+
 def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Intent) -> str:
     """One sentence of at most SUMMARY_CHARS, conclusion first, the law by its short name."""
     cite = f"（{short_citation(hit)}）"
@@ -580,7 +584,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
                 clause = _answer_clause(unit.text, terms, intent, extend)
             else:
                 # Nor is an item that rules (「（一）依法享有……的权利」): the heading says whose right it is.
-                clause = f"{unit.text.rstrip('：: ')}：{ITEM_RE.sub('', clause)}"
+                clause = _with_heading(unit, clause)
         lead = _lead(clause, text, question, intent, subject, terms)
         said = lead.removeprefix("金额：").rstrip("。") if lead.startswith(("由", "金额：")) else ""
         if said and said in clause and len(clause) + len(cite) <= SUMMARY_CHARS:
@@ -600,7 +604,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         # A heading read out alone (「矿山企业应当完成下列工作」, 「下列不动产权利」) says nothing: the
         # heading whole, then the item the question touches most, else the first, says what the list is.
         item = _item_touched(unit, terms)
-        clause = f"{unit.text.rstrip('：: ')}：{ITEM_RE.sub('', item).rstrip('；;。')}"
+        clause = _with_heading(unit, item).rstrip("；;。")
     if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text:
         # A time set for another act than the one asked about is read with that act, never alone:
         # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.
