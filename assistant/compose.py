@@ -58,6 +58,7 @@ ACTS: dict[str, re.Pattern] = {
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
+EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
 QUESTION_CLAUSE_END_RE = re.compile(r"[，,。？?！!；;]")
 ASK_CUE_RE = re.compile(r"能不能|能否|可不可以|可以|允许|行不行|准不准|违法|违规|合法|犯法|是否|算不算|[能吗么算]")
@@ -208,9 +209,14 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     for 复议. What a time is set for is read on in the sentence, past the end of the run."""
     asked = _acts(question)
     offset = sentence.find(text)
+    whole, at = (sentence, offset) if offset >= 0 else (text, 0)
     other = False  # a time after one set for another act qualifies that act (延长期限不得超过30日)
     for m in TIME_RE.finditer(text):
-        rest = sentence[offset + m.end():] if offset >= 0 else text[m.end():]
+        rest = whole[at + m.end():]
+        # 「……耽误起诉期限的，在障碍消除后十日内，可以申请延长期限」: a time to make up for a missed
+        # period is not the period, unless the caller asks about the delay.
+        if EXTENSION_RE.search(_clause_at(whole, at + m.start())) and not EXTENSION_RE.search(question):
+            continue
         governed = _acts(_to_sentence_end(rest))
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
@@ -218,6 +224,13 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
             return m
         other = other or bool(governed)
     return None
+
+
+def _clause_at(text: str, i: int) -> str:
+    """The clause of `text` that holds position `i`."""
+    start = max(text.rfind(mark, 0, i) for mark in "，；。：") + 1
+    end = min((e for mark in "，；。：" if (e := text.find(mark, i)) >= 0), default=len(text))
+    return text[start:end]
 
 
 def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
@@ -624,6 +637,9 @@ def _states(kind: Kind, text: str, question: str) -> bool:
         if PERMISSION_Q_RE.search(question):
             return bool(MODAL_RE.search(text))
         return bool(ANSWER_PATTERNS[kind].search(text))
+    if kind == "deadline" and not EXTENSION_RE.search(question):
+        # A time to make up for a missed period (障碍消除后十日内) does not say what the period is.
+        return any(not EXTENSION_RE.search(_clause_at(text, m.start())) for m in TIME_RE.finditer(text))
     pattern = STATES.get(kind)
     return pattern is None or bool(pattern.search(text))
 
