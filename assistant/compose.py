@@ -213,9 +213,7 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     other = False  # a time after one set for another act qualifies that act (延长期限不得超过30日)
     for m in TIME_RE.finditer(text):
         rest = whole[at + m.end():]
-        # 「……耽误起诉期限的，在障碍消除后十日内，可以申请延长期限」: a time to make up for a missed
-        # period is not the period, unless the caller asks about the delay.
-        if EXTENSION_RE.search(_clause_at(whole, at + m.start())) and not EXTENSION_RE.search(question):
+        if _makes_up_for_delay(whole, at + m.start(), question):
             continue
         governed = _acts(_to_sentence_end(rest))
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
@@ -226,11 +224,11 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     return None
 
 
-def _clause_at(text: str, i: int) -> str:
-    """The clause of `text` that holds position `i`."""
-    start = max(text.rfind(mark, 0, i) for mark in "，；。：") + 1
-    end = min((e for mark in "，；。：" if (e := text.find(mark, i)) >= 0), default=len(text))
-    return text[start:end]
+def _makes_up_for_delay(text: str, at: int, question: str) -> bool:
+    """Whether the time at `at` is one to make up for a missed period (「……耽误起诉期限的，在障碍消除后
+    十日内，可以申请延长期限」), which is not the period, unless the caller asks about the delay."""
+    clause = next((m.group() for m in CLAUSE_RE.finditer(text) if m.start() <= at < m.end()), "")
+    return bool(EXTENSION_RE.search(clause)) and not EXTENSION_RE.search(question)
 
 
 def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
@@ -637,9 +635,8 @@ def _states(kind: Kind, text: str, question: str) -> bool:
         if PERMISSION_Q_RE.search(question):
             return bool(MODAL_RE.search(text))
         return bool(ANSWER_PATTERNS[kind].search(text))
-    if kind == "deadline" and not EXTENSION_RE.search(question):
-        # A time to make up for a missed period (障碍消除后十日内) does not say what the period is.
-        return any(not EXTENSION_RE.search(_clause_at(text, m.start())) for m in TIME_RE.finditer(text))
+    if kind == "deadline":
+        return any(not _makes_up_for_delay(text, m.start(), question) for m in TIME_RE.finditer(text))
     pattern = STATES.get(kind)
     return pattern is None or bool(pattern.search(text))
 
