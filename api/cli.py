@@ -80,6 +80,7 @@ def models_train(
     """Train the question encoder (LoRA adapter) and fit the learned fusion; write artefacts/."""
     from ingest.e5_convert import fresh_sibling, swap_into_place
     from ingest.query_model import prepare_query_model
+    from assistant.scoring import load_questions
     from train.pipeline import Recipe, train, train_fusion
     from train.query_tower import TrainConfig
 
@@ -94,6 +95,11 @@ def models_train(
         _fail(f"--desk-files: no such file: {', '.join(missing)}")
     if ("desk" in chosen) != bool(desk):
         _fail("the desk source and --desk-files go together")
+    for f in desk:  # a bad line fails here, not after half an hour of embedding
+        try:
+            load_questions(settings.resolve(Path(f)))
+        except ValueError as exc:
+            _fail(f"--desk-files: {exc}")
     if not skip_encoder:
         target = settings.adapter_path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -157,3 +157,11 @@ def test_models_train_refuses_a_bad_recipe_before_training(args, message):
     result = invoke(["models", "train", *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_models_train_refuses_a_desk_file_with_a_bad_line_before_training(tmp_path):
+    desk = tmp_path / "desk.jsonl"
+    desk.write_text('{"id": "a", "query": "宅基地能卖吗", "gold": []}\n{"query": "no id"}\n', encoding="utf-8")
+    result = invoke(["models", "train", "--sources", "desk", "--desk-files", str(desk)])
+    assert result.exit_code == 2
+    assert f"{desk}:2: not a valid question" in result.stderr

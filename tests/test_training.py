@@ -64,9 +64,9 @@ def test_desk_questions_point_at_every_piece_of_their_gold_articles(tmp_path):
     settings = Settings()
     pool = load_pool([settings.corpus_path], settings)
     answered = tmp_path / "answered.jsonl"
-    rows = [{"query": "宅基地能卖给城里人吗", "gold": [{"law": "土地管理法", "article": 62}]},
-            {"query": "个税怎么填", "gold": []},
-            {"query": "不在库里的法", "gold": [{"law": "不存在的法", "article": 1}]}]
+    rows = [{"id": "a", "query": "宅基地能卖给城里人吗", "gold": [{"law": "土地管理法", "article": 62}]},
+            {"id": "b", "query": "个税怎么填", "gold": []},
+            {"id": "c", "query": "不在库里的法", "gold": [{"law": "不存在的法", "article": 1}]}]
     answered.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n", encoding="utf-8")
     examples = labelled_examples([answered], pool, repeat=3)
     assert [e.query for e in examples] == ["宅基地能卖给城里人吗"] * 3  # refusals and unknown laws give nothing

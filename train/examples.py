@@ -24,6 +24,7 @@ import jieba.analyse
 
 from assistant.article import body_of
 from assistant.expand import Synonyms
+from assistant.scoring import load_questions
 from train.pool import Pool
 
 SENTENCE_RE = re.compile(r"[^。；！？\n]+")
@@ -78,18 +79,15 @@ def stard_examples(path: Path, pool: Pool, split: str = "train", seed: int = 13)
 
 
 def labelled_examples(paths: Iterable[Path], pool: Pool, repeat: int = 1) -> list[Example]:
-    """Answerable questions of JSONL files (`query`, `gold` = [{law, article}]) whose gold
+    """Answerable questions of question sets (eval format, read by `load_questions`) whose gold
     articles are in the pool, each `repeat` times: a few dozen desk questions would otherwise
     weigh nothing against thousands of pseudo-queries."""
     out = []
     for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            q = json.loads(line)
-            rows = tuple(r for g in q.get("gold", []) for r in pool.rows_of(g["law"], g["article"]))
+        for q in load_questions(path):
+            rows = tuple(r for g in q.gold for r in pool.rows_of(g.law, g.article))
             if rows:
-                out += [Example(q["query"], rows, "desk")] * repeat
+                out += [Example(q.query, rows, "desk")] * repeat
     return out
 
 
