@@ -73,7 +73,7 @@ MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
-FREE_RE = re.compile(r"不收取费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
+FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
 _SUM = r"(?:[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+)"
 AMOUNT_RE = re.compile(f"{_SUM}(?:以上(?:{_SUM}以下)?|以下)?")  # 五千元以上一万元以下 whole, not 五千元
 
@@ -187,6 +187,11 @@ AUTHORITY_NAME_RE = re.compile(f"{_AUTHORITY}(?:[^，；。由]{{0,12}}?(?:主�
 ASKED_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位|哪些部门|哪级|哪一级)[^，。？?]{{0,4}}?({AUTHORITY_ACT_RE.pattern})")
 # Who pays is a 谁 question too: 「……费用由违法建设当事人承担」.
 BEARER_RE = re.compile(r"由([^，；。由]{2,20}?)(承担|负担|支付|缴纳)")
+# Someone who acts, decides or pays. Naming one proves no 谁 answer right, but a summary that
+# names nobody (「……，适用本法」, 「……，从其规定」) surely does not say who.
+CITED_RE = re.compile(r"（《[^（）]*》[^（）]*）$")  # the summary's closing （《简称》第X条）
+SOMEONE_RE = re.compile(r"人民法院|政府|权人|部门|机关|机构|委员会|组织|单位|企业|公民|法人|个人|业主|村民|"
+                        r"(?:权利|当事|申请|所有|使用|承包|被征收|责任|共有|继承|行为)人|(?:承包|发包)方")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
 # without an entry (流程, 比较) are answered by any sentence about the matter.
 STATES: dict[Kind, re.Pattern] = {
@@ -641,6 +646,13 @@ def _states(kind: Kind, text: str, question: str) -> bool:
     return pattern is None or bool(pattern.search(text))
 
 
+def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
+    """Whether a summary gives the kind of answer asked for, as far as a sentence can show it."""
+    if kind == "who":
+        return bool(SOMEONE_RE.search(CITED_RE.sub("", summary)))
+    return not _conclusive(kind, question) or _states(kind, summary, question)
+
+
 def _says_price(text: str) -> bool:
     return bool(FREE_RE.search(text) or AMOUNT_RE.search(text))
 
@@ -832,5 +844,5 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
-    concluded = not _conclusive(intent.primary, question) or _states(intent.primary, summary, question)
+    concluded = _concludes(intent.primary, summary, question)
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

@@ -83,6 +83,8 @@ def test_a_matching_item_is_quoted_with_its_heading():
 @pytest.mark.parametrize("question, kinds", [
     ("政府信息公开申请多久答复", {"deadline"}),
     ("申请信息公开要不要钱", {"fee"}),
+    ("行政复议要交费吗", {"fee"}),
+    ("办证需要缴费吗", {"fee"}),
     ("违建归哪个部门管", {"who"}),
     ("宅基地能不能卖给城里人", {"yes_no"}),
     ("办不动产登记要带什么材料", {"materials"}),
@@ -623,6 +625,31 @@ def test_a_summary_that_does_not_state_what_was_asked_is_marked_unconcluded():
     assert _compose("农村村民盖住宅要经过谁批准", {"农村村民", "住宅", "批准"}, homestead).concluded  # 谁 is not a kind that must be stated
     disclosure = hit("中华人民共和国政府信息公开条例", "第三十三条", DISCLOSURE_33)
     assert _compose("信息公开多久答复", {"信息公开", "答复"}, disclosure).concluded
+
+
+RECONSIDERATION_87 = article("administrative-reconsideration-law-2023.md", "第八十七条")
+HAZARD_48 = article("geological-hazard-prevention-regulations.md", "第四十八条")
+DISPUTE_2 = article("rural-land-contract-dispute-arbitration-law.md", "第二条")
+CIVIL_338 = article("civil-code-property-rights.md", "第三百三十八条")
+
+
+def test_no_charge_to_the_applicant_is_read_out_as_free():
+    composed = _compose("行政复议要交费吗", {"行政复议", "交费", "收取费用", "费用"},
+                        hit("中华人民共和国行政复议法", "第八十七条", RECONSIDERATION_87))
+    assert composed.summary.startswith("不收费。"), composed.summary
+
+
+def test_a_who_summary_that_names_nobody_is_marked_unconcluded():
+    # 「……从其规定」 and 「……适用本法」 name no one who acts: an agent must not read them as who answers.
+    referral = _compose("泥石流谁负责治理", {"泥石流", "负责", "治理"},
+                        hit("地质灾害防治条例", "第四十八条", HAZARD_48))
+    scope = _compose("土地纠纷先找谁", {"土地", "纠纷", "土地纠纷", "土地承包经营纠纷", "仲裁"},
+                     hit("中华人民共和国农村土地承包经营纠纷调解仲裁法", "第二条", DISPUTE_2))
+    assert not referral.concluded, referral.summary
+    assert not scope.concluded, scope.summary
+    holder = _compose("承包地被征收了补偿给谁", {"承包地", "征收", "补偿"},
+                      hit("中华人民共和国民法典", "第三百三十八条", CIVIL_338))
+    assert holder.concluded and "土地承包经营权人" in holder.summary, holder.summary
 
 
 CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
