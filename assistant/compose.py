@@ -35,7 +35,7 @@ MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
 REFERRAL_RE = re.compile(r"(?:依照|按照|依据)[^，；。]{0,30}规定(?:办理|执行)")  # 「依照法律规定办理」
 PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担|约定|协商|确定|规定)|予以|给予|属于|"
-                          r"不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)|"
+                          r"承担[^，；。]{0,8}责任|不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)|"
                           + REFERRAL_RE.pattern)
 # Asking whether something is illegal, not mentioning a 违法建筑.
 ILLEGAL_Q_RE = re.compile(r"(?:违法|违规|合法|犯法)(?:吗|么|不|的吗)|是否(?:违法|违规|合法)|算不算(?:违法|违规)|"
@@ -416,6 +416,16 @@ def _is_condition(clause: str) -> bool:
     return clause.rstrip("，；：。").endswith("的")
 
 
+def _conditions(parts: list[str]) -> list[bool]:
+    """Which parts frame the rule: each "……的，" and the alternatives it closes
+    (「……登记错误给他人造成损害，或者……造成损害的，」)."""
+    flags = [_is_condition(p) for p in parts]
+    for i in range(len(parts) - 2, -1, -1):
+        if flags[i + 1] and parts[i].endswith("，") and parts[i + 1].startswith(("或者", "并且", "且")):
+            flags[i] = True
+    return flags
+
+
 def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
     condition ("……的，") before it, or its consequence after it when it is the condition or
@@ -490,7 +500,7 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
     parts = _clauses(clause)
     # A list's heading with its item (「……下列工作：……」) is cut as one: either alone says nothing.
     if len(parts) > 1 and not any(c.endswith(("：", ":")) for c in parts):
-        answers = [c for c in parts if not _is_condition(c)] or parts
+        answers = [c for c, framing in zip(parts, _conditions(parts)) if not framing] or parts
         chosen = max(answers, key=lambda c: _score(c, terms, intent))
         best = chosen.rstrip("，；：。")
         after = parts.index(chosen) + 1
@@ -625,6 +635,8 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         # A time set for another act than the one asked about is read with that act, never alone:
         # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.
         clause = "…" + _to_sentence_end(text[text.find(clause) + m.start():])
+    # A law the rule refers to is named short too: 《物权法》, not 《中华人民共和国物权法》.
+    clause = clause.replace("《" + CN_PREFIX, "《")
     budget = SUMMARY_CHARS - len(cite) - len(lead)
     # "但禁止……" read out after its conclusion: the 但 points back to a sentence not read.
     clause = re.sub(r"^(?:但是|但)[，,]?", "", clause)

@@ -652,6 +652,18 @@ def test_a_who_summary_that_names_nobody_is_marked_unconcluded():
     assert holder.concluded and "土地承包经营权人" in holder.summary, holder.summary
 
 
+REGISTRATION_29 = article("real-estate-registration-regulations.md", "第二十九条")
+
+
+def test_a_cut_sentence_keeps_its_rule_not_alternative_conditions():
+    # 「……造成损害，或者……造成损害的，」 are two conditions of one rule: cut, the rule is read out.
+    composed = _compose("不动产登记簿上的信息错了谁负责赔偿", {"不动产登记簿", "登记", "信息", "错", "负责", "赔偿"},
+                        hit("不动产登记暂行条例", "第二十九条", REGISTRATION_29))
+    assert "承担赔偿责任" in composed.summary, composed.summary
+    assert "《物权法》" in composed.summary, composed.summary  # the law referred to by its short name too
+    assert len(composed.summary) <= SUMMARY_CHARS
+
+
 CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
 MINERAL_67 = article("mineral-resources-law-2024.md", "第六十七条")
 
