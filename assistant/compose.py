@@ -220,13 +220,25 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
         rest = whole[at + m.end():]
         if _makes_up_for_delay(whole, at + m.start(), question):
             continue
-        governed = _acts(_to_sentence_end(rest))
+        governed = _governed_acts(rest)
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
         if not asked and not governed & REMEDIES or asked & governed or not governed and not other:
             return m
         other = other or bool(governed)
     return None
+
+
+def _governed_acts(rest: str) -> set[str]:
+    """The acts a time sets the period for: read on to the sentence's end, but not into a second
+    duty (「……三个工作日内将裁决书送达当事人，并告知当事人……起诉权利」 sets no time to 起诉)."""
+    return _acts(re.split(r"，(?:并且?|同时)", _to_sentence_end(rest), maxsplit=1)[0])
+
+
+def _sets_time_for_asked(question: str, text: str) -> bool:
+    """Whether a time in `text` is set for an act the caller names (起诉, 复议, 续期 …)."""
+    asked = _acts(question)
+    return bool(asked) and any(asked & _governed_acts(text[m.end():]) for m in TIME_RE.finditer(text))
 
 
 def _makes_up_for_delay(text: str, at: int, question: str) -> bool:
@@ -843,8 +855,9 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
                    if _states(intent.primary, s.unit.quote(), question) and (
                        a == 0 or intent.primary != "yes_no" and _shared(s.unit.quote(), terms) >= MIN_SHARED)]
         if stating:
-            source, chosen = min(stating, key=lambda f: (-_asked_in_stating_clause(intent.primary, f[1].unit.quote(), terms),
-                                                         -f[1].score, f[0]))
+            source, chosen = min(stating, key=lambda f: (
+                not (intent.primary == "deadline" and _sets_time_for_asked(question, f[1].unit.quote())),
+                -_asked_in_stating_clause(intent.primary, f[1].unit.quote(), terms), -f[1].score, f[0]))
             lead = _rule_of(chosen, ranked[source][1])
     if intent.primary == "fee" and not _says_price(lead.unit.quote()):
         # 「不收取费用」 or an amount answers a 费用 question; 「收取信息处理费的具体办法由……制定」 only

@@ -46,6 +46,8 @@ PREDICTION_RE = re.compile(r"给句准话|到底(?:拆不拆|征不征|批不批
 OWN_PLACE_RE = re.compile(r"我们|我家|咱们|这片|我们村|我们小区|我这")
 # A rule asked in general: how long (多少天内办结), what the procedure is, what is required.
 GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么|多少天|几天|多长时间|多少个?工作日|几个工作日|多少日")
+# Disagreeing with a decision: what is asked is the remedy, whatever the decision was.
+DISPUTE_RE = re.compile(r"不服|有异议|不认可|不同意|不满意")
 # "Which ones": the caller wants every item of a list, not the one that shares their words.
 ENUMERATION_RE = re.compile(r"哪些|哪几|什么内容|包括什么|包含什么|有什么(?:条件|要求|情形)|什么条件|都有什么|都要什么")
 
@@ -68,6 +70,8 @@ class Intent:
 def analyse(question: str) -> Intent:
     """The kinds of answer asked for, in order of how specific they are."""
     kinds = tuple(k for k, pattern in ASK_PATTERNS.items() if pattern.search(question))
+    if DISPUTE_RE.search(question):
+        kinds = tuple(k for k in kinds if k != "penalty")  # 「对罚款不服」 appeals a sanction, asks for none
     # 怎么 also opens yes/no and deadline questions ("怎么才能…多久"); the specific kind wins.
     if "procedure" in kinds and len(kinds) > 1 and not re.search(r"流程|程序|手续|步骤", question):
         kinds = tuple(k for k in kinds if k != "procedure")

@@ -95,6 +95,11 @@ def test_question_kinds(question, kinds):
     assert kinds <= set(analyse(question).kinds)
 
 
+def test_disagreeing_with_a_sanction_asks_for_the_remedy_not_a_sanction():
+    assert "penalty" not in analyse("对规划局的罚款不服怎么办").kinds
+    assert "penalty" in analyse("规划局罚款的标准是多少").kinds
+
+
 def test_a_deadline_question_takes_the_time_sentence():
     h = hit("政府信息公开条例", "第三十三条", DISCLOSURE_33)
     q = "申请政府信息公开后多久给答复"
@@ -662,6 +667,19 @@ def test_a_cut_sentence_keeps_its_rule_not_alternative_conditions():
     assert "承担赔偿责任" in composed.summary, composed.summary
     assert "《物权法》" in composed.summary, composed.summary  # the law referred to by its short name too
     assert len(composed.summary) <= SUMMARY_CHARS
+
+
+ARBITRATION_45 = article("rural-land-contract-dispute-arbitration-law.md", "第四十五条")
+ARBITRATION_48 = article("rural-land-contract-dispute-arbitration-law.md", "第四十八条")
+
+
+def test_a_deadline_is_the_one_set_for_the_act_asked_about():
+    # 45 gives 三个工作日 to serve the award 「，并告知……起诉权利」; 48 gives 三十日 to sue.
+    q = "对仲裁裁决不服多久起诉"
+    composed = _compose(q, {"仲裁", "裁决", "不服", "起诉", "有异议"},
+                        hit("中华人民共和国农村土地承包经营纠纷调解仲裁法", "第四十五条", ARBITRATION_45),
+                        hit("中华人民共和国农村土地承包经营纠纷调解仲裁法", "第四十八条", ARBITRATION_48, score=1.99))
+    assert composed.summary.startswith("时限：三十日内。"), composed.summary
 
 
 CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
