@@ -479,6 +479,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     elif best > 0 and extend and not PREDICATE_RE.search(clauses[best]) and PREDICATE_RE.search(clauses[best - 1]) \
             and not clauses[best - 1].endswith(("。", "；")):
         start = best - 1  # 「也可以保留土地承包权，流转其承包地的土地经营权」: the verb before governs it
+    elif extend and not PREDICATE_RE.search(clauses[best]) and clauses[best].endswith("，") \
+            and best + 1 < len(clauses) and not _is_condition(clauses[best + 1]):
+        end = best + 2  # 「行政机关公开政府信息，」 is a subject: 「采取……的方式」 says what of it
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
     # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.

@@ -682,6 +682,16 @@ def test_a_deadline_is_the_one_set_for_the_act_asked_about():
     assert composed.summary.startswith("时限：三十日内。"), composed.summary
 
 
+DISCLOSURE_13 = article("government-information-disclosure-regulations.md", "第十三条")
+
+
+def test_a_subject_is_read_with_what_the_sentence_says_of_it():
+    # 「行政机关公开政府信息，」 alone names a subject; 「采取主动公开和依申请公开的方式」 is the rule.
+    composed = _compose("政府信息公开的范围有哪些", {"政府信息", "政府信息公开", "公开", "范围"},
+                        hit("中华人民共和国政府信息公开条例", "第十三条", DISCLOSURE_13))
+    assert "采取主动公开和依申请公开的方式" in composed.summary, composed.summary
+
+
 CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
 MINERAL_67 = article("mineral-resources-law-2024.md", "第六十七条")
 
