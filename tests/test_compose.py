@@ -687,7 +687,7 @@ DISCLOSURE_13 = article("government-information-disclosure-regulations.md", "第
 
 def test_a_subject_is_read_with_what_the_sentence_says_of_it():
     # 「行政机关公开政府信息，」 alone names a subject; 「采取主动公开和依申请公开的方式」 is the rule.
-    composed = _compose("政府信息公开的范围有哪些", {"政府信息", "政府信息公开", "公开", "范围"},
+    composed = _compose("政府信息公开的范围有哪些", {"信息", "公开", "政府", "政府信息公开", "申请公开", "范围"},
                         hit("中华人民共和国政府信息公开条例", "第十三条", DISCLOSURE_13))
     assert "采取主动公开和依申请公开的方式" in composed.summary, composed.summary
 
