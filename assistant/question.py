@@ -48,6 +48,11 @@ OWN_PLACE_RE = re.compile(r"我们|我家|咱们|这片|我们村|我们小区|�
 GENERAL_RE = re.compile(r"一般|通常|多久|期限|时限|规定|流程|需要|怎么|多少天|几天|多长时间|多少个?工作日|几个工作日|多少日")
 # Disagreeing with a decision: what is asked is the remedy, whatever the decision was.
 DISPUTE_RE = re.compile(r"不服|有异议|不认可|不同意|不满意")
+# A sanction already imposed, the subject of another question (「处罚还执行吗」, 「罚款交到哪里」) …
+IMPOSED_RE = re.compile(r"(?:处罚|罚款|罚单)(?:决定书?)?(?:还|能否|能不能|能|可以|可不可以|要不要|需要|怎么交|怎么缴|交到|"
+                        r"缴到|交给|停止|暂缓|执行|减免|分期|撤销)")
+# … unless the sanction itself is asked about too (「会被罚款吗」, 「罚多少」).
+SANCTION_ASKED_RE = re.compile(r"怎么处罚|如何处罚|怎么罚|被罚|会罚|罚多少|罚款多少|处罚标准|罚款标准|后果|坐牢|追究")
 # "Which ones": the caller wants every item of a list, not the one that shares their words.
 ENUMERATION_RE = re.compile(r"哪些|哪几|什么内容|包括什么|包含什么|有什么(?:条件|要求|情形)|什么条件|都有什么|都要什么")
 
@@ -70,8 +75,9 @@ class Intent:
 def analyse(question: str) -> Intent:
     """The kinds of answer asked for, in order of how specific they are."""
     kinds = tuple(k for k, pattern in ASK_PATTERNS.items() if pattern.search(question))
-    if DISPUTE_RE.search(question):
-        kinds = tuple(k for k in kinds if k != "penalty")  # 「对罚款不服」 appeals a sanction, asks for none
+    if DISPUTE_RE.search(question) or IMPOSED_RE.search(question) and not SANCTION_ASKED_RE.search(question):
+        # 「对罚款不服」 appeals a sanction and 「罚款能分期交吗」 asks how to meet one: neither asks what it is.
+        kinds = tuple(k for k in kinds if k != "penalty")
     # 怎么 also opens yes/no and deadline questions ("怎么才能…多久"); the specific kind wins.
     if "procedure" in kinds and len(kinds) > 1 and not re.search(r"流程|程序|手续|步骤", question):
         kinds = tuple(k for k in kinds if k != "procedure")

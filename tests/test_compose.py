@@ -95,9 +95,18 @@ def test_question_kinds(question, kinds):
     assert kinds <= set(analyse(question).kinds)
 
 
-def test_disagreeing_with_a_sanction_asks_for_the_remedy_not_a_sanction():
-    assert "penalty" not in analyse("对规划局的罚款不服怎么办").kinds
-    assert "penalty" in analyse("规划局罚款的标准是多少").kinds
+@pytest.mark.parametrize("question, asks_sanction", [
+    ("对规划局的罚款不服怎么办", False),  # the remedy
+    ("行政复议期间处罚还执行吗", False),  # a sanction imposed, the subject of another question
+    ("罚款能分期交吗", False),
+    ("罚款交到哪里", False),
+    ("规划局罚款的标准是多少", True),
+    ("违建会被罚款吗", True),
+    ("不办证会罚款吗", True),
+    ("没有规划许可证盖房子会怎么处罚", True),
+])
+def test_a_sanction_is_asked_for_only_when_the_caller_asks_what_it_is(question, asks_sanction):
+    assert ("penalty" in analyse(question).kinds) is asks_sanction
 
 
 def test_a_deadline_question_takes_the_time_sentence():

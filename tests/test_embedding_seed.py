@@ -13,7 +13,7 @@ from ingest.embedding_seed import SeedIncomplete, bundled_texts, load_seed, writ
 from ingest.e5_convert import MODEL_NAME
 from tests.conftest import copy_corpus, make_settings
 
-SMALL = ["surveying-and-mapping-law.md", "urban-rural-planning-law.md"]
+SMALL = ["surveying-and-mapping-law.md"]
 
 
 def test_a_fresh_cache_builds_the_bundled_index_without_embedding(tmp_path, model):
