@@ -196,7 +196,7 @@ SOMEONE_RE = re.compile(r"人民法院|政府|权人|部门|机关|机构|委员
 # without an entry (流程, 比较) are answered by any sentence about the matter.
 STATES: dict[Kind, re.Pattern] = {
     "deadline": TIME_RE,
-    "fee": re.compile(f"{FREE_RE.pattern}|{AMOUNT_RE.pattern}|费用|收取.{{0,10}}费"),
+    "fee": re.compile(f"{FREE_RE.pattern}|{AMOUNT_RE.pattern}|费用|收取.{{0,10}}费|费[^，；。]{{0,6}}收取"),  # 登记费按件收取
     "who": re.compile(r"由.{1,30}(?:人民法院|人民政府|部门|机关|机构|委员会)|"
                       r"(?:人民法院|人民政府|部门|机关|机构|委员会)(?:负责|管辖|审批|批准|办理|登记|受理|组织)"),
     "penalty": re.compile(r"罚款|没收|吊销|拘留|刑事责任|处分|责令|警告"),

@@ -653,6 +653,16 @@ def test_no_charge_to_the_applicant_is_read_out_as_free():
     assert composed.summary.startswith("不收费。"), composed.summary
 
 
+CIVIL_223 = article("civil-code-property-rights.md", "第二百二十三条")
+
+
+def test_how_a_fee_is_charged_states_the_fee():
+    # 「不动产登记费按件收取」 answers how much in the statute's way: per case, not by area.
+    composed = _compose("不动产登记收多少钱", {"不动产", "登记", "收"},
+                        hit("中华人民共和国民法典", "第二百二十三条", CIVIL_223))
+    assert "按件收取" in composed.summary and composed.concluded, composed.summary
+
+
 def test_a_who_summary_that_names_nobody_is_marked_unconcluded():
     # 「……从其规定」 and 「……适用本法」 name no one who acts: an agent must not read them as who answers.
     referral = _compose("泥石流谁负责治理", {"泥石流", "负责", "治理"},
