@@ -33,6 +33,7 @@ class ScopeGuard:
         self._owners = np.array(owners)
         # Longest first, so 违章建筑 goes before 违章建 would leave 筑 behind.
         self._own_terms = sorted(data.get("in_scope_terms", []), key=len, reverse=True)
+        self._desk_terms = tuple(data.get("desk_terms", []))
 
     def check(self, vector: np.ndarray, question: str = "") -> ScopeVerdict:
         """In or out by meaning; a specific referral only when the question names the topic."""
@@ -51,7 +52,10 @@ class ScopeGuard:
 
     def named_topic(self, question: str) -> dict | None:
         """The out-of-scope topic whose keywords the question uses, if exactly one; words of this
-        desk that contain a keyword (违章建筑) do not count."""
+        desk that contain a keyword (违章建筑) do not count, and a question about the desk's own
+        matter (征收, 宅基地 …) names no other topic, whatever else it mentions (过渡期间的房租)."""
+        if any(term in question for term in self._desk_terms):
+            return None
         for term in self._own_terms:
             question = question.replace(term, "　")
         found = [t for t in self._topics if any(k in question for k in t.get("keywords", []))]

@@ -172,6 +172,9 @@ def test_a_word_of_this_desk_never_earns_another_hotline():
     assert guard.named_topic("邻居违章搭建挡了我家采光") is None
     assert guard.named_topic("土地承包纠纷的仲裁员是怎么选出来的") is None  # 裁员 is 劳动就业's
     assert "122" in guard.named_topic("违章停车被贴条了怎么处理")["referral"]
+    # 房租 is 租房's keyword, but a question about 征收 is this desk's whatever else it mentions.
+    assert guard.named_topic("拆迁时选择产权调换，过渡期间的房租谁来出") is None
+    assert "住房和城乡建设" in guard.named_topic("租客拖欠房租不走怎么办")["referral"]
 
 
 def test_a_referral_is_specific_only_when_the_question_names_its_topic():
