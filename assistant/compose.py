@@ -187,9 +187,9 @@ AUTHORITY_NAME_RE = re.compile(f"{_AUTHORITY}(?:[^，；。由]{{0,12}}?(?:主�
 ASKED_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位|哪些部门|哪级|哪一级)[^，。？?]{{0,4}}?({AUTHORITY_ACT_RE.pattern})")
 # Who pays is a 谁 question too: 「……费用由违法建设当事人承担」.
 BEARER_RE = re.compile(r"由([^，；。由]{2,20}?)(承担|负担|支付|缴纳)")
+CITED_RE = re.compile(r"（《[^（）]*》[^（）]*）$")  # the summary's closing （《简称》第X条）
 # Someone who acts, decides or pays. Naming one proves no 谁 answer right, but a summary that
 # names nobody (「……，适用本法」, 「……，从其规定」) surely does not say who.
-CITED_RE = re.compile(r"（《[^（）]*》[^（）]*）$")  # the summary's closing （《简称》第X条）
 SOMEONE_RE = re.compile(r"人民法院|政府|权人|部门|机关|机构|委员会|组织|单位|企业|公民|法人|个人|业主|村民|"
                         r"(?:权利|当事|申请|所有|使用|承包|被征收|责任|共有|继承|行为)人|(?:承包|发包)方")
 # What a sentence must say to give each kind of answer, not merely touch its subject. Kinds
