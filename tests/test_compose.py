@@ -714,6 +714,16 @@ def test_a_subject_is_read_with_what_the_sentence_says_of_it():
     assert "采取主动公开和依申请公开的方式" in composed.summary, composed.summary
 
 
+RECONSIDERATION_42 = article("administrative-reconsideration-law-2023.md", "第四十二条")
+
+
+def test_a_list_of_exceptions_is_not_read_out_for_its_rule():
+    # 「……不停止执行；但是有下列情形之一的，应当停止执行：」: one exception read alone says the opposite.
+    composed = _compose("行政复议期间处罚还执行吗", {"行政复议", "期间", "处罚", "执行"},
+                        hit("中华人民共和国行政复议法", "第四十二条", RECONSIDERATION_42))
+    assert composed.summary.startswith("行政复议期间行政行为不停止执行"), composed.summary
+
+
 CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
 MINERAL_67 = article("mineral-resources-law-2024.md", "第六十七条")
 
