@@ -58,6 +58,7 @@ ACTS: dict[str, re.Pattern] = {
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
+REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁|调解|投诉|举报|申诉|鉴定")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
 QUESTION_CLAUSE_END_RE = re.compile(r"[，,。？?！!；;]")
@@ -117,6 +118,8 @@ def _score(text: str, terms: set[str], intent: Intent) -> float:
         # 「依照法律规定办理」 hands the matter to another law: it is no step of a procedure.
         if ANSWER_PATTERNS[kind].search(REFERRAL_RE.sub("", text) if kind == "procedure" else text):
             bonus += 4.0 if i == 0 else 2.0
+    if intent.dispute and REMEDY_RE.search(text):
+        bonus += 2.0  # 「……处理决定不服的，可以……向人民法院起诉」 answers 「对处理决定不服怎么办」
     return _overlap(text, terms) + bonus
 
 
@@ -879,5 +882,7 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
-    concluded = _concludes(intent.primary, summary, question)
+    # A caller who disagrees (不服, 有异议) asks where to turn: a sentence that names no remedy does not say.
+    concluded = _concludes(intent.primary, summary, question) and (
+        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote())))
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

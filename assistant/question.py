@@ -63,6 +63,7 @@ class Intent:
     parts: int              # how many questions the caller put in one (？ and 还/另外 joins)
     personal_case: bool     # "where is MY application", "will OUR block be demolished" — a clerk must answer
     enumeration: bool = False  # "哪些/什么条件": every item of a list answers
+    dispute: bool = False  # "对……不服": the caller disagrees with a decision and asks where to turn
 
     @property
     def primary(self) -> Kind | None:
@@ -75,7 +76,8 @@ class Intent:
 def analyse(question: str) -> Intent:
     """The kinds of answer asked for, in order of how specific they are."""
     kinds = tuple(k for k, pattern in ASK_PATTERNS.items() if pattern.search(question))
-    if DISPUTE_RE.search(question) or IMPOSED_RE.search(question) and not SANCTION_ASKED_RE.search(question):
+    dispute = bool(DISPUTE_RE.search(question))
+    if dispute or IMPOSED_RE.search(question) and not SANCTION_ASKED_RE.search(question):
         # 「对罚款不服」 appeals a sanction and 「罚款能分期交吗」 asks how to meet one: neither asks what it is.
         kinds = tuple(k for k in kinds if k != "penalty")
     # 怎么 also opens yes/no and deadline questions ("怎么才能…多久"); the specific kind wins.
@@ -85,4 +87,4 @@ def analyse(question: str) -> Intent:
     personal = bool(CASE_STATUS_RE.search(question)) and (
         bool(OWN_CASE_RE.search(question)) or not GENERAL_RE.search(question)) or (
         bool(PREDICTION_RE.search(question)) and bool(OWN_PLACE_RE.search(question)))
-    return Intent(kinds, parts, personal, bool(ENUMERATION_RE.search(question)))
+    return Intent(kinds, parts, personal, bool(ENUMERATION_RE.search(question)), dispute)

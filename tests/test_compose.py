@@ -724,6 +724,20 @@ def test_a_list_of_exceptions_is_not_read_out_for_its_rule():
     assert composed.summary.startswith("行政复议期间行政行为不停止执行"), composed.summary
 
 
+LAND_14 = article("land-administration-law.md", "第十四条")
+PLANNING_56 = article("urban-rural-planning-law.md", "第五十六条")
+
+
+def test_a_caller_who_disagrees_hears_the_remedy_or_is_told_to_check():
+    terms = {"不服", "争议", "决定", "土地", "处理", "权属", "权属争议", "有异议", "申请行政复议", "提起行政诉讼"}
+    remedy = _compose("对土地权属争议处理决定不服怎么办", terms, hit("中华人民共和国土地管理法", "第十四条", LAND_14))
+    assert "处理决定不服的" in remedy.summary and remedy.concluded, remedy.summary
+    # 56 sends a case up to a higher authority: it names no remedy for the caller.
+    none = _compose("对规划局的罚款不服怎么办", {"规划局", "罚款", "不服", "有异议", "申请行政复议", "提起行政诉讼"},
+                    hit("中华人民共和国城乡规划法", "第五十六条", PLANNING_56))
+    assert not none.concluded, none.summary
+
+
 CIVIL_363 = article("civil-code-property-rights.md", "第三百六十三条")
 MINERAL_67 = article("mineral-resources-law-2024.md", "第六十七条")
 
