@@ -16,7 +16,7 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
     "materials": re.compile(r"材料|证件|带什么|准备什么|提交什么|资料|证明|清单"),
     "penalty": re.compile(r"处罚|罚款|罚多少|罚吗|后果|责任|追究|查处|没收|坐牢"),
-    "compare": re.compile(r"还是|区别|不同|分别|哪个(?:更|先)|和.{1,12}(?:各|都)"),
+    "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}(?:各|都)"),
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
     "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"
                          r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$"),

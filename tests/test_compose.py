@@ -90,6 +90,7 @@ def test_a_matching_item_is_quoted_with_its_heading():
     ("办不动产登记要带什么材料", {"materials"}),
     ("没有规划许可证盖房子会怎么处罚", {"penalty"}),
     ("复议和起诉的期限分别是多久", {"deadline", "compare"}),
+    ("复议和诉讼有什么不同", {"compare"}),
 ])
 def test_question_kinds(question, kinds):
     assert kinds <= set(analyse(question).kinds)
@@ -107,6 +108,11 @@ def test_question_kinds(question, kinds):
 ])
 def test_a_sanction_is_asked_for_only_when_the_caller_asks_what_it_is(question, asks_sanction):
     assert ("penalty" in analyse(question).kinds) is asks_sanction
+
+
+def test_disagreeing_is_no_comparison():
+    assert "compare" not in analyse("邻居不同意我家翻建房子怎么办").kinds  # 不同意, not 不同
+    assert analyse("邻居不同意我家翻建房子怎么办").dispute
 
 
 def test_a_deadline_question_takes_the_time_sentence():
