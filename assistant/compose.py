@@ -27,6 +27,7 @@ RULE_START_RE = re.compile(r"^(?:应当|可以|不得|必须|禁止|是指|包�
 RETRIEVAL_MARGIN = 0.35  # fused-score distance from the top within which another article may join
 CLAUSE_RE = re.compile(r"[^，；：。！？]+[，；：。！？]?")
 TIME_RE = re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)(?:内|以内|之内)?")
+TIME_END_RE = re.compile(f"(?:{TIME_RE.pattern})，$")  # a clause that ends on its time limit
 NEGATIVE_RE = re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|不属于|无效|不收取|不允许")
 # What grants or refuses permission; 不能 is left out, it also describes ("不能保障……的地区").
 FORBIDS_RE = re.compile(r"不得|禁止|严禁|不予|无权|不准|不允许")
@@ -487,6 +488,8 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         end = best + 2  # 「行政机关公开政府信息，」 is a subject: 「采取……的方式」 says what of it
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
+    if end < len(clauses) and TIME_END_RE.search(clauses[end - 1]):
+        end += 1  # 「……三十日内，」 sets the time for the act that follows: 「向人民法院起诉」
     # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.
     while extend and start > 0 and CONTINUATION_RE.match(clauses[start]):
         start -= 1
@@ -528,6 +531,9 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
         if not bare and not PREDICATE_RE.search(best) and rule is not None and rule > after:
             # The matter alone (「……使用年限届满，」), its rule conditions away: the rule says more.
             best = parts[rule].rstrip("，；：。")
+        elif TIME_END_RE.search(chosen) and after < len(parts) \
+                and len(timed := (chosen + parts[after]).rstrip("，；：。")) <= budget:
+            best = timed  # the time with the act it is set for (「……十五日内，向人民法院起诉」)
         if len(best) <= budget and not bare:
             return best
         if not bare:

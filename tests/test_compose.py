@@ -738,6 +738,8 @@ def test_a_caller_who_disagrees_hears_the_remedy_or_is_told_to_check():
     terms = {"不服", "争议", "决定", "土地", "处理", "权属", "权属争议", "有异议", "申请行政复议", "提起行政诉讼"}
     remedy = _compose("对土地权属争议处理决定不服怎么办", terms, hit("中华人民共和国土地管理法", "第十四条", LAND_14))
     assert "处理决定不服的" in remedy.summary and remedy.concluded, remedy.summary
+    # 「……三十日内，」 sets the time for the act after it: the summary does not stop at the time.
+    assert "三十日内，向人民法院起诉" in remedy.summary, remedy.summary
     # 56 sends a case up to a higher authority: it names no remedy for the caller.
     none = _compose("对规划局的罚款不服怎么办", {"规划局", "罚款", "不服", "有异议", "申请行政复议", "提起行政诉讼"},
                     hit("中华人民共和国城乡规划法", "第五十六条", PLANNING_56))
