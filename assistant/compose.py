@@ -557,10 +557,10 @@ def _as_sentence(unit: Unit, terms: set[str], intent: Intent) -> str:
     m = LIST_CASES_RE.match(unit.text)
     if not (m and unit.items) or intent.enumeration:  # "哪些情形……" asks for every case, not one
         return unit.quote()
-    if EXCEPTIONS_LIST_RE.match(unit.text):
+    if exceptions := EXCEPTIONS_LIST_RE.match(unit.text):
         # 「……不停止执行；但是有下列情形之一的，应当停止执行：」: the cases are exceptions to the rule
         # before them, which is the answer; one case read out alone says the opposite.
-        return EXCEPTIONS_LIST_RE.match(unit.text).group("rule") + "。"
+        return exceptions.group("rule") + "。"
     case = max(unit.items, key=lambda item: (_overlap(item, terms), _score(item, terms, intent)))
     case = ITEM_RE.sub("", case).rstrip("；;。 ")
     # Each item is one of the 行为 the heading names: "……标志" reads as the case "……标志的".

@@ -730,7 +730,6 @@ def test_a_list_of_exceptions_is_not_read_out_for_its_rule():
     assert composed.summary.startswith("行政复议期间行政行为不停止执行"), composed.summary
 
 
-LAND_14 = article("land-administration-law.md", "第十四条")
 PLANNING_56 = article("urban-rural-planning-law.md", "第五十六条")
 
 
