@@ -59,6 +59,7 @@ ACTS: dict[str, re.Pattern] = {
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
 }
+SANCTION_START_RE = re.compile(r"责令|给予|没收|处以|吊销|予以")  # where a sanction begins after who imposes it
 REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁|调解|投诉|举报|申诉|鉴定")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
@@ -203,7 +204,7 @@ STATES: dict[Kind, re.Pattern] = {
     "fee": re.compile(f"{FREE_RE.pattern}|{AMOUNT_RE.pattern}|费用|收取.{{0,10}}费|费[^，；。]{{0,6}}收取"),  # 登记费按件收取
     "who": re.compile(r"由.{1,30}(?:人民法院|人民政府|部门|机关|机构|委员会)|"
                       r"(?:人民法院|人民政府|部门|机关|机构|委员会)(?:负责|管辖|审批|批准|办理|登记|受理|组织)"),
-    "penalty": re.compile(r"罚款|没收|吊销|拘留|刑事责任|处分|责令|警告"),
+    "penalty": re.compile(r"罚款|没收|收缴|吊销|拘留|刑事责任|处分|责令|警告"),
     "materials": ANSWER_PATTERNS["materials"],
 }
 
@@ -490,6 +491,10 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         start = best - 1  # a two-part question: the clause before may answer the other part
     if end < len(clauses) and TIME_END_RE.search(clauses[end - 1]):
         end += 1  # 「……三十日内，」 sets the time for the act that follows: 「向人民法院起诉」
+    if intent.primary == "penalty" and STATES["penalty"].search(clauses[end - 1]):
+        # 「给予警告，责令改正，可以并处……罚款；」 is one sanction: its first clause alone understates it.
+        while end < len(clauses) and clauses[end - 1].endswith("，") and STATES["penalty"].search(clauses[end]):
+            end += 1
     # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.
     while extend and start > 0 and CONTINUATION_RE.match(clauses[start]):
         start -= 1
@@ -518,6 +523,8 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
     answer: then the clause, matter and rule, is cut."""
     if len(clause) <= budget:
         return clause
+    if intent.primary == "penalty" and (sanction := _sanction_part(clause, budget)):
+        return sanction
     parts = _clauses(clause)
     # A list's heading with its item (「……下列工作：……」) is cut as one: either alone says nothing.
     if len(parts) > 1 and not any(c.endswith(("：", ":")) for c in parts):
@@ -541,6 +548,30 @@ def _fit(clause: str, budget: int, terms: set[str], intent: Intent) -> str:
     cut = clause[: budget - 1]
     boundary = max(cut.rfind("、"), cut.rfind("的"), cut.rfind("或者"), cut.rfind("和"))
     return (cut[:boundary] if boundary >= budget // 2 else cut) + "…"
+
+
+def _sanction_part(clause: str, budget: int) -> str:
+    """The clause's sanction (「责令限期改正或者治理，可以并处罚款」) without the case it is for and,
+    when need be, without who imposes it; as many of its clauses as fit, first first. 「可以并处
+    罚款」 alone sounds like a mere fine and drops the order to undo the harm."""
+    parts = _clauses(clause)
+    framing = _conditions(parts)
+    first = next((i for i, p in enumerate(parts) if not framing[i] and STATES["penalty"].search(p)), None)
+    if first is None:
+        return ""
+    end = first + 1
+    while end < len(parts) and parts[end - 1].endswith("，") and STATES["penalty"].search(parts[end]):
+        end += 1
+    run = parts[first:end]
+    if len("".join(run).rstrip("，；：。")) > budget and run[0].startswith("由") \
+            and (m := SANCTION_START_RE.search(run[0])):
+        run[0] = run[0][m.start():]
+    fitting = ""
+    for part in run:
+        if len((fitting + part).rstrip("，；：。")) > budget:
+            break
+        fitting += part
+    return fitting.rstrip("，；：。")
 
 
 # "有下列行为之一的，由……责令限期拆除，可以并处……罚款：": the heading holds the rule, the items the cases.

@@ -15,7 +15,7 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|[交缴付]费|价格|费是|税费|标准是多少|补多少|赔多少|给多少|罚多少"),
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
     "materials": re.compile(r"材料|证件|带什么|准备什么|提交什么|资料|证明|清单"),
-    "penalty": re.compile(r"处罚|罚款|罚多少|罚吗|后果|责任|追究|查处|没收|坐牢"),
+    "penalty": re.compile(r"罚|后果|责任|追究|查处|没收|坐牢|会怎么?样[？?]?$"),
     "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}(?:各|都)"),
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
     "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"
@@ -32,7 +32,7 @@ ANSWER_PATTERNS: dict[Kind, re.Pattern] = {
     "yes_no": re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|可以|(?<!所)有权|应当|必须|允许|准予|不属于|属于|有效|无效"),
     "materials": re.compile(r"材料|提交|提供|申请书|证明|证书|文件|资料|身份"),
     "procedure": re.compile(r"申请|审核|批准|审批|公告|登记|受理|报送|提出|办理|作出"),
-    "penalty": re.compile(r"罚款|责令|没收|拘留|处分|吊销|追究|拆除|刑事责任|赔偿"),
+    "penalty": re.compile(r"罚款|责令|没收|收缴|拘留|处分|吊销|追究|拆除|刑事责任|赔偿"),
     "compare": re.compile(r"之日起|[\d一二三四五六七八九十]+(?:个)?(?:日|月|年)|可以|应当"),
 }
 

@@ -105,6 +105,8 @@ def test_question_kinds(question, kinds):
     ("违建会被罚款吗", True),
     ("不办证会罚款吗", True),
     ("没有规划许可证盖房子会怎么处罚", True),
+    ("擅自拆除历史建筑怎么罚", True),
+    ("违法建设不拆会怎么样", True),
 ])
 def test_a_sanction_is_asked_for_only_when_the_caller_asks_what_it_is(question, asks_sanction):
     assert ("penalty" in analyse(question).kinds) is asks_sanction
@@ -392,7 +394,21 @@ def test_a_list_of_cases_is_summarised_as_the_case_asked_about_and_its_rule(ques
 
 def test_an_item_that_names_an_act_reads_as_a_case():
     composed = _compose("损毁测量标志怎么处罚", {"损毁", "测量标志", "处罚"}, hit(SURVEYING, "第六十四条", SURVEYING_64))
-    assert composed.summary.startswith("损毁、擅自移动永久性测量标志或者正在使用中的临时性测量标志的，给予警告")
+    # Case and sanction do not fit in one summary: the sanction is read out whole, the case quoted.
+    assert composed.summary.startswith("给予警告，责令改正，可以并处二十万元以下的罚款"), composed.summary
+    assert "损毁、擅自移动永久性测量标志" in composed.points[0].text
+
+
+LAND_75 = article("land-administration-law.md", "第七十五条")
+
+
+@pytest.mark.parametrize("question", ["耕地上盖房子会怎么处罚", "私自在耕地里挖沙子怎么罚", "占耕地建坟会怎么样"])
+def test_a_sanction_is_read_out_whole_without_who_imposes_it_when_both_do_not_fit(question):
+    composed = _compose(question, {"耕地", "建房", "挖砂", "建坟", "处罚"},
+                        hit("中华人民共和国土地管理法", "第七十五条", LAND_75))
+    # 「可以并处罚款」 alone drops the order to restore the land.
+    assert composed.summary.startswith("责令限期改正或者治理，可以并处罚款（"), composed.summary
+    assert composed.concluded
 
 
 def test_a_yes_or_no_comes_only_from_a_modal_that_governs_what_was_asked():

@@ -46,6 +46,14 @@ def test_colloquial_words_are_expanded(searcher):
     assert hits and all("不动产权属证书" in h.text or "房屋所有权证书" in h.text for h in hits)
 
 
+def test_a_question_of_how_long_to_do_something_also_searches_the_statutes_word_for_its_time_limit(searcher):
+    # 「……之日起六十日内提出行政复议申请；但是法律规定的申请期限超过六十日的除外」 shares 申请期限.
+    assert "申请期限" in searcher.synonyms.expansions("行政复议多少天内申请")
+    assert "申请期限" not in searcher.synonyms.expansions("行政复议怎么申请")
+    hits = searcher.search("行政复议多少天内申请", top_k=2, mode="keyword")
+    assert "第二十条" in [h.label for h in hits if h.title == "中华人民共和国行政复议法"]
+
+
 @pytest.mark.parametrize("query", ["", "   ", "\n\t"])
 def test_empty_query_is_rejected_with_a_message(searcher, query):
     with pytest.raises(QueryError, match="不能为空"):
