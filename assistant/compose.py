@@ -35,7 +35,7 @@ GRANTS_RE = re.compile(r"可以|准予|(?<!所)有权|(?<!不)允许")
 MODAL_RE = re.compile(f"{FORBIDS_RE.pattern}|{GRANTS_RE.pattern}")
 OBLIGATION_RE = re.compile(r"应当|必须|需要|须经")
 REFERRAL_RE = re.compile(r"(?:依照|按照|依据)[^，；。]{0,30}规定(?:办理|执行)")  # 「依照法律规定办理」
-PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担|约定|协商|确定|规定)|予以|给予|属于|"
+PREDICATE_RE = re.compile(r"应当|可以|不得|必须|禁止|(?<!所)有权|责令|没收|处以|并处|吊销|由.{1,30}(?:负责|批准|审批|决定|办理|解决|处理|承担|约定|协商|确定|规定)|予以|给予|属于|"
                           r"承担[^，；。]{0,8}责任|不收取|免收|无需|不需要|是指|包括|适用(?:本|土地|有关|国家|法律|.{0,20}规定)|"
                           + REFERRAL_RE.pattern)
 # Asking whether something is illegal, not mentioning a 违法建筑.
@@ -58,9 +58,11 @@ ACTS: dict[str, re.Pattern] = {
     "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|法院|打官司|告政府"), "复查": re.compile(r"复查|复核"),
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
+    "决定": re.compile(r"作出[^，；。]{0,12}决定"),
 }
 SANCTION_START_RE = re.compile(r"责令|给予|没收|处以|吊销|予以")  # where a sanction begins after who imposes it
 REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁|调解|投诉|举报|申诉|鉴定")
+BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
 QUESTION_CLAUSE_END_RE = re.compile(r"[，,。？?！!；;]")
@@ -213,11 +215,16 @@ def _acts(text: str) -> set[str]:
     return {act for act, pattern in ACTS.items() if pattern.search(text)}
 
 
+def _asked_acts(question: str) -> set[str]:
+    """The acts a question asks the time of; 「复议决定多久作出」 asks of the decision however worded."""
+    return _acts(question) | ({"决定"} if re.search(r"决定(?!书)", question) else set())
+
+
 def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     """The first time limit in `text` (a run of clauses of `sentence`) set for what the caller
     asked about: 「……十五日内，依法向人民法院提起行政诉讼」 is no answer to how long one has to apply
     for 复议. What a time is set for is read on in the sentence, past the end of the run."""
-    asked = _acts(question)
+    asked = _asked_acts(question)
     offset = sentence.find(text)
     whole, at = (sentence, offset) if offset >= 0 else (text, 0)
     other = False  # a time after one set for another act qualifies that act (延长期限不得超过30日)
@@ -228,7 +235,7 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
         governed = _governed_acts(rest)
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
-        if not asked and not governed & REMEDIES or asked & governed or not governed and not other:
+        if not asked and not governed & REMEDIES or _for_asked(asked, governed) or not governed and not other:
             return m
         other = other or bool(governed)
     return None
@@ -241,9 +248,31 @@ def _governed_acts(rest: str) -> set[str]:
 
 
 def _sets_time_for_asked(question: str, text: str) -> bool:
-    """Whether a time in `text` is set for an act the caller names (起诉, 复议, 续期 …)."""
-    asked = _acts(question)
-    return bool(asked) and any(asked & _governed_acts(text[m.end():]) for m in TIME_RE.finditer(text))
+    """Whether a time in `text` is set for an act the caller names (起诉, 复议, 续期 …): named after
+    it, or, when only a bare verb follows (「……六个月内提出」), in the case the sentence opens with
+    (「……直接向人民法院提起诉讼的，」). A time in a case clause is set for no one."""
+    asked = _asked_acts(question)
+    return bool(asked) and any(_for_asked(asked, _governed_acts(text[m.end():]) or _acts(_case_before(text, m.start())))
+                               for m in TIME_RE.finditer(text)
+                               if not _in_case(text, m.start()) and not _makes_up_for_delay(text, m.start(), question))
+
+
+def _in_case(text: str, at: int) -> bool:
+    """Whether position `at` lies in a case clause: 「行政机关……两个月内不履行的，」 describes when the
+    rule applies, it sets no time for the caller."""
+    return any(m.start() <= at < m.end() and _is_condition(m.group()) for m in CLAUSE_RE.finditer(text))
+
+
+def _for_asked(asked: set[str], governed: set[str]) -> bool:
+    """Whether acts a time is set for are those asked about: 「……六十日内作出行政复议决定」 is the
+    authority's time to decide 复议, no answer to how long one has to apply for it."""
+    return bool(asked & governed) and ("决定" in asked or "决定" not in governed)
+
+
+def _case_before(text: str, at: int) -> str:
+    """The case clauses (「……的，」) of the sentence before position `at`."""
+    start = max(text.rfind("。", 0, at), text.rfind("；", 0, at)) + 1
+    return "".join(c for c in _clauses(text[start:at]) if _is_condition(c))
 
 
 def _makes_up_for_delay(text: str, at: int, question: str) -> bool:
@@ -251,6 +280,12 @@ def _makes_up_for_delay(text: str, at: int, question: str) -> bool:
     十日内，可以申请延长期限」), which is not the period, unless the caller asks about the delay."""
     clause = next((m.group() for m in CLAUSE_RE.finditer(text) if m.start() <= at < m.end()), "")
     return bool(EXTENSION_RE.search(clause)) and not EXTENSION_RE.search(question)
+
+
+def _bars_late_claims(text: str, time: re.Match) -> bool:
+    """Whether the time is an outer bar (「……之日起超过二十年……，人民法院不予受理」), which is not the
+    period one has to act in."""
+    return text[max(0, time.start() - 2):time.start()] == "超过" and bool(BARRED_RE.search(_to_sentence_end(text[time.end():])))
 
 
 def _governs_subject(modal: re.Pattern, clause: str, subject: set[str]) -> bool:
@@ -429,8 +464,10 @@ def _clauses(text: str) -> list[str]:
 
 
 def _is_condition(clause: str) -> bool:
-    """A "……的，" clause frames the rule; the clause after it answers."""
-    return clause.rstrip("，；：。").endswith("的")
+    """A "……的，" clause frames the rule; the clause after it answers. A clause that ends its
+    sentence or its rule (「……用于其他目的；」) frames nothing, and 目的 or 标的 is a noun."""
+    bare = clause.rstrip("，；：。")
+    return bare.endswith("的") and not bare.endswith(("目的", "标的")) and not clause.endswith(("；", "。"))
 
 
 def _conditions(parts: list[str]) -> list[bool]:
@@ -715,7 +752,8 @@ def _states(kind: Kind, text: str, question: str) -> bool:
             return bool(MODAL_RE.search(text))
         return bool(ANSWER_PATTERNS[kind].search(text))
     if kind == "deadline":
-        return any(not _makes_up_for_delay(text, m.start(), question) for m in TIME_RE.finditer(text))
+        return any(not _makes_up_for_delay(text, m.start(), question) and not _bars_late_claims(text, m)
+                   for m in TIME_RE.finditer(text))
     pattern = STATES.get(kind)
     return pattern is None or bool(pattern.search(text))
 
@@ -861,6 +899,16 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             continue
         a, chosen = found
         take(a, [chosen] if a in taken else [chosen, *_answering(ranked[a][1], first=False)])
+
+    # A time for the act asked about (起诉) comes from a retrieved article that sets one, when the
+    # quoted ones only set times for other acts (「行政机关……两个月内不履行的」).
+    if intent.primary == "deadline" and not any(_sets_time_for_asked(question, s.unit.quote())
+                                                for quotes in taken.values() for s in quotes.values()):
+        timed = [(a, s) for a, (_, scored) in enumerate(ranked) if a not in taken for s in scored
+                 if _sets_time_for_asked(question, s.unit.quote()) and _shared(s.unit.quote(), terms) >= MIN_SHARED]
+        if timed:
+            a, chosen = min(timed, key=lambda f: (-f[1].score, f[0]))
+            take(a, [chosen])
 
     # A 材料 question hears every sentence of a quoted article that says what to submit: the one
     # that adds a document in some cases (还应当提交……) sits apart from the general list.

@@ -903,3 +903,49 @@ def test_a_time_to_make_up_for_a_missed_period_is_not_the_period():
     asked = _compose("耽误了起诉期限怎么办，多少天内申请延长", {"耽误", "起诉", "期限", "起诉期限", "延长"},
                      hit("中华人民共和国行政诉讼法", "第四十八条", LITIGATION_48))
     assert "十日内" in asked.summary and asked.concluded, asked.summary
+
+
+LITIGATION = "中华人民共和国行政诉讼法"
+RECONSIDERATION = "中华人民共和国行政复议法"
+
+
+def _litigation(label: str, score: float) -> Hit:
+    return hit(LITIGATION, label, article("administrative-litigation-law.md", label), score=score)
+
+
+def _reconsideration(label: str, score: float) -> Hit:
+    return hit(RECONSIDERATION, label, article("administrative-reconsideration-law-2023.md", label), score=score)
+
+
+@pytest.mark.parametrize("question", ["行政诉讼起诉期限多长", "直接去法院告政府有没有期限"])
+def test_the_time_to_sue_is_the_one_set_for_suing_not_a_case_bar_or_a_delay(question):
+    # 48 makes up for a delay (十日内), 47's 两个月 is the authority's time in a case clause, 46's
+    # 二十年 bars late claims: only 46's 六个月内 is the time one has to sue.
+    hits = [_litigation("第四十八条", 1.6), _litigation("第四十七条", 1.3), _litigation("第四十六条", 1.2)]
+    composed = _compose(question, {"行政诉讼", "诉讼", "起诉", "起诉期限", "期限", "法院", "提起诉讼"}, *hits)
+    assert composed.summary.startswith("时限：六个月内。"), composed.summary
+    assert "第四十六条" in composed.summary
+
+
+@pytest.mark.parametrize("question, time, label", [
+    ("行政复议多少天内申请", "六十日内", "第二十条"),
+    ("行政复议决定多久作出", "六十日内", "第六十二条"),
+])
+def test_the_time_to_apply_and_the_time_to_decide_are_told_apart(question, time, label):
+    hits = [_reconsideration("第三十条", 1.3), _reconsideration("第六十二条", 1.26), _reconsideration("第二十条", 1.23)]
+    composed = _compose(question, {"行政复议", "复议", "申请", "申请期限", "决定", "作出"}, *hits)
+    assert composed.summary.startswith(f"时限：{time}。") and label in composed.summary, composed.summary
+
+
+def test_a_rule_ending_on_a_noun_in_de_is_no_case_and_keeps_its_clause_whole():
+    # 「……用于其他目的；」 ends a rule; read as a case it pulled in 「未经权利人同意」 without its rule.
+    text = article("real-estate-registration-regulations.md", "第二十八条")
+    composed = _compose("查到的房屋登记信息能随便用吗", {"查询", "不动产登记资料", "用于", "其他"},
+                        hit("不动产登记暂行条例", "第二十八条", text))
+    assert not composed.summary.split("（")[0].endswith("未经权利人同意"), composed.summary
+
+
+def test_a_sanction_is_a_rule_a_case_is_not_read_out_without_it():
+    composed = _compose("村民建房占了邻居的地怎么办", {"村民", "建房", "批准", "占用", "土地"},
+                        hit("中华人民共和国土地管理法", "第七十八条", article("land-administration-law.md", "第七十八条")))
+    assert "责令退还" in composed.summary, composed.summary
