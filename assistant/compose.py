@@ -968,6 +968,9 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         source, lead = sanction
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
     # A caller who disagrees (不服, 有异议) asks where to turn: a sentence that names no remedy does not say.
+    # Nor does one that names nothing of what a 要……吗 question asks is needed (审批, 登报).
     concluded = _concludes(intent.primary, summary, question) and (
-        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote())))
+        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and (
+        intent.primary != "yes_no" or PERMISSION_Q_RE.search(question) is not None
+        or _names_what_is_needed(question, CITED_RE.sub("", summary), terms))
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

@@ -949,3 +949,12 @@ def test_a_sanction_is_a_rule_a_case_is_not_read_out_without_it():
     composed = _compose("村民建房占了邻居的地怎么办", {"村民", "建房", "批准", "占用", "土地"},
                         hit("中华人民共和国土地管理法", "第七十八条", article("land-administration-law.md", "第七十八条")))
     assert "责令退还" in composed.summary, composed.summary
+
+
+def test_a_do_i_need_answer_that_names_nothing_of_what_is_needed_is_not_concluded():
+    text = article("civil-code-property-rights.md", "第三百六十四条")
+    composed = _compose("宅基地翻建要审批吗", {"宅基地", "翻建", "审批"}, hit("中华人民共和国民法典", "第三百六十四条", text))
+    assert "审批" not in composed.summary and not composed.concluded, composed.summary
+    permit = _compose("盖房子开工前要领施工许可证吗", {"盖房子", "开工", "施工许可证"},
+                      hit("中华人民共和国建筑法", "第七条", article("construction-law.md", "第七条")))
+    assert permit.summary.startswith("需要。") and permit.concluded
