@@ -411,10 +411,15 @@ def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
 
 def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
     """Whether an obligation is about what the caller asks is needed: 「征地之前要不要听证」 asks about
-    a 听证, and 「……应当……公告」 is no 需要 to it. What is needed is named after the ask."""
+    a 听证, and 「……应当……公告」 is no 需要 to it."""
+    needed = _needed(question, terms)
+    return not needed or _names(clause, set(needed))
+
+
+def _needed(question: str, terms: set[str]) -> frozenset[str]:
+    """What a 要……吗 question asks is needed, named after the ask (「改变土地用途要批准吗」: 批准)."""
     ask = NEED_Q_RE.search(question)
-    needed = {t for t in _own_words(question, terms) if t in question[ask.start():]} if ask else set()
-    return not needed or _names(clause, needed)
+    return frozenset(t for t in _own_words(question, terms) if t in question[ask.start():]) if ask else frozenset()
 
 
 def _rule_part(clause: str) -> str:
@@ -480,7 +485,8 @@ def _conditions(parts: list[str]) -> list[bool]:
     return flags
 
 
-def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True) -> str:
+def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True,
+                   needed: frozenset[str] = frozenset()) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
     condition ("……的，") before it, or its consequence after it when it is the condition or
     (with `extend`) only names the matter; with `extend`, also the rule an alternative or
@@ -497,7 +503,10 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     def states(i: int) -> bool:
         return intent.primary in STATES and STATES[intent.primary].search(clauses[i]) is not None
 
-    best = max(range(len(clauses)), key=lambda i: (_score(clauses[i], terms, intent), condition(i), states(i), -i))
+    # What a 要……吗 question asks is needed (批准) first: 「……需要改变土地用途的，应当依法经……批准」
+    # answers 改变用途要批准吗, 「不得改变土地用途」 shares more words and does not.
+    best = max(range(len(clauses)), key=lambda i: (bool(needed) and _names(clauses[i], set(needed)),
+                                                   _score(clauses[i], terms, intent), condition(i), states(i), -i))
     # A time, an amount or a sanction is the answer itself: the clause that has one comes first,
     # unless the best is a case whose consequence states it (「……的，给予警告」) or a list item,
     # which is read with its heading's rule.
@@ -524,6 +533,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     elif extend and not PREDICATE_RE.search(clauses[best]) and clauses[best].endswith("，") \
             and best + 1 < len(clauses) and not _is_condition(clauses[best + 1]):
         end = best + 2  # 「行政机关公开政府信息，」 is a subject: 「采取……的方式」 says what of it
+    elif extend and best > 0 and RULE_START_RE.match(clauses[best]) and clauses[best - 1].endswith("，") \
+            and not PREDICATE_RE.search(clauses[best - 1]) and not _is_condition(clauses[best - 1]):
+        start = best - 1  # 「必须先经……批准」 rules on the matter before it: 「在河道内开采砂、石，」
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
     if end < len(clauses) and TIME_END_RE.search(clauses[end - 1]):
@@ -694,7 +706,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     tried = []
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
-        clause = _answer_clause(text, clause_terms, intent, extend)
+        clause = _answer_clause(text, clause_terms, intent, extend, _needed(question, terms))
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
             item = _item_touched(unit, terms)

@@ -958,3 +958,17 @@ def test_a_do_i_need_answer_that_names_nothing_of_what_is_needed_is_not_conclude
     permit = _compose("盖房子开工前要领施工许可证吗", {"盖房子", "开工", "施工许可证"},
                       hit("中华人民共和国建筑法", "第七条", article("construction-law.md", "第七条")))
     assert permit.summary.startswith("需要。") and permit.concluded
+
+
+def test_a_do_i_need_question_hears_the_clause_that_names_what_is_needed():
+    text = article("civil-code-property-rights.md", "第三百五十条")
+    composed = _compose("改变土地用途要批准吗", {"改变", "土地", "用途", "批准"}, hit("中华人民共和国民法典", "第三百五十条", text))
+    # 「不得改变土地用途」 shares more of the question's words; only the next rule says 批准.
+    assert composed.summary.startswith("需要。需要改变土地用途的，应当依法经有关行政主管部门批准"), composed.summary
+
+
+def test_a_rule_is_read_with_the_matter_it_rules_on():
+    text = article("beijing-mineral-resources-regulations.md", "第十四条")
+    composed = _compose("在河道里采砂需要办什么许可", {"河道", "采砂", "开采", "许可", "许可证"},
+                        hit("北京市矿产资源管理条例", "第十四条", text))
+    assert composed.summary.startswith("在河道内开采砂、石，必须先经河道主管部门批准"), composed.summary
