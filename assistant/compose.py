@@ -549,6 +549,14 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         start -= 1
     while extend and end < len(clauses) and CONTINUATION_RE.match(clauses[end]):
         end += 2 if len(clauses[end].rstrip("，；：")) <= 2 else 1  # "但是，" alone says nothing
+    if not extend and clauses[start].startswith("或者") and _is_condition(clauses[start]):
+        # One of several cases (「……拒不交出土地的，……期满拒不归还的，或者……的，」) with the rule:
+        # the one the question names most, never a dangling 「或者……」.
+        first = start
+        while first > 0 and _is_condition(clauses[first - 1]):
+            first -= 1
+        case = max(range(first, start + 1), key=lambda i: (_overlap(clauses[i], terms), -i))
+        return (clauses[case].removeprefix("或者") + "".join(clauses[start + 1:end])).rstrip("，；：。")
     return "".join(clauses[start:end]).rstrip("，；：。")
 
 

@@ -972,3 +972,12 @@ def test_a_rule_is_read_with_the_matter_it_rules_on():
     composed = _compose("在河道里采砂需要办什么许可", {"河道", "采砂", "开采", "许可", "许可证"},
                         hit("北京市矿产资源管理条例", "第十四条", text))
     assert composed.summary.startswith("在河道内开采砂、石，必须先经河道主管部门批准"), composed.summary
+
+
+@pytest.mark.parametrize("question, terms, case", [
+    ("拒不交还土地怎么办", {"拒", "交还", "土地"}, "依法收回国有土地使用权当事人拒不交出土地的，"),
+    ("临时用地到期拒不归还怎么办", {"临时", "用地", "到期", "期限届满", "拒", "归还"}, "临时使用土地期满拒不归还的，"),
+])
+def test_one_of_several_cases_is_read_with_the_rule_never_a_dangling_alternative(question, terms, case):
+    composed = _compose(question, terms, hit("中华人民共和国土地管理法", "第八十一条", article("land-administration-law.md", "第八十一条")))
+    assert composed.summary.startswith(case + "由县级以上人民政府自然资源主管部门责令交还土地"), composed.summary
