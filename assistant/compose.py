@@ -920,11 +920,12 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         a, chosen = found
         take(a, [chosen] if a in taken else [chosen, *_answering(ranked[a][1], first=False)])
 
-    # A time for the act asked about (起诉) comes from a retrieved article that sets one, when the
-    # quoted ones only set times for other acts (「行政机关……两个月内不履行的」).
+    # A time for the act asked about (起诉) comes from a retrieved article of the same law that sets
+    # one, when the quoted ones only set times for other acts (「行政机关……两个月内不履行的」).
     if intent.primary == "deadline" and not any(_sets_time_for_asked(question, s.unit.quote())
                                                 for quotes in taken.values() for s in quotes.values()):
-        timed = [(a, s) for a, (_, scored) in enumerate(ranked) if a not in taken for s in scored
+        timed = [(a, s) for a, (hit, scored) in enumerate(ranked) if a not in taken and hit.title == top_hit.title
+                 for s in scored
                  if _sets_time_for_asked(question, s.unit.quote()) and _shared(s.unit.quote(), terms) >= MIN_SHARED]
         if timed:
             a, chosen = min(timed, key=lambda f: (-f[1].score, f[0]))

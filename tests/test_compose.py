@@ -981,3 +981,13 @@ def test_a_rule_is_read_with_the_matter_it_rules_on():
 def test_one_of_several_cases_is_read_with_the_rule_never_a_dangling_alternative(question, terms, case):
     composed = _compose(question, terms, hit("中华人民共和国土地管理法", "第八十一条", article("land-administration-law.md", "第八十一条")))
     assert composed.summary.startswith(case + "由县级以上人民政府自然资源主管部门责令交还土地"), composed.summary
+
+
+def test_a_time_for_the_asked_act_is_taken_from_another_article_of_the_same_law_only():
+    # 实施条例第三十条's 「……10日内指定受理机关」 names 受理, but it is another regulation's rule on
+    # which body accepts, no time to accept an application.
+    implementing = hit("中华人民共和国行政复议法实施条例", "第三十条",
+                       article("administrative-reconsideration-implementing-regulations.md", "第三十条"), score=0.9)
+    composed = _compose("行政复议申请多少天内受理", {"行政复议", "复议", "申请", "受理", "行政复议申请"},
+                        _reconsideration("第三十条", 1.3), implementing)
+    assert composed.summary.startswith("时限：五日内。"), composed.summary
