@@ -18,6 +18,7 @@ from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
 SUMMARY_CHARS = 60
+DEADLINE_LEAD = "时限："
 MAX_ITEMS = 8
 MAX_TOP_UNITS = 4
 ITEM_MATCH = 0.6  # an item is quoted when it matches the question at least this well as the best item
@@ -435,7 +436,7 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
     from a clause whose modal governs one of the `subject` words, never from its exception."""
     kind = intent.primary
     if kind == "deadline" and (m := _time_for(question, clause, unit_text) or _time_for(question, unit_text, unit_text)):
-        return f"时限：{m.group(0)}。"
+        return f"{DEADLINE_LEAD}{m.group(0)}。"
     if kind == "fee":
         if FREE_RE.search(clause):
             return "不收费。"
@@ -782,6 +783,10 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     """Whether a summary gives the kind of answer asked for, as far as a sentence can show it."""
     if kind == "who":
         return bool(SOMEONE_RE.search(CITED_RE.sub("", summary)))
+    if kind == "deadline":
+        # A time read out without 时限 first is set for another act (「…十五日内，向人民法院起诉」 to
+        # how long one has to pull a building down).
+        return summary.startswith(DEADLINE_LEAD)
     return not _conclusive(kind, question) or _states(kind, summary, question)
 
 

@@ -991,3 +991,10 @@ def test_a_time_for_the_asked_act_is_taken_from_another_article_of_the_same_law_
     composed = _compose("行政复议申请多少天内受理", {"行政复议", "复议", "申请", "受理", "行政复议申请"},
                         _reconsideration("第三十条", 1.3), implementing)
     assert composed.summary.startswith("时限：五日内。"), composed.summary
+
+
+def test_a_time_read_out_for_another_act_is_not_concluded():
+    composed = _compose("违建限期拆除期限多长", {"违建", "违法建设", "限期拆除", "拆除", "期限"},
+                        hit("中华人民共和国土地管理法", "第八十三条", article("land-administration-law.md", "第八十三条")))
+    # 「……十五日内，向人民法院起诉」 is the time to sue, not to pull the building down.
+    assert not composed.summary.startswith("时限：") and not composed.concluded, composed.summary
