@@ -73,6 +73,8 @@ ASK_CUE_RE = re.compile(r"能不能|能否|可不可以|可以|允许|行不行|
 ACT_FORMS = {"挪": ("移动", "迁移"), "移": ("移动", "迁移", "移植"), "卖": ("出卖", "转让", "买卖"),
              "买": ("购买", "买卖", "转让"), "租": ("出租", "租赁"), "拆": ("拆除",), "砍": ("砍伐", "采伐"),
              "占": ("占用",), "盖": ("建设", "建造", "修建"), "建": ("建设", "建造", "修建")}
+# A caller's word for an approval and the statutes' (要审批吗 is answered by 「经批准可以……」).
+APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核"), "审核": ("审批", "批准")}
 PARTICLE_RE = re.compile(r"[^\u4e00-\u9fff]|[呢啊呀吧了的]")
 MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
@@ -414,7 +416,11 @@ def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
     """Whether an obligation is about what the caller asks is needed: 「征地之前要不要听证」 asks about
     a 听证, and 「……应当……公告」 is no 需要 to it."""
     needed = _needed(question, terms)
-    return not needed or _names(clause, set(needed))
+    return not needed or _names_needed(clause, needed)
+
+
+def _names_needed(text: str, needed: frozenset[str]) -> bool:
+    return _names(text, set(needed)) or any(form in text for n in needed for form in APPROVAL_FORMS.get(n, ()))
 
 
 def _needed(question: str, terms: set[str]) -> frozenset[str]:
@@ -506,7 +512,7 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
 
     # What a 要……吗 question asks is needed (批准) first: 「……需要改变土地用途的，应当依法经……批准」
     # answers 改变用途要批准吗, 「不得改变土地用途」 shares more words and does not.
-    best = max(range(len(clauses)), key=lambda i: (bool(needed) and _names(clauses[i], set(needed)),
+    best = max(range(len(clauses)), key=lambda i: (bool(needed) and _names_needed(clauses[i], needed),
                                                    _score(clauses[i], terms, intent), condition(i), states(i), -i))
     # A time, an amount or a sanction is the answer itself: the clause that has one comes first,
     # unless the best is a case whose consequence states it (「……的，给予警告」) or a list item,

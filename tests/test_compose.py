@@ -998,3 +998,10 @@ def test_a_time_read_out_for_another_act_is_not_concluded():
                         hit("中华人民共和国土地管理法", "第八十三条", article("land-administration-law.md", "第八十三条")))
     # 「……十五日内，向人民法院起诉」 is the time to sue, not to pull the building down.
     assert not composed.summary.startswith("时限：") and not composed.concluded, composed.summary
+
+
+def test_a_need_for_approval_is_named_in_the_statutes_words():
+    # 要审批吗 is answered by 「……经批准可以砍伐」: 批准 is the statute's word for the caller's 审批.
+    composed = _compose("砍自家树要审批吗", {"砍", "树", "树木", "砍伐", "审批"},
+                        hit("北京市绿化条例", "第五十九条", article("beijing-greening-regulations.md", "第五十九条")))
+    assert "批准" in composed.summary and composed.concluded, composed.summary
