@@ -63,6 +63,9 @@ ACTS: dict[str, re.Pattern] = {
 }
 SANCTION_START_RE = re.compile(r"责令|给予|没收|处以|吊销|予以")  # where a sanction begins after who imposes it
 REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁|调解|投诉|举报|申诉|鉴定")
+# Callers say 多少天 of any period (「对处罚不服多少天内起诉」 is answered by 六个月), but 多少年 asks in years.
+ASKED_UNIT_RE = re.compile(r"(?:多少|几)个?(年)")
+UNIT_FORMS = {"年": ("年",)}
 BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
@@ -225,12 +228,14 @@ def _asked_acts(question: str) -> set[str]:
 
 def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
     """The first time limit in `text` (a run of clauses of `sentence`) set for what the caller
-    asked about: 「……十五日内，依法向人民法院提起行政诉讼」 is no answer to how long one has to apply
-    for 复议. What a time is set for is read on in the sentence, past the end of the run."""
+    asked about, in the unit asked first: 「……十五日内，依法向人民法院提起行政诉讼」 is no answer to how
+    long one has to apply for 复议. What a time is set for is read on in the sentence, past the end
+    of the run."""
     asked = _asked_acts(question)
     offset = sentence.find(text)
     whole, at = (sentence, offset) if offset >= 0 else (text, 0)
     other = False  # a time after one set for another act qualifies that act (延长期限不得超过30日)
+    found = []
     for m in TIME_RE.finditer(text):
         rest = whole[at + m.end():]
         if _makes_up_for_delay(whole, at + m.start(), question):
@@ -239,9 +244,21 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
         if not asked and not governed & REMEDIES or _for_asked(asked, governed) or not governed and not other:
-            return m
+            found.append(m)
         other = other or bool(governed)
-    return None
+    return next((m for m in found if _in_asked_unit(question, m.group())), found[0] if found else None)
+
+
+def _has_asked_unit(text: str, question: str) -> bool:
+    return ASKED_UNIT_RE.search(question) is None or any(
+        _in_asked_unit(question, m.group()) for m in TIME_RE.finditer(text))
+
+
+def _in_asked_unit(question: str, time: str) -> bool:
+    """Whether a time is in the unit the caller asks in: 「有效期多少年」 is answered by 「最长为30年」, not
+    by the 「30日前」 to apply for renewal. Any time is, when the question names no unit."""
+    m = ASKED_UNIT_RE.search(question)
+    return m is None or any(re.sub(r"(?:以|之)?内$", "", time).endswith(u) for u in UNIT_FORMS[m.group(1)])
 
 
 def _governed_acts(rest: str) -> set[str]:
@@ -988,6 +1005,14 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             source, chosen = min(stating, key=lambda f: (
                 not (intent.primary == "deadline" and _sets_time_for_asked(question, f[1].unit.quote())),
                 -_asked_in_stating_clause(intent.primary, f[1].unit.quote(), terms), -f[1].score, f[0]))
+            lead = _rule_of(chosen, ranked[source][1])
+    if intent.primary == "deadline" and not _has_asked_unit(lead.unit.quote(), question):
+        # 「多少年」 is answered in years: the quoted sentence that gives one, of this article or of
+        # another about the caller's subject.
+        in_unit = [(a, s) for a in order for s in taken[a].values() if _has_asked_unit(s.unit.quote(), question)
+                   and (a == source or _shared(s.unit.quote(), terms) >= MIN_SHARED)]
+        if in_unit:
+            source, chosen = min(in_unit, key=lambda f: (f[0] != source, -f[1].score, f[0]))
             lead = _rule_of(chosen, ranked[source][1])
     if intent.primary == "fee" and not _says_price(lead.unit.quote()):
         # 「不收取费用」 or an amount answers a 费用 question; 「收取信息处理费的具体办法由……制定」 only

@@ -1005,3 +1005,22 @@ def test_a_need_for_approval_is_named_in_the_statutes_words():
     composed = _compose("砍自家树要审批吗", {"砍", "树", "树木", "砍伐", "审批"},
                         hit("北京市绿化条例", "第五十九条", article("beijing-greening-regulations.md", "第五十九条")))
     assert "批准" in composed.summary and composed.concluded, composed.summary
+
+
+def test_a_time_is_read_in_the_unit_the_caller_asks_in():
+    text = article("mineral-mining-registration-measures.md", "第七条")
+    composed = _compose("采矿许可证有效期多少年", {"许可", "有效期", "采矿权", "采矿许可证", "采矿", "年", "许可证", "开采"},
+                        hit("矿产资源开采登记管理办法", "第七条", text))
+    # 「……有效期届满的30日前」 is when to apply for renewal; the caller asks how many years it lasts.
+    assert composed.summary.startswith("时限：30年。"), composed.summary
+    renewal = _compose("采矿许可证到期前多少天申请延续", {"采矿许可证", "延续", "申请", "届满"},
+                       hit("矿产资源开采登记管理办法", "第七条", text))
+    assert renewal.summary.startswith("时限：30日。"), renewal.summary
+
+
+def test_how_many_days_is_asked_of_any_period():
+    # 「多少天」 is how callers ask of any time: the six months to sue are not passed over for the
+    # fifteen days after a 复议 decision, which the caller never had.
+    composed = _compose("对处罚不服多少天内起诉", {"处罚", "不服", "起诉", "天", "提起行政诉讼", "申请行政复议", "有异议"},
+                        _litigation("第四十六条", 1.6), _litigation("第四十五条", 1.5))
+    assert composed.summary.startswith("时限：六个月内。"), composed.summary
