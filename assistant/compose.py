@@ -213,7 +213,8 @@ STATES: dict[Kind, re.Pattern] = {
     "who": re.compile(r"由.{1,30}(?:人民法院|人民政府|部门|机关|机构|委员会)|"
                       r"(?:人民法院|人民政府|部门|机关|机构|委员会)(?:负责|管辖|审批|批准|办理|登记|受理|组织)"),
     "penalty": re.compile(r"罚款|没收|收缴|吊销|拘留|刑事责任|处分|责令|警告"),
-    "materials": ANSWER_PATTERNS["materials"],
+    # A 材料 answer names a document or the act of handing one in; 「……不动产登记资料……说明查询目的」 does not.
+    "materials": re.compile(f"{SUBMIT_RE.pattern}|材料|申请书|证明|证件|身份证|证书"),
 }
 
 
@@ -818,9 +819,11 @@ def _says_price(text: str) -> bool:
 
 
 def _conclusive(kind: Kind | None, question: str) -> bool:
-    """Kinds whose answer is unmistakable in a sentence: a time, an amount, a sanction, 可以/不得 to a
-    permission question. "由……负责" or "属于" are not: they also name who or what is asked about."""
-    return kind in ("deadline", "fee", "penalty") or (kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
+    """Kinds whose answer is unmistakable in a sentence: a time, an amount, a sanction, a document to
+    hand in, 可以/不得 to a permission question. "由……负责" or "属于" are not: they also name who or
+    what is asked about."""
+    return kind in ("deadline", "fee", "penalty", "materials") or (
+        kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
 
 
 def _subject_terms(terms: set[str]) -> set[str]:

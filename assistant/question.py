@@ -14,7 +14,8 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
                            r"截止|过期|超过.{0,6}还|来得及|逾期|有效期"),
     "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|[交缴付]费|价格|费是|税费|标准是多少|补多少|赔多少|给多少|罚多少"),
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
-    "materials": re.compile(r"材料|证件|带什么|准备什么|提交什么|资料|证明|清单"),
+    # 资料 alone is no ask: 「查询不动产登记资料收费吗」 asks about a fee.
+    "materials": re.compile(r"材料|证件|(?:带|准备|提交|交|写|填)(?:什么|哪些|啥)|要带|(?:什么|哪些|要.{0,4})资料|证明|清单"),
     "penalty": re.compile(r"罚|后果|责任|追究|查处|没收|坐牢|会怎么?样[？?]?$"),
     "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}(?:各|都)"),
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.

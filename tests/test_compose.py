@@ -1024,3 +1024,23 @@ def test_how_many_days_is_asked_of_any_period():
     composed = _compose("对处罚不服多少天内起诉", {"处罚", "不服", "起诉", "天", "提起行政诉讼", "申请行政复议", "有异议"},
                         _litigation("第四十六条", 1.6), _litigation("第四十五条", 1.5))
     assert composed.summary.startswith("时限：六个月内。"), composed.summary
+
+
+@pytest.mark.parametrize("question, asks_materials", [
+    ("不动产抵押登记要带哪些东西", True),
+    ("行政复议申请书要写什么", True),
+    ("申请采矿许可证需要哪些资料", True),
+    ("查询不动产登记资料收费吗", False),  # 资料 is what is looked up, the ask is the fee
+])
+def test_materials_are_asked_for_by_what_to_bring_not_by_the_word_资料(question, asks_materials):
+    assert ("materials" in analyse(question).kinds) is asks_materials
+
+
+def test_a_materials_answer_that_names_no_document_is_not_concluded():
+    apply = hit("中华人民共和国土地管理法实施条例", "第三十四条",
+                article("land-administration-law-implementing-regulations.md", "第三十四条"))
+    composed = _compose("宅基地申请要准备什么材料", {"宅基地", "申请", "准备", "材料"}, apply)
+    assert not composed.concluded, composed.summary  # 「……应当以户为单位……提出申请」 names no document
+    permit = _compose("建设工程规划许可证需要什么材料", {"建设工程规划许可证", "材料", "申请"},
+                      hit("中华人民共和国城乡规划法", "第四十条", PLANNING_40))
+    assert "提交" in permit.summary and permit.concluded, permit.summary
