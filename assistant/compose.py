@@ -918,6 +918,11 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     if not hits:
         return Composition("", [], [])
     terms = {t for t in terms if not FRAME_RE.fullmatch(t)}
+    if intent.wants("who"):
+        # 「哪个部门负责」 asks who; its 部门 and 负责 name no subject, or 「……主管部门指定办理」 of an
+        # exception outscores the rule 「……由……登记机构办理」.
+        cues = [m.group() for m in ASK_PATTERNS["who"].finditer(question)]
+        terms = {t for t in terms if not any(t in cue for cue in cues)}
     terms |= {t.replace("两", "二") for t in terms if "两" in t}  # 满两年 is the statute's 满二年
     ranked = [(hit, _ranked_units(hit, terms, intent)) for hit in hits[:max_articles]]
     ranked = [(h, r) for h, r in ranked if r]

@@ -1044,3 +1044,10 @@ def test_a_materials_answer_that_names_no_document_is_not_concluded():
     permit = _compose("建设工程规划许可证需要什么材料", {"建设工程规划许可证", "材料", "申请"},
                       hit("中华人民共和国城乡规划法", "第四十条", PLANNING_40))
     assert "提交" in permit.summary and permit.concluded, permit.summary
+
+
+def test_the_words_of_a_who_ask_name_no_subject():
+    composed = _compose("不动产登记由哪个部门负责", {"不动产登记", "不动产", "登记", "部门", "负责"},
+                        hit("不动产登记暂行条例", "第七条", article("real-estate-registration-regulations.md", "第七条")))
+    # 「……由共同的上一级人民政府不动产登记主管部门指定办理」 shares 部门 and is the exception.
+    assert composed.summary.startswith("不动产登记由不动产所在地的县级人民政府不动产登记机构办理"), composed.summary
