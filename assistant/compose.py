@@ -192,6 +192,7 @@ PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|�
 NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得|要[^，。？?]{1,8}吗")
 YES_NO_ASK_RE = re.compile(f"{PERMISSION_Q_RE.pattern}|{NEED_Q_RE.pattern}|{ILLEGAL_Q_RE.pattern}")
 _AUTHORITY = r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会)"
+TRANSITIVE_ACTS = frozenset({"责令", "组织", "实施"})
 AUTHORITY_ACT_RE = re.compile(r"负责|管辖|审核批准|审查批准|审核|批准|审批|核发|办理|登记|组织|责令|决定|实施|处理")
 AUTHORITY_RE = re.compile(f"{_AUTHORITY})({AUTHORITY_ACT_RE.pattern})")
 # The whole name: 「城市、县人民政府城乡规划主管部门」, not its first 人民政府.
@@ -470,7 +471,10 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
     # 「费用由谁承担」 asks who, not how much.
     if kind == "who" or kind == "fee" and intent.wants("who"):
         if m := AUTHORITY_RE.search(clause) or BEARER_RE.search(clause):
-            return f"由{m.group(1)}{m.group(2)}。"
+            # 「由……部门责令。」 says nothing of what is ordered: an act that needs its object keeps it.
+            done = m.group(2) + (re.split(r"[，；。：]", clause[m.end():], maxsplit=1)[0]
+                                 if m.group(2) in TRANSITIVE_ACTS else "")
+            return f"由{m.group(1)}{done}。"
         if by := _authority_for_asked_act(question, unit_text):
             return by
     if kind == "yes_no" and _about_asked(question, unit_text, terms) and not _unasked_condition(question, clause, terms):

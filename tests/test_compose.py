@@ -1051,3 +1051,9 @@ def test_the_words_of_a_who_ask_name_no_subject():
                         hit("不动产登记暂行条例", "第七条", article("real-estate-registration-regulations.md", "第七条")))
     # 「……由共同的上一级人民政府不动产登记主管部门指定办理」 shares 部门 and is the exception.
     assert composed.summary.startswith("不动产登记由不动产所在地的县级人民政府不动产登记机构办理"), composed.summary
+
+
+def test_who_orders_is_read_with_what_is_ordered():
+    composed = _compose("集体土地违法出租建厂房谁来管", {"集体", "土地", "出租", "厂房", "集体经营性建设用地"},
+                        hit("中华人民共和国土地管理法", "第八十二条", article("land-administration-law.md", "第八十二条")))
+    assert composed.summary.startswith("由县级以上人民政府自然资源主管部门责令限期改正"), composed.summary
