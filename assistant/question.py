@@ -17,7 +17,7 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     # 资料 alone is no ask: 「查询不动产登记资料收费吗」 asks about a fee.
     "materials": re.compile(r"材料|证件|(?:带|准备|提交|交|写|填)(?:什么|哪些|啥)|要带|(?:什么|哪些|要.{0,4})资料|证明|清单"),
     "penalty": re.compile(r"罚|后果|责任|追究|查处|没收|坐牢|会怎么?样[？?]?$"),
-    "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}(?:各|都)"),
+    "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}各"),  # 「我和妹妹都想继承」 compares nothing
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
     "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"
                          r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$"),

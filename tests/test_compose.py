@@ -1057,3 +1057,8 @@ def test_who_orders_is_read_with_what_is_ordered():
     composed = _compose("集体土地违法出租建厂房谁来管", {"集体", "土地", "出租", "厂房", "集体经营性建设用地"},
                         hit("中华人民共和国土地管理法", "第八十二条", article("land-administration-law.md", "第八十二条")))
     assert composed.summary.startswith("由县级以上人民政府自然资源主管部门责令限期改正"), composed.summary
+
+
+def test_two_people_wanting_the_same_is_no_comparison():
+    assert "compare" not in analyse("我和我妹妹都想继承，去登记中心要带什么材料").kinds
+    assert "compare" in analyse("复议和诉讼各要多久").kinds
