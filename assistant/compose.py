@@ -809,6 +809,9 @@ def _states(kind: Kind, text: str, question: str) -> bool:
 
 def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     """Whether a summary gives the kind of answer asked for, as far as a sentence can show it."""
+    body = CITED_RE.sub("", summary)
+    if body.endswith("…") and not PREDICATE_RE.search(body):
+        return False  # cut before its rule (「征收农村集体土地时未就被征收土地上…」): it concludes nothing
     if kind == "who":
         return bool(SOMEONE_RE.search(CITED_RE.sub("", summary)))
     if kind == "deadline":

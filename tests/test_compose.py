@@ -1062,3 +1062,11 @@ def test_who_orders_is_read_with_what_is_ordered():
 def test_two_people_wanting_the_same_is_no_comparison():
     assert "compare" not in analyse("我和我妹妹都想继承，去登记中心要带什么材料").kinds
     assert "compare" in analyse("复议和诉讼各要多久").kinds
+
+
+def test_a_summary_cut_before_its_rule_is_not_concluded():
+    title = "最高人民法院关于审理涉及农村集体土地行政案件若干问题的规定"
+    composed = _compose("集体土地征收补偿标准从哪查询", {"集体土地", "征收", "补偿", "标准", "查询"},
+                        hit(title, "第十二条", article("spc-rural-collective-land-administrative-cases.md", "第十二条")))
+    assert composed.summary.split("（")[0].endswith("…"), composed.summary  # the long title leaves no room
+    assert not composed.concluded
