@@ -66,6 +66,7 @@ REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁
 # Callers say 多少天 of any period (「对处罚不服多少天内起诉」 is answered by 六个月), but 多少年 asks in years.
 ASKED_UNIT_RE = re.compile(r"(?:多少|几)个?(年)")
 UNIT_FORMS = {"年": ("年",)}
+NAMED_PERIOD_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:的)?期限")
 BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
@@ -243,12 +244,22 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
         if _makes_up_for_delay(whole, at + m.start(), question):
             continue
         governed = _governed_acts(rest)
+        if _names_another_period(whole[:at + m.start()], question):
+            continue
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
         if not asked and not governed & REMEDIES or _for_asked(asked, governed) or not governed and not other:
             found.append(m)
         other = other or bool(governed)
     return next((m for m in found if _in_asked_unit(question, m.group())), found[0] if found else None)
+
+
+def _names_another_period(before: str, question: str) -> bool:
+    """Whether the clause a time ends names the period it is (「征求意见期限不得少于30日」) and the
+    caller asked of another: how long a 征收决定 is announced is not how long opinions are sought."""
+    clause = re.split(r"[，；。：]", before)[-1]
+    named = NAMED_PERIOD_RE.search(clause)
+    return named is not None and named.group(1)[-2:] not in question
 
 
 def _has_asked_unit(text: str, question: str) -> bool:
@@ -779,10 +790,12 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
         # heading whole, then the item the question touches most, else the first, says what the list is.
         item = _item_touched(unit, terms)
         clause = _with_heading(unit, item).rstrip("；;。")
-    if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text:
+    if intent.primary == "deadline" and not lead and (m := TIME_RE.search(clause)) and clause in text \
+            and (timed := _to_sentence_end(text[text.find(clause) + m.start():])) != m.group(0):
         # A time set for another act than the one asked about is read with that act, never alone:
-        # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议.
-        clause = "…" + _to_sentence_end(text[text.find(clause) + m.start():])
+        # 「……十五日内，依法向人民法院提起行政诉讼」, not 「……十五日内」 to a question about 复议. A time
+        # that ends its sentence (「征求意见期限不得少于30日」) is read with the period it names.
+        clause = "…" + timed
     # A law the rule refers to is named short too: 《物权法》, not 《中华人民共和国物权法》.
     clause = clause.replace("《" + CN_PREFIX, "《")
     budget = SUMMARY_CHARS - len(cite) - len(lead)

@@ -1070,3 +1070,14 @@ def test_a_summary_cut_before_its_rule_is_not_concluded():
                         hit(title, "第十二条", article("spc-rural-collective-land-administrative-cases.md", "第十二条")))
     assert composed.summary.split("（")[0].endswith("…"), composed.summary  # the long title leaves no room
     assert not composed.concluded
+
+
+def test_a_time_for_a_named_period_answers_only_that_period():
+    text = article("housing-expropriation-compensation-regulations.md", "第十条")
+    h = hit("国有土地上房屋征收与补偿条例", "第十条", text)
+    asked = _compose("房屋征收补偿方案征求意见多少天", {"征收", "补偿方案", "征求意见", "意见"}, h)
+    assert asked.summary.startswith("时限：30日。"), asked.summary
+    other = _compose("征收决定公告多少天", {"征收", "决定", "公告"}, h)
+    # 「征求意见期限不得少于30日」 is how long opinions are sought, not how long a decision is announced.
+    assert not other.summary.startswith("时限：") and not other.concluded, other.summary
+    assert "征求意见期限不得少于30日" in other.summary
