@@ -50,7 +50,7 @@ PURPOSE_RE = re.compile(r"^为了?.{2,200}?制定本(?:法|条例|办法|规定|
 MISSED_RE = re.compile(r"逾期|未按期|超过.{0,10}期限|(?:届满|期满).{0,20}未")
 # Words that frame a question ("能不能……", "是不是……") and say nothing of its subject.
 FRAME_RE = re.compile(r"不能|能不能|不是|是不是|可以|可不可以|不行|行不行|是否|能否|有没有|要不要|需不需要|会不会")
-SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材料|文件|证明|申请书|图|报告|规划|方案)")
+SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材料|文件|证明|证书|申请书|图|报告|规划|方案)")
 # The act a prohibition forbids: "不得损毁或者擅自移动……标志" → 损毁或者擅自移动……标志.
 FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}})")
 SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction must repeat
@@ -216,7 +216,7 @@ STATES: dict[Kind, re.Pattern] = {
                       r"(?:人民法院|人民政府|部门|机关|机构|委员会)(?:负责|管辖|审批|批准|办理|登记|受理|组织)"),
     "penalty": re.compile(r"罚款|没收|收缴|吊销|拘留|刑事责任|处分|责令|警告"),
     # A 材料 answer names a document or the act of handing one in; 「……不动产登记资料……说明查询目的」 does not.
-    "materials": re.compile(f"{SUBMIT_RE.pattern}|材料|申请书|证明|证件|身份证|证书"),
+    "materials": re.compile(f"{SUBMIT_RE.pattern}|材料|申请书|证明|证件|身份证"),  # 「应当补发证书」 names none to bring
 }
 
 

@@ -107,6 +107,7 @@ def test_question_kinds(question, kinds):
     ("没有规划许可证盖房子会怎么处罚", True),
     ("擅自拆除历史建筑怎么罚", True),
     ("违法建设不拆会怎么样", True),
+    ("非法采矿会被怎么处理", True),
 ])
 def test_a_sanction_is_asked_for_only_when_the_caller_asks_what_it_is(question, asks_sanction):
     assert ("penalty" in analyse(question).kinds) is asks_sanction
@@ -1081,3 +1082,9 @@ def test_a_time_for_a_named_period_answers_only_that_period():
     # 「征求意见期限不得少于30日」 is how long opinions are sought, not how long a decision is announced.
     assert not other.summary.startswith("时限：") and not other.concluded, other.summary
     assert "征求意见期限不得少于30日" in other.summary
+
+
+def test_a_certificate_issued_is_no_document_to_bring():
+    composed = _compose("土地证丢了补办要带什么", {"土地证", "补办", "证书"},
+                        hit("中华人民共和国农村土地承包法", "第六十六条", article("rural-land-contracting-law.md", "第六十六条")))
+    assert "补发证书" in composed.summary and not composed.concluded, composed.summary
