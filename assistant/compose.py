@@ -243,9 +243,9 @@ def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
         rest = whole[at + m.end():]
         if _makes_up_for_delay(whole, at + m.start(), question):
             continue
-        governed = _governed_acts(rest)
         if _names_another_period(whole[:at + m.start()], question):
             continue
+        governed = _governed_acts(rest)
         # A time to appeal (复议, 诉讼, 复查) answers only a question about appealing: 「……十五日内，
         # 向人民法院起诉」 is not how long one has to pull down a building.
         if not asked and not governed & REMEDIES or _for_asked(asked, governed) or not governed and not other:
@@ -282,7 +282,7 @@ def _governed_acts(rest: str) -> set[str]:
 
 def _sets_time_for_asked(question: str, text: str) -> bool:
     """Whether a time in `text` is set for an act the caller names (起诉, 复议, 续期 …): named after
-    it, or, when only a bare verb follows (「……六个月内提出」), in the case the sentence opens with
+    it, or, when none is named after it (「……六个月内提出」), in the case the sentence opens with
     (「……直接向人民法院提起诉讼的，」). A time in a case clause is set for no one."""
     asked = _asked_acts(question)
     return bool(asked) and any(_for_asked(asked, _governed_acts(text[m.end():]) or _acts(_case_before(text, m.start())))
@@ -582,8 +582,7 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         end += 1  # 「……三十日内，」 sets the time for the act that follows: 「向人民法院起诉」
     if intent.primary == "penalty" and STATES["penalty"].search(clauses[end - 1]):
         # 「给予警告，责令改正，可以并处……罚款；」 is one sanction: its first clause alone understates it.
-        while end < len(clauses) and clauses[end - 1].endswith("，") and STATES["penalty"].search(clauses[end]):
-            end += 1
+        end = _sanction_end(clauses, end - 1)
     # "也可以……", "但是……": an alternative or an exception belongs with the rule it continues.
     while extend and start > 0 and CONTINUATION_RE.match(clauses[start]):
         start -= 1
@@ -656,10 +655,7 @@ def _sanction_part(clause: str, budget: int) -> str:
     first = next((i for i, p in enumerate(parts) if not framing[i] and STATES["penalty"].search(p)), None)
     if first is None:
         return ""
-    end = first + 1
-    while end < len(parts) and parts[end - 1].endswith("，") and STATES["penalty"].search(parts[end]):
-        end += 1
-    run = parts[first:end]
+    run = parts[first:_sanction_end(parts, first)]
     if len("".join(run).rstrip("，；：。")) > budget and run[0].startswith("由") \
             and (m := SANCTION_START_RE.search(run[0])):
         run[0] = run[0][m.start():]
@@ -669,6 +665,14 @@ def _sanction_part(clause: str, budget: int) -> str:
             break
         fitting += part
     return fitting.rstrip("，；：。")
+
+
+def _sanction_end(clauses: list[str], first: int) -> int:
+    """The end of the run of clauses from `first` that sanction one case: it stops at 「；」."""
+    end = first + 1
+    while end < len(clauses) and clauses[end - 1].endswith("，") and STATES["penalty"].search(clauses[end]):
+        end += 1
+    return end
 
 
 # "有下列行为之一的，由……责令限期拆除，可以并处……罚款：": the heading holds the rule, the items the cases.
@@ -826,7 +830,7 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     if body.endswith("…") and not PREDICATE_RE.search(body):
         return False  # cut before its rule (「征收农村集体土地时未就被征收土地上…」): it concludes nothing
     if kind == "who":
-        return bool(SOMEONE_RE.search(CITED_RE.sub("", summary)))
+        return bool(SOMEONE_RE.search(body))
     if kind == "deadline":
         # A time read out without 时限 first is set for another act (「…十五日内，向人民法院起诉」 to
         # how long one has to pull a building down).
