@@ -64,8 +64,7 @@ ACTS: dict[str, re.Pattern] = {
 SANCTION_START_RE = re.compile(r"责令|给予|没收|处以|吊销|予以")  # where a sanction begins after who imposes it
 REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁|调解|投诉|举报|申诉|鉴定")
 # Callers say 多少天 of any period (「对处罚不服多少天内起诉」 is answered by 六个月), but 多少年 asks in years.
-ASKED_UNIT_RE = re.compile(r"(?:多少|几)个?(年)")
-UNIT_FORMS = {"年": ("年",)}
+YEARS_Q_RE = re.compile(r"(?:多少|几)个?年")
 NAMED_PERIOD_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:的)?期限")
 BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
@@ -263,15 +262,14 @@ def _names_another_period(before: str, question: str) -> bool:
 
 
 def _has_asked_unit(text: str, question: str) -> bool:
-    return ASKED_UNIT_RE.search(question) is None or any(
+    return YEARS_Q_RE.search(question) is None or any(
         _in_asked_unit(question, m.group()) for m in TIME_RE.finditer(text))
 
 
 def _in_asked_unit(question: str, time: str) -> bool:
     """Whether a time is in the unit the caller asks in: 「有效期多少年」 is answered by 「最长为30年」, not
-    by the 「30日前」 to apply for renewal. Any time is, when the question names no unit."""
-    m = ASKED_UNIT_RE.search(question)
-    return m is None or any(re.sub(r"(?:以|之)?内$", "", time).endswith(u) for u in UNIT_FORMS[m.group(1)])
+    by the 「30日前」 to apply for renewal. Any time is, when the question does not ask in years."""
+    return YEARS_Q_RE.search(question) is None or re.sub(r"(?:以|之)?内$", "", time).endswith("年")
 
 
 def _governed_acts(rest: str) -> set[str]:
