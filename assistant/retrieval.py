@@ -168,13 +168,15 @@ class Searcher:
 
     def _keyword(self, tokens: list[str], expansion: list[str], filters: Filters,
                  k: int) -> tuple[dict[int, float], np.ndarray]:
-        """BM25 of the caller's words plus down-weighted dictionary expansions."""
+        """BM25 of the caller's words plus down-weighted dictionary expansions: the top k passages
+        the filters allow, and every passage's score (unfiltered, so that its spread is the same
+        whatever the filters)."""
         weighted = [(t, 1.0) for t in tokens] + [(t, self.settings.expansion_weight)
                                                  for t in expansion if t not in tokens]
         scores = self.backend.keyword(weighted, len(self.index.passages))
-        scores = np.where(self._mask(filters), scores, 0.0)
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
-        return {int(r): float(scores[r]) for r in top if scores[r] > 0}, scores
+        allowed = np.where(self._mask(filters), scores, 0.0)
+        top = np.argpartition(-allowed, min(k, len(allowed) - 1))[:k]
+        return {int(r): float(allowed[r]) for r in top if allowed[r] > 0}, scores
 
     def _candidates(self, query: str, filters: Filters, mode: Mode,
                     vector: np.ndarray | None) -> tuple[dict[int, float], dict[int, float], np.ndarray | None, np.ndarray | None]:
@@ -327,9 +329,11 @@ class Searcher:
             # vector averages its rule away); articles without sentences keep their own cosine.
             cosines = np.where(np.isfinite(best), (1 - s.sentence_weight) * cosines + s.sentence_weight * best,
                                cosines)
-        k_hi = max(keyword.values()) or 1.0
+        # Both scores in units of their spread over the corpus: BM25 over its best candidate
+        # called the best match of a weak question as strong as that of a precise one.
+        k_spread = max(float(keyword_all.std()), 1e-6)
         scores = (s.dense_weight * cosines / self._spread(qvec)
-                  + s.keyword_weight * np.array([keyword[r] for r in rows], dtype=np.float32) / k_hi)
+                  + s.keyword_weight * np.array([keyword[r] for r in rows], dtype=np.float32) / k_spread)
         fused = dict(zip(rows, scores.tolist()))
         # The priors read the index's columns: parsing ~200 candidates costs ~3 ms of CPU a
         # question once the passages stay on disk (17 µs each, docs/scale.md).

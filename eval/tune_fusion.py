@@ -19,7 +19,7 @@ from assistant.settings import Settings
 from assistant.scoring import first_gold_rank, load_questions
 
 GRID = {
-    "keyword_weight": [0.3, 0.45, 0.6, 0.8],
+    "keyword_weight": [0.03, 0.04, 0.05, 0.06],
     "sentence_weight": [0.0, 0.2, 0.3, 0.4],
     "expansion_weight": [0.0, 0.3],
     "law_prior_weight": [0.0, 0.3],

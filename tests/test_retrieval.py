@@ -87,6 +87,18 @@ def test_fused_scores_do_not_depend_on_how_many_dense_candidates_were_taken(sear
     assert sum(h.passage_id in common for h in wide) >= 8
 
 
+@pytest.mark.parametrize("filters", [Filters(region=("北京",)), Filters(doc_type=("法律",))])
+def test_a_passages_fused_score_does_not_depend_on_the_filters_that_exclude_others(searcher, filters):
+    # BM25 scaled by its best candidate gave a passage a larger keyword term as soon as a filter
+    # removed the passage that matched best; scaled by its spread over the corpus it keeps its score.
+    query = "违法建设由谁查处"
+    everything = {h.passage_id: h.score for h in searcher.search(query, top_k=40)}
+    filtered = searcher.search(query, top_k=10, filters=filters)
+    shared = [h for h in filtered if h.passage_id in everything]
+    assert len(shared) >= 5
+    assert all(everything[h.passage_id] == pytest.approx(h.score, abs=1e-5) for h in shared)
+
+
 def test_sentence_vectors_cover_every_passage_in_order(searcher):
     sentences = searcher.index.sentences
     assert sentences is not None
