@@ -123,6 +123,18 @@ def test_out_of_scope_is_refused_with_a_referral(service):
     assert answer["escalation"]
 
 
+def test_who_owns_a_parking_space_is_this_desks_question_and_illegal_parking_is_not(service):
+    # 「小区停车位归谁」 sat nearer the traffic example 「小区门口乱停车谁管」 than any of the desk's own
+    # phrasings, and was refused; 车位 and 小区道路 belong to 业主共有 (民法典第二百七十四、二百七十五条).
+    client, _ = service
+    for question, law in [("小区停车位归谁", "第二百七十五条"), ("小区里的道路归谁", "第二百七十四条")]:
+        answer = client.post("/v1/portal/ask", json={"question": question}).json()["answer"]
+        assert answer["kind"] == "passages", question
+        assert any(c["label"] == law for c in answer["citations"]), question
+    parking = client.post("/v1/portal/ask", json={"question": "小区门口乱停车谁管"}).json()["answer"]
+    assert parking["kind"] == "no_basis" and "122" in parking["escalation"]
+
+
 def test_personal_case_status_is_escalated(service):
     client, _ = service
     answer = client.post("/v1/portal/ask", json={"question": "我的不动产登记申请审核到哪一步了"}).json()["answer"]
