@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
-from assistant.question import ANSWER_PATTERNS, ASK_PATTERNS, Intent, Kind
+from assistant.question import ANSWER_PATTERNS, ASK_PATTERNS, OWNER_RE, Intent, Kind
 from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
@@ -126,7 +126,8 @@ def _score(text: str, terms: set[str], intent: Intent) -> float:
     bonus = 0.0
     for i, kind in enumerate(intent.kinds):
         # 「依照法律规定办理」 hands the matter to another law: it is no step of a procedure.
-        if ANSWER_PATTERNS[kind].search(REFERRAL_RE.sub("", text) if kind == "procedure" else text):
+        pattern = OWNED_RE if kind == "who" and intent.owner else ANSWER_PATTERNS[kind]
+        if pattern.search(REFERRAL_RE.sub("", text) if kind == "procedure" else text):
             bonus += 4.0 if i == 0 else 2.0
     if intent.dispute and REMEDY_RE.search(text):
         bonus += 2.0  # 「……处理决定不服的，可以……向人民法院起诉」 answers 「对处理决定不服怎么办」
@@ -217,6 +218,14 @@ STATES: dict[Kind, re.Pattern] = {
     # A 材料 answer names a document or the act of handing one in; 「……不动产登记资料……说明查询目的」 does not.
     "materials": re.compile(f"{SUBMIT_RE.pattern}|材料|申请书|证明|证件|身份证"),  # 「应当补发证书」 names none to bring
 }
+# Who owns a thing or receives a sum, for a 归谁 question: 「……的补偿费用，归其所有权人所有」, 「……属于业主
+# 共有」. An authority (由……部门负责) does not answer it, nor does 「应当……支付……青苗等的补偿费用」.
+OWNED_RE = re.compile(r"归[^，；。]{1,20}所有|属于[^，；。]{1,20}(?:所有|共有)|所有权(?:属于|归)|[由归][^，；。]{1,12}享有|归属")
+
+
+def _stating(kind: Kind | None, owner: bool) -> re.Pattern | None:
+    """What a sentence must say to give `kind` of answer; for a 归谁 question, whose it is."""
+    return OWNED_RE if kind == "who" and owner else STATES.get(kind)  # type: ignore[arg-type]
 
 
 def _acts(text: str) -> set[str]:
@@ -539,7 +548,7 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
 
     # Then the one that gives the kind of answer asked for: 不收取费用 over the matter it rules on.
     def states(i: int) -> bool:
-        return intent.primary in STATES and STATES[intent.primary].search(clauses[i]) is not None
+        return (pattern := _stating(intent.primary, intent.owner)) is not None and pattern.search(clauses[i]) is not None
 
     # What a 要……吗 question asks is needed (批准) first: 「……需要改变土地用途的，应当依法经……批准」
     # answers 改变用途要批准吗, 「不得改变土地用途」 shares more words and does not.
@@ -549,7 +558,8 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
     # unless the best is a case whose consequence states it (「……的，给予警告」) or a list item,
     # which is read with its heading's rule.
     consequence = _is_condition(clauses[best]) and best + 1 < len(clauses) and states(best + 1)
-    if _conclusive(intent.primary, "") and not states(best) and not consequence \
+    if (_conclusive(intent.primary, "") or intent.owner and intent.primary == "who") and not states(best) \
+            and not consequence \
             and not ITEM_RE.match(clauses[best]) and any(states(i) for i in range(len(clauses))):
         best = max((i for i in range(len(clauses)) if states(i)),
                    key=lambda i: (_score(clauses[i], terms, intent), condition(i), -i))
@@ -818,7 +828,7 @@ def _states(kind: Kind, text: str, question: str) -> bool:
     if kind == "deadline":
         return any(not _makes_up_for_delay(text, m.start(), question) and not _bars_late_claims(text, m)
                    for m in TIME_RE.finditer(text))
-    pattern = STATES.get(kind)
+    pattern = _stating(kind, OWNER_RE.search(question) is not None)
     return pattern is None or bool(pattern.search(text))
 
 
@@ -828,7 +838,7 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     if body.endswith("…") and not PREDICATE_RE.search(body):
         return False  # cut before its rule (「征收农村集体土地时未就被征收土地上…」): it concludes nothing
     if kind == "who":
-        return bool(SOMEONE_RE.search(body))
+        return bool((OWNED_RE if OWNER_RE.search(question) else SOMEONE_RE).search(body))
     if kind == "deadline":
         # A time read out without 时限 first is set for another act (「…十五日内，向人民法院起诉」 to
         # how long one has to pull a building down).
@@ -842,10 +852,11 @@ def _says_price(text: str) -> bool:
 
 def _conclusive(kind: Kind | None, question: str) -> bool:
     """Kinds whose answer is unmistakable in a sentence: a time, an amount, a sanction, a document to
-    hand in, 可以/不得 to a permission question. "由……负责" or "属于" are not: they also name who or
-    what is asked about."""
+    hand in, 可以/不得 to a permission question, whose a thing is to a 归谁 question. "由……负责" or
+    "属于" are not: they also name who or what is asked about."""
     return kind in ("deadline", "fee", "penalty", "materials") or (
-        kind == "yes_no" and bool(PERMISSION_Q_RE.search(question)))
+        kind == "yes_no" and bool(PERMISSION_Q_RE.search(question))) or (
+        kind == "who" and bool(OWNER_RE.search(question)))
 
 
 def _subject_terms(terms: set[str]) -> set[str]:

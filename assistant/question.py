@@ -54,6 +54,8 @@ IMPOSED_RE = re.compile(r"(?:处罚|罚款|罚单)(?:决定书?)?(?:还|能否|�
                         r"缴到|交给|停止|暂缓|执行|减免|分期|撤销)")
 # … unless the sanction itself is asked about too (「会被罚款吗」, 「罚多少」).
 SANCTION_ASKED_RE = re.compile(r"怎么处罚|如何处罚|怎么罚|被罚|会罚|罚多少|罚款多少|处罚标准|罚款标准|后果|坐牢|追究")
+# 「……归谁」, 「是谁的」, 「补偿款给谁」: who owns a thing or receives a sum, not which authority acts (归谁管).
+OWNER_RE = re.compile(r"归谁(?!管|负责)|属于谁|是谁的|谁所有|谁享有|(?:钱|款|费)[^，。？?]{0,4}给谁|归[^，。？?]{1,8}还是")
 # "Which ones": the caller wants every item of a list, not the one that shares their words.
 ENUMERATION_RE = re.compile(r"哪些|哪几|什么内容|包括什么|包含什么|有什么(?:条件|要求|情形)|什么条件|都有什么|都要什么")
 
@@ -65,6 +67,7 @@ class Intent:
     personal_case: bool     # "where is MY application", "will OUR block be demolished" — a clerk must answer
     enumeration: bool = False  # "哪些/什么条件": every item of a list answers
     dispute: bool = False  # "对……不服": the caller disagrees with a decision and asks where to turn
+    owner: bool = False  # "归谁": the 谁 asked is an owner or a payee
 
     @property
     def primary(self) -> Kind | None:
@@ -77,6 +80,9 @@ class Intent:
 def analyse(question: str) -> Intent:
     """The kinds of answer asked for, in order of how specific they are."""
     kinds = tuple(k for k, pattern in ASK_PATTERNS.items() if pattern.search(question))
+    owner = bool(OWNER_RE.search(question))
+    if owner and "who" not in kinds:
+        kinds = ("who", *kinds)  # 「车库归开发商还是业主」 asks who owns it, whoever it names
     dispute = bool(DISPUTE_RE.search(question))
     if dispute or IMPOSED_RE.search(question) and not SANCTION_ASKED_RE.search(question):
         # 「对罚款不服」 appeals a sanction and 「罚款能分期交吗」 asks how to meet one: neither asks what it is.
@@ -88,4 +94,4 @@ def analyse(question: str) -> Intent:
     personal = bool(CASE_STATUS_RE.search(question)) and (
         bool(OWN_CASE_RE.search(question)) or not GENERAL_RE.search(question)) or (
         bool(PREDICTION_RE.search(question)) and bool(OWN_PLACE_RE.search(question)))
-    return Intent(kinds, parts, personal, bool(ENUMERATION_RE.search(question)), dispute)
+    return Intent(kinds, parts, personal, bool(ENUMERATION_RE.search(question)), dispute, owner)

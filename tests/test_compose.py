@@ -1086,3 +1086,39 @@ def test_a_certificate_issued_is_no_document_to_bring():
     composed = _compose("土地证丢了补办要带什么", {"土地证", "补办", "证书"},
                         hit("中华人民共和国农村土地承包法", "第六十六条", article("rural-land-contracting-law.md", "第六十六条")))
     assert "补发证书" in composed.summary and not composed.concluded, composed.summary
+
+
+CIVIL_243 = article("civil-code-property-rights.md", "第二百四十三条")
+LAND_RULES_32 = article("land-administration-law-implementing-regulations.md", "第三十二条")
+BEIJING_PROPERTY_74 = article("beijing-property-management-regulations.md", "第七十四条")
+
+
+def test_a_whose_question_hears_who_owns_it_not_that_it_is_paid():
+    # 民法典第二百四十三条 says the 青苗 compensation is paid and names 村民; 实施条例第三十二条 says whose it is.
+    question = "征收集体土地，青苗补偿费给谁"
+    composed = compose(question, analyse(question), {"征收", "集体", "土地", "青苗", "补偿费"},
+                       [hit("中华人民共和国民法典", "第二百四十三条", CIVIL_243),
+                        hit("中华人民共和国土地管理法实施条例", "第三十二条", LAND_RULES_32)])
+    assert composed.summary.startswith("地上附着物和青苗等的补偿费用，归其所有权人所有")
+    assert composed.concluded
+    alone = compose(question, analyse(question), {"征收", "集体", "土地", "青苗", "补偿费"},
+                    [hit("中华人民共和国民法典", "第二百四十三条", CIVIL_243)])
+    assert not alone.concluded  # paid, but to whom it does not say
+
+
+def test_a_whose_question_takes_the_sentence_that_says_whose_over_one_that_names_an_authority():
+    question = "小区公共收益归谁"
+    composed = compose(question, analyse(question), {"小区", "公共", "收益", "公共收益"},
+                       [hit("北京市物业管理条例", "第七十四条", BEIJING_PROPERTY_74)])
+    assert "公共收益归全体业主所有" in composed.summary
+
+
+@pytest.mark.parametrize("question, owner, who", [
+    ("小区停车位归谁", True, True), ("这块地是谁的", True, True), ("地下车库归开发商还是业主", True, True),
+    ("补偿款给谁", True, True), ("有人在基本农田上私自盖房子，这事归谁管", False, True), ("违建归谁负责", False, True),
+    ("申请书交给谁", False, True), ("承包地归属有争议怎么办", False, False),  # asks how to settle it
+])
+def test_an_owner_is_asked_for_by_whose_it_is_not_by_who_deals_with_it(question, owner, who):
+    intent = analyse(question)
+    assert intent.owner is owner
+    assert intent.wants("who") is who
