@@ -65,6 +65,8 @@ SANCTION_START_RE = re.compile(r"责令|给予|没收|处以|吊销|予以")  # 
 REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁|调解|投诉|举报|申诉|鉴定")
 # Callers say 多少天 of any period (「对处罚不服多少天内起诉」 is answered by 六个月), but 多少年 asks in years.
 YEARS_Q_RE = re.compile(r"(?:多少|几)个?年")
+# How long something lasts (有效期多久, 承包期多长): answered by a length, not by when to renew.
+LENGTH_Q_RE = re.compile(r"(有效|承包|使用|出让|租赁)期(?:限)?(?:是|有|为)?(?:多久|多长|几年|多少年)")
 NAMED_PERIOD_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:的)?期限")
 BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
@@ -271,8 +273,21 @@ def _names_another_period(before: str, question: str) -> bool:
 
 
 def _has_asked_unit(text: str, question: str) -> bool:
-    return YEARS_Q_RE.search(question) is None or any(
-        _in_asked_unit(question, m.group()) for m in TIME_RE.finditer(text))
+    """Whether the text has a time of the kind asked: in years for 「多少年」, and for 「有效期多久」 the
+    length of that period."""
+    length = LENGTH_Q_RE.search(question)
+    return (YEARS_Q_RE.search(question) is None and length is None) or any(
+        _in_asked_unit(question, m.group()) and (length is None or _lasts(text, m, length.group(1)))
+        for m in TIME_RE.finditer(text))
+
+
+def _lasts(text: str, time: re.Match, period: str) -> bool:
+    """Whether a time is the length of the period asked (「有效期最长为3年」): said in the clause that
+    names the period, and not counted back from its end (「有效期届满的30日前」 is when to renew;
+    「每次延续时间不得超过2年」 is another period)."""
+    clause = next((m.group() for m in CLAUSE_RE.finditer(text) if m.start() <= time.start() < m.end()), "")
+    return period in clause and text[time.end():time.end() + 1] != "前" \
+        and not re.search(r"(?:届满|期满)前$", text[:time.start()])
 
 
 def _in_asked_unit(question: str, time: str) -> bool:
@@ -841,8 +856,9 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
         return bool((OWNED_RE if OWNER_RE.search(question) else SOMEONE_RE).search(body))
     if kind == "deadline":
         # A time read out without 时限 first is set for another act (「…十五日内，向人民法院起诉」 to
-        # how long one has to pull a building down).
-        return summary.startswith(DEADLINE_LEAD)
+        # how long one has to pull a building down); one in another unit or for another period
+        # (「届满前一年申请续期」 to how long a land grant lasts) is not the one asked.
+        return summary.startswith(DEADLINE_LEAD) and _has_asked_unit(body, question)
     return not _conclusive(kind, question) or _states(kind, summary, question)
 
 

@@ -1017,6 +1017,25 @@ def test_a_time_is_read_in_the_unit_the_caller_asks_in():
     assert renewal.summary.startswith("时限：30日。"), renewal.summary
 
 
+def test_how_long_a_period_lasts_is_its_length_not_when_to_renew_it():
+    # 「有效期多长」 is not asked in years, yet 「……有效期届满的30日前」 (renew) and 「每次延续时间不得超过2年」
+    # (another period) do not answer it: 「勘查许可证有效期最长为3年」 does.
+    text = article("mineral-exploration-registration-measures.md", "第十条")
+    composed = _compose("探矿许可证有效期多长", {"探矿", "许可证", "有效期", "勘查许可证", "探矿权", "多长"},
+                        hit("矿产资源勘查区块登记管理办法", "第十条", text))
+    assert composed.summary.startswith("时限：3年。") and composed.concluded, composed.summary
+    renewal = _compose("探矿许可证到期前多少天要办延续", {"探矿", "许可证", "到期", "延续", "勘查许可证", "届满"},
+                       hit("矿产资源勘查区块登记管理办法", "第十条", text))
+    assert renewal.summary.startswith("时限：30日。"), renewal.summary
+
+
+def test_a_time_to_renew_does_not_conclude_how_long_a_grant_lasts():
+    composed = _compose("建设用地使用权出让期限是多久", {"建设用地", "使用权", "出让", "期限", "届满"},
+                        hit("中华人民共和国城市房地产管理法", "第二十二条",
+                            article("urban-real-estate-administration-law.md", "第二十二条")))
+    assert "一年" in composed.summary and not composed.concluded, composed.summary
+
+
 def test_how_many_days_is_asked_of_any_period():
     # 「多少天」 is how callers ask of any time: the six months to sue are not passed over for the
     # fifteen days after a 复议 decision, which the caller never had.
