@@ -80,6 +80,8 @@ ACT_FORMS = {"挪": ("移动", "迁移"), "移": ("移动", "迁移", "移植"),
              "占": ("占用",), "盖": ("建设", "建造", "修建"), "建": ("建设", "建造", "修建")}
 # A caller's word for an approval and the statutes' (要审批吗 is answered by 「经批准可以……」).
 APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核"), "审核": ("审批", "批准")}
+OBJECT_START_RE = re.compile(r"[对向将把]")  # a clause that carries on the verb before it with its object
+PLACE_RE = re.compile(r"在[^，。？?在]{1,10}?[上里内中]")  # where an act is done: 在耕地上, 在自家承包地里
 PARTICLE_RE = re.compile(r"[^\u4e00-\u9fff]|[呢啊呀吧了的]")
 MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
@@ -429,11 +431,15 @@ def _asked_act(question: str, terms: set[str]) -> set[str]:
         if verb := PARTICLE_RE.sub("", rest):
             return {verb}
         rest = _clause_before(question, ask)
-    return {t for t in own if t in rest and not _is_place(question, t) and t not in MANNER_WORDS}
+    acts = {t for t in own if t in rest and not _is_place(question, t) and t not in MANNER_WORDS}
+    if not acts and (place := PLACE_RE.match(rest)) and 2 <= len(verb := PARTICLE_RE.sub("", rest[place.end():])) <= 4:
+        # 「在耕地上建坟可以吗」: what follows the place is the act, though no word of the index (建坟).
+        return {verb}
+    return acts
 
 
 def _is_place(question: str, word: str) -> bool:
-    return f"在{word}" in question
+    return f"在{word}" in question or any(word in m.group() for m in PLACE_RE.finditer(question))
 
 
 def _names_asked_act(question: str, clause: str, terms: set[str]) -> bool:
@@ -601,6 +607,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
         start = best - 1  # 「必须先经……批准」 rules on the matter before it: 「在河道内开采砂、石，」
     elif intent.parts > 1 and best > 0 and _overlap(clauses[best - 1], terms) > 0:
         start = best - 1  # a two-part question: the clause before may answer the other part
+    elif extend and clauses[best].endswith("，") and best + 1 < len(clauses) \
+            and OBJECT_START_RE.match(clauses[best + 1]) and not _is_condition(clauses[best + 1]):
+        end = best + 2  # 「居住权人有权按照合同约定，」 has not said to what: 「对他人的住宅享有……」
     if end < len(clauses) and TIME_END_RE.search(clauses[end - 1]):
         end += 1  # 「……三十日内，」 sets the time for the act that follows: 「向人民法院起诉」
     if intent.primary == "penalty" and STATES["penalty"].search(clauses[end - 1]):
@@ -1082,9 +1091,15 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         source, lead = sanction
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
     # A caller who disagrees (不服, 有异议) asks where to turn: a sentence that names no remedy does not say.
-    # Nor does one that names nothing of what a 要……吗 question asks is needed (审批, 登报).
+    # Nor does one that names nothing of what a 要……吗 question asks is needed (审批, 登报), or a 可以
+    # about another act than the one a 能不能 question asks of (盖大棚: 「……可以……将承包地交回」).
+    body = CITED_RE.sub("", summary)
+    if intent.primary != "yes_no":
+        names_asked = True
+    elif PERMISSION_Q_RE.search(question):
+        names_asked = _names_asked_act(question, body, terms)
+    else:
+        names_asked = _names_what_is_needed(question, body, terms)
     concluded = _concludes(intent.primary, summary, question) and (
-        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and (
-        intent.primary != "yes_no" or PERMISSION_Q_RE.search(question) is not None
-        or _names_what_is_needed(question, CITED_RE.sub("", summary), terms))
+        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

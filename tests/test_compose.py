@@ -1141,3 +1141,26 @@ def test_an_owner_is_asked_for_by_whose_it_is_not_by_who_deals_with_it(question,
     intent = analyse(question)
     assert intent.owner is owner
     assert intent.wants("who") is who
+
+
+def test_what_follows_where_is_the_act_asked_about():
+    # 「在耕地上建坟」: 建坟 is no word of the index, and 耕地 is where, not what: the prohibition that
+    # names 建坟 answers, not 「……不得占用耕地」 about sparing good land.
+    composed = _compose("在耕地上建坟可以吗", {"建", "坟", "耕地", "上"},
+                        hit("中华人民共和国土地管理法", "第三十七条", article("land-administration-law.md", "第三十七条")))
+    assert composed.summary.startswith("不可以。禁止占用耕地建窑、建坟"), composed.summary
+
+
+def test_a_may_about_another_act_does_not_conclude_a_may_i_question():
+    # The caller asks about 盖大棚 in the contracted field; 「承包方可以自愿将承包地交回发包方」 grants
+    # something else and was read out 可以, 有依据.
+    question = "在自家承包地里盖大棚可以吗"
+    composed = _compose(question, {"自家", "承包地", "大棚", "承包", "可以"},
+                        hit("中华人民共和国农村土地承包法", "第三十条", article("rural-land-contracting-law.md", "第三十条")))
+    assert not composed.summary.startswith("可以。") and not composed.concluded, composed.summary
+
+
+def test_a_clause_that_has_not_said_to_what_is_read_with_its_object():
+    composed = _compose("居住权是什么，能住别人的房子吗", {"居住权", "住", "别人", "房子", "住宅"},
+                        hit("中华人民共和国民法典", "第三百六十六条", article("civil-code-property-rights.md", "第三百六十六条")))
+    assert "居住权人有权按照合同约定，对他人的住宅享有占有、使用的用益物权" in composed.summary, composed.summary
