@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
-from assistant.question import ANSWER_PATTERNS, ASK_PATTERNS, OWNER_RE, Intent, Kind
+from assistant.question import AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, OWNER_RE, Intent, Kind
 from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
@@ -90,6 +90,8 @@ MIN_SHARED = 2  # question words a sentence from another article needs before it
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
 FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
 _SUM = r"(?:[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+)"
+# How a sum is fixed, where a statute gives no figure: 「按件收取」, 「……标准由省、自治区、直辖市……确定」.
+CHARGED_BY_RE = re.compile(r"按[^，；。]{1,8}收取|标准[^，；。]{0,12}由[^，；。]{2,30}(?:制定|确定|规定|公布)")
 AMOUNT_RE = re.compile(f"{_SUM}(?:以上(?:{_SUM}以下)?|以下)?")  # 五千元以上一万元以下 whole, not 五千元
 
 
@@ -852,6 +854,9 @@ def _states(kind: Kind, text: str, question: str) -> bool:
     if kind == "deadline":
         return any(not _makes_up_for_delay(text, m.start(), question) and not _bars_late_claims(text, m)
                    for m in TIME_RE.finditer(text))
+    if kind == "fee" and AMOUNT_Q_RE.search(question):
+        # 「应当收取诉讼费用」 says that it costs, not how much; 「按件收取」 says how it is charged.
+        return _says_price(text) or bool(CHARGED_BY_RE.search(text))
     pattern = _stating(kind, OWNER_RE.search(question) is not None)
     return pattern is None or bool(pattern.search(text))
 

@@ -12,7 +12,7 @@ Kind = Literal["deadline", "fee", "who", "yes_no", "materials", "procedure", "pe
 ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "deadline": re.compile(r"多久|多长时间|多少天|几天|几个月|几年|期限|时限|时效|什么时候|何时|多少日|时间|"
                            r"截止|过期|超过.{0,6}还|来得及|逾期|有效期"),
-    "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|[交缴付]费|价格|费是|税费|标准是多少|补多少|赔多少|给多少|罚多少"),
+    "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|[交缴付]费|价格|费是|税费|标准是多少|[补赔给罚交缴收付]多少"),
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
     # 资料 alone is no ask: 「查询不动产登记资料收费吗」 asks about a fee.
     "materials": re.compile(r"材料|证件|(?:带|准备|提交|交|写|填)(?:什么|哪些|啥)|要带|(?:什么|哪些|要.{0,4})资料|证明|清单"),
@@ -54,6 +54,8 @@ IMPOSED_RE = re.compile(r"(?:处罚|罚款|罚单)(?:决定书?)?(?:还|能否|�
                         r"缴到|交给|停止|暂缓|执行|减免|分期|撤销)")
 # … unless the sanction itself is asked about too (「会被罚款吗」, 「罚多少」).
 SANCTION_ASKED_RE = re.compile(r"怎么处罚|如何处罚|怎么罚|被罚|会罚|罚多少|罚款多少|处罚标准|罚款标准|后果|坐牢|追究")
+# How much, not whether (「交多少诉讼费」, 「罚多少」): only an amount, or 不收费, answers it.
+AMOUNT_Q_RE = re.compile(r"多少钱|[补赔给罚交缴收付]多少|标准是多少|多少一平|几块钱")
 # 「……归谁」, 「是谁的」, 「补偿款给谁」: who owns a thing or receives a sum, not which authority acts (归谁管).
 OWNER_RE = re.compile(r"归谁(?!管|负责)|属于谁|是谁的|谁所有|谁享有|(?:钱|款|费)[^，。？?]{0,4}给谁|归[^，。？?]{1,8}还是")
 # "Which ones": the caller wants every item of a list, not the one that shares their words.

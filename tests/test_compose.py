@@ -1164,3 +1164,15 @@ def test_a_clause_that_has_not_said_to_what_is_read_with_its_object():
     composed = _compose("居住权是什么，能住别人的房子吗", {"居住权", "住", "别人", "房子", "住宅"},
                         hit("中华人民共和国民法典", "第三百六十六条", article("civil-code-property-rights.md", "第三百六十六条")))
     assert "居住权人有权按照合同约定，对他人的住宅享有占有、使用的用益物权" in composed.summary, composed.summary
+
+
+def test_how_much_is_answered_by_an_amount_or_by_how_it_is_fixed_not_by_that_it_costs():
+    assert analyse("提起行政诉讼要交多少诉讼费").wants("fee")
+    costs = _compose("提起行政诉讼要交多少诉讼费", {"行政诉讼", "诉讼费", "提起", "交"},
+                     hit("中华人民共和国行政诉讼法", "第一百零二条",
+                         article("administrative-litigation-law.md", "第一百零二条")))
+    assert "应当收取诉讼费用" in costs.summary and not costs.concluded, costs.summary
+    # No figure in the law: who fixes the standard is the answer, not that compensation is paid.
+    fixed = _compose("北京征地补偿标准是多少", {"北京", "征地", "补偿", "标准", "征收", "土地补偿费"},
+                     hit("中华人民共和国土地管理法", "第四十八条", LAND_48))
+    assert "标准由省、自治区、直辖市通过制定公布区片综合地价确定" in fixed.summary and fixed.concluded, fixed.summary
