@@ -86,6 +86,7 @@ PARTICLE_RE = re.compile(r"[^\u4e00-\u9fff]|[呢啊呀吧了的]")
 MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
+EVERY_ACT_SHARE = 0.7  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
 FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
@@ -173,9 +174,18 @@ def _lead_unit(question: str, scored: list[_Scored], terms: set[str]) -> _Scored
     if not PERMISSION_Q_RE.search(question):
         return _rule_of(best, scored)
     acts = _asked_act(question, terms)
+    if len(acts) > 1 and not _names_every_act(best.unit.text, acts):
+        # 「能不能口头申请」: 「……也可以口头申请」 answers, not 「书面申请的，可以……」, which shares more
+        # of the question's other words (行政复议申请书).
+        best = next((s for s in scored if s.score >= best.score * EVERY_ACT_SHARE and _names_every_act(s.unit.text, acts)
+                     and (GRANTS_RE.search(s.unit.text) or FORBIDS_RE.search(s.unit.text))), best)
     best = next((s for s in scored if s.score == best.score and acts and MODAL_RE.search(s.unit.text)
                  and _names_act(s.unit.text, acts)), best)
     return best if MODAL_RE.search(best.unit.text) else _rule_of(best, scored)
+
+
+def _names_every_act(text: str, acts: set[str]) -> bool:
+    return all(_names_act(text, {act}) for act in acts)
 
 
 def _rule_of(chosen: _Scored, scored: list[_Scored]) -> _Scored:
@@ -556,7 +566,7 @@ def _conditions(parts: list[str]) -> list[bool]:
 
 
 def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True,
-                   needed: frozenset[str] = frozenset()) -> str:
+                   needed: frozenset[str] = frozenset(), acts: frozenset[str] = frozenset()) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
     condition ("……的，") before it, or its consequence after it when it is the condition or
     (with `extend`) only names the matter; with `extend`, also the rule an alternative or
@@ -575,7 +585,9 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
 
     # What a 要……吗 question asks is needed (批准) first: 「……需要改变土地用途的，应当依法经……批准」
     # answers 改变用途要批准吗, 「不得改变土地用途」 shares more words and does not.
-    best = max(range(len(clauses)), key=lambda i: (bool(needed) and _names_needed(clauses[i], needed),
+    # So is the clause that names every act a 能不能 question asks about (口头 and 申请).
+    best = max(range(len(clauses)), key=lambda i: (bool(acts) and _names_every_act(clauses[i], set(acts)),
+                                                   bool(needed) and _names_needed(clauses[i], needed),
                                                    _score(clauses[i], terms, intent), condition(i), states(i), -i))
     # A time, an amount or a sanction is the answer itself: the clause that has one comes first,
     # unless the best is a case whose consequence states it (「……的，给予警告」) or a list item,
@@ -790,9 +802,11 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     # Nor does that subject choose the clause when only the dictionary brought it (地灾 → 地质灾害).
     clause_terms = {t for t in terms if t in question or t not in hit.title}
     tried = []
+    acts = _asked_act(question, terms) if PERMISSION_Q_RE.search(question) else set()
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
-        clause = _answer_clause(text, clause_terms, intent, extend, _needed(question, terms))
+        clause = _answer_clause(text, clause_terms, intent, extend, _needed(question, terms),
+                                frozenset(acts) if len(acts) > 1 else frozenset())
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
             item = _item_touched(unit, terms)

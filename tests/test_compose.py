@@ -1176,3 +1176,12 @@ def test_how_much_is_answered_by_an_amount_or_by_how_it_is_fixed_not_by_that_it_
     fixed = _compose("北京征地补偿标准是多少", {"北京", "征地", "补偿", "标准", "征收", "土地补偿费"},
                      hit("中华人民共和国土地管理法", "第四十八条", LAND_48))
     assert "标准由省、自治区、直辖市通过制定公布区片综合地价确定" in fixed.summary and fixed.concluded, fixed.summary
+
+
+def test_a_may_i_question_hears_the_sentence_that_names_every_act_it_asks_about():
+    # 「书面申请的，可以……提交行政复议申请书」 shares more words (行政复议申请书), but only the first
+    # sentence says anything of 口头: 「……书面申请有困难的，也可以口头申请」.
+    composed = _compose("行政复议能不能口头申请", {"行政复议", "行政", "复议", "口头", "申请", "行政复议申请", "复议机关"},
+                        hit("中华人民共和国行政复议法", "第二十二条",
+                            article("administrative-reconsideration-law-2023.md", "第二十二条")))
+    assert "也可以口头申请" in composed.summary, composed.summary
