@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
+from assistant.numerals import cn_to_int
 from assistant.question import AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, OWNER_RE, Intent, Kind
 from assistant.retrieval import Hit
 
@@ -182,6 +183,20 @@ def _lead_unit(question: str, scored: list[_Scored], terms: set[str]) -> _Scored
     best = next((s for s in scored if s.score == best.score and acts and MODAL_RE.search(s.unit.text)
                  and _names_act(s.unit.text, acts)), best)
     return best if MODAL_RE.search(best.unit.text) else _rule_of(best, scored)
+
+
+def _times_given(question: str) -> frozenset[str]:
+    """The times a caller states of their case (满两年, 超过30天), as _time_key gives them."""
+    return frozenset(_time_key(m.group()) for m in TIME_RE.finditer(question))
+
+
+def _time_key(time: str) -> str:
+    """One form for 两年, 二年 and 2年, for 30天内 and 三十日: the number and its unit."""
+    m = re.fullmatch(r"([\d零〇一二两三四五六七八九十百]+|半)个?(工作日|日|天|月|年|小时)(?:内|以内|之内)?", time)
+    if m is None:
+        return time
+    number = m.group(1) if m.group(1).isdigit() or m.group(1) == "半" else str(cn_to_int(m.group(1)))
+    return number + m.group(2).replace("天", "日")
 
 
 def _names_every_act(text: str, acts: set[str]) -> bool:
@@ -566,7 +581,8 @@ def _conditions(parts: list[str]) -> list[bool]:
 
 
 def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = True,
-                   needed: frozenset[str] = frozenset(), acts: frozenset[str] = frozenset()) -> str:
+                   needed: frozenset[str] = frozenset(), acts: frozenset[str] = frozenset(),
+                   times: frozenset[str] = frozenset()) -> str:
     """The shortest run of clauses that carries the answer: the best clause, with its
     condition ("……的，") before it, or its consequence after it when it is the condition or
     (with `extend`) only names the matter; with `extend`, also the rule an alternative or
@@ -585,10 +601,16 @@ def _answer_clause(text: str, terms: set[str], intent: Intent, extend: bool = Tr
 
     # What a 要……吗 question asks is needed (批准) first: 「……需要改变土地用途的，应当依法经……批准」
     # answers 改变用途要批准吗, 「不得改变土地用途」 shares more words and does not.
-    # So is the clause that names every act a 能不能 question asks about (口头 and 申请).
+    # So is the clause that names every act a 能不能 question asks about (口头 and 申请), and the rule
+    # for the case whose time the caller gives (满两年: 「满二年未动工开发的，可以无偿收回……」).
+    def case_named(i: int) -> bool:
+        return bool(times) and i > 0 and _is_condition(clauses[i - 1]) and any(
+            _time_key(m.group()) in times for m in TIME_RE.finditer(clauses[i - 1]))
+
     best = max(range(len(clauses)), key=lambda i: (bool(acts) and _names_every_act(clauses[i], set(acts)),
                                                    bool(needed) and _names_needed(clauses[i], needed),
-                                                   _score(clauses[i], terms, intent), condition(i), states(i), -i))
+                                                   case_named(i), _score(clauses[i], terms, intent), condition(i),
+                                                   states(i), -i))
     # A time, an amount or a sanction is the answer itself: the clause that has one comes first,
     # unless the best is a case whose consequence states it (「……的，给予警告」) or a list item,
     # which is read with its heading's rule.
@@ -806,7 +828,7 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
         clause = _answer_clause(text, clause_terms, intent, extend, _needed(question, terms),
-                                frozenset(acts) if len(acts) > 1 else frozenset())
+                                frozenset(acts) if len(acts) > 1 else frozenset(), _times_given(question))
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
             item = _item_touched(unit, terms)

@@ -1185,3 +1185,14 @@ def test_a_may_i_question_hears_the_sentence_that_names_every_act_it_asks_about(
                         hit("中华人民共和国行政复议法", "第二十二条",
                             article("administrative-reconsideration-law-2023.md", "第二十二条")))
     assert "也可以口头申请" in composed.summary, composed.summary
+
+
+def test_the_case_whose_time_the_caller_gives_is_the_one_read_out():
+    # 满两年 is the statute's 满二年: its rule (无偿收回), not the one-year case's 闲置费 that shares more words.
+    text = article("urban-real-estate-administration-law.md", "第二十六条")
+    two = _compose("闲置土地满两年会怎么处理", {"闲置", "土地", "满", "两年", "二年", "处理"},
+                   hit("中华人民共和国城市房地产管理法", "第二十六条", text))
+    assert "满二年未动工开发的，可以无偿收回土地使用权" in two.summary, two.summary
+    one = _compose("闲置土地满1年会怎么处理", {"闲置", "土地", "满", "处理"},
+                   hit("中华人民共和国城市房地产管理法", "第二十六条", text))
+    assert "土地闲置费" in one.summary, one.summary
