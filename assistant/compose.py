@@ -87,7 +87,11 @@ PARTICLE_RE = re.compile(r"[^\u4e00-\u9fff]|[呢啊呀吧了的]")
 MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单独", "马上", "继续", "私自", "擅自"})
 # Words every rule of a kind shares with a question of that kind: they say nothing of its subject.
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
-EVERY_ACT_SHARE = 0.7  # how well a sentence naming every asked act must score against the best to answer instead
+# A 谁 question's one-character act (谁来选, 谁来赔) and the statutes' words for it.
+WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔": ("赔偿",),
+                 "拆": ("拆除",), "修": ("修复", "修缮", "维修"), "治": ("治理",), "验": ("验收",)}
+WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
+EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
 FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
@@ -172,6 +176,11 @@ def _lead_unit(question: str, scored: list[_Scored], terms: set[str]) -> _Scored
     sentences that answer equally well, a 能不能 question takes the one that grants or forbids
     the act asked about (「历史建筑能不能拆」: 「……不得……拆除历史建筑」, not 「……给予补助」)."""
     best = scored[0]
+    if (forms := _who_act_forms(question)) and not any(f in best.unit.text for f in forms):
+        # 「评估机构谁来选」 is answered by 「……由被征收人协商选定」, not by the sentence that shares
+        # more of its words (房屋征收评估) and says nothing of choosing.
+        best = next((s for s in scored if s.score >= best.score * EVERY_ACT_SHARE
+                     and any(f in s.unit.text for f in forms)), best)
     if not PERMISSION_Q_RE.search(question):
         return _rule_of(best, scored)
     acts = _asked_act(question, terms)
@@ -197,6 +206,12 @@ def _time_key(time: str) -> str:
         return time
     number = m.group(1) if m.group(1).isdigit() or m.group(1) == "半" else str(cn_to_int(m.group(1)))
     return number + m.group(2).replace("天", "日")
+
+
+def _who_act_forms(question: str) -> tuple[str, ...]:
+    """The statutes' words for the one-character act a 谁 question asks about (谁来选: 选定, 选择)."""
+    m = WHO_ACT_RE.search(question)
+    return WHO_ACT_FORMS[m.group(1)] if m else ()
 
 
 def _names_every_act(text: str, acts: set[str]) -> bool:
@@ -827,7 +842,9 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     acts = _asked_act(question, terms) if PERMISSION_Q_RE.search(question) else set()
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
-        clause = _answer_clause(text, clause_terms, intent, extend, _needed(question, terms),
+        # What a 要……吗 question asks is needed (批准), or the act a 谁 question asks who does (审批).
+        wanted = _needed(question, terms) | frozenset(_who_act_forms(question))
+        clause = _answer_clause(text, clause_terms, intent, extend, wanted,
                                 frozenset(acts) if len(acts) > 1 else frozenset(), _times_given(question))
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.

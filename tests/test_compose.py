@@ -1196,3 +1196,12 @@ def test_the_case_whose_time_the_caller_gives_is_the_one_read_out():
     one = _compose("闲置土地满1年会怎么处理", {"闲置", "土地", "满", "处理"},
                    hit("中华人民共和国城市房地产管理法", "第二十六条", text))
     assert "土地闲置费" in one.summary, one.summary
+
+
+def test_who_does_an_act_named_by_one_character_hears_the_sentence_with_that_act():
+    # 谁来选: 「……由被征收人协商选定」, not 「……应当独立、客观、公正地开展房屋征收评估工作」, which shares more
+    # of the question's words (房屋征收, 评估) and says nothing of choosing.
+    composed = _compose("房屋征收评估机构谁来选", {"房屋征收", "房屋", "征收", "评估", "机构", "选"},
+                        hit("国有土地上房屋征收与补偿条例", "第二十条",
+                            article("housing-expropriation-compensation-regulations.md", "第二十条")))
+    assert "由被征收人协商选定" in composed.summary, composed.summary
