@@ -176,22 +176,29 @@ def _lead_unit(question: str, scored: list[_Scored], terms: set[str]) -> _Scored
     sentences that answer equally well, a 能不能 question takes the one that grants or forbids
     the act asked about (「历史建筑能不能拆」: 「……不得……拆除历史建筑」, not 「……给予补助」)."""
     best = scored[0]
-    if (forms := _who_act_forms(question)) and not any(f in best.unit.text for f in forms):
+    if forms := _who_act_forms(question):
         # 「评估机构谁来选」 is answered by 「……由被征收人协商选定」, not by the sentence that shares
         # more of its words (房屋征收评估) and says nothing of choosing.
-        best = next((s for s in scored if s.score >= best.score * EVERY_ACT_SHARE
-                     and any(f in s.unit.text for f in forms)), best)
+        best = _first_naming(scored, best, lambda text: any(f in text for f in forms))
     if not PERMISSION_Q_RE.search(question):
         return _rule_of(best, scored)
     acts = _asked_act(question, terms)
     if len(acts) > 1 and not _names_every_act(best.unit.text, acts):
         # 「能不能口头申请」: 「……也可以口头申请」 answers, not 「书面申请的，可以……」, which shares more
         # of the question's other words (行政复议申请书).
-        best = next((s for s in scored if s.score >= best.score * EVERY_ACT_SHARE and _names_every_act(s.unit.text, acts)
-                     and (GRANTS_RE.search(s.unit.text) or FORBIDS_RE.search(s.unit.text))), best)
+        best = _first_naming(scored, best, lambda text: _names_every_act(text, acts)
+                             and bool(GRANTS_RE.search(text) or FORBIDS_RE.search(text)))
     best = next((s for s in scored if s.score == best.score and acts and MODAL_RE.search(s.unit.text)
                  and _names_act(s.unit.text, acts)), best)
     return best if MODAL_RE.search(best.unit.text) else _rule_of(best, scored)
+
+
+def _first_naming(scored: list[_Scored], best: _Scored, names: Callable[[str], bool]) -> _Scored:
+    """`best` when `names` accepts it, else the first sentence within EVERY_ACT_SHARE of its score
+    that it accepts."""
+    if names(best.unit.text):
+        return best
+    return next((s for s in scored if s.score >= best.score * EVERY_ACT_SHARE and names(s.unit.text)), best)
 
 
 def _times_given(question: str) -> frozenset[str]:
@@ -839,13 +846,15 @@ def summarise(question: str, hit: Hit, unit: Unit, terms: set[str], intent: Inte
     # Nor does that subject choose the clause when only the dictionary brought it (地灾 → 地质灾害).
     clause_terms = {t for t in terms if t in question or t not in hit.title}
     tried = []
+    # What a 要……吗 question asks is needed (批准), or the act a 谁 question asks who does (审批); the
+    # acts a 能不能 question names when it names several; the times the caller gives of their case.
+    wanted = _needed(question, terms) | frozenset(_who_act_forms(question))
     acts = _asked_act(question, terms) if PERMISSION_Q_RE.search(question) else set()
+    several_acts = frozenset(acts) if len(acts) > 1 else frozenset()
+    times = _times_given(question)
     for extend in (True, False):
         # The matter with its rule when both fit whole; cut, the rule could lose its subject.
-        # What a 要……吗 question asks is needed (批准), or the act a 谁 question asks who does (审批).
-        wanted = _needed(question, terms) | frozenset(_who_act_forms(question))
-        clause = _answer_clause(text, clause_terms, intent, extend, wanted,
-                                frozenset(acts) if len(acts) > 1 else frozenset(), _times_given(question))
+        clause = _answer_clause(text, clause_terms, intent, extend, wanted, several_acts, times)
         if unit.items and ITEM_RULE_RE.match(unit.text) and clause in unit.text:
             # The heading's rule alone (「下列财产不得抵押」) leaves out what the caller asked about.
             item = _item_touched(unit, terms)
