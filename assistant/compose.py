@@ -344,7 +344,7 @@ def _lasts(text: str, time: re.Match, period: str) -> bool:
 def _in_asked_unit(question: str, time: str) -> bool:
     """Whether a time is in the unit the caller asks in: 「有效期多少年」 is answered by 「最长为30年」, not
     by the 「30日前」 to apply for renewal. Any time is, when the question does not ask in years."""
-    return YEARS_Q_RE.search(question) is None or re.sub(r"(?:以|之)?内$", "", time).endswith("年")
+    return YEARS_Q_RE.search(question) is None or _time_key(time).endswith("年")
 
 
 def _governed_acts(rest: str) -> set[str]:
