@@ -24,6 +24,7 @@ from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
 from assistant.passage import Passage
 from assistant.precedence import Precedence, compact_title
+from assistant.question import Kind, analyse
 from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
@@ -36,6 +37,17 @@ SourceKind = Literal["official", "mirror", "none"]
 MIRROR_URL_PREFIX = "https://github.com/LawRefBook/Laws/"
 # What a sanction article says, and where a law keeps them.
 SANCTION_RE = re.compile(r"罚款|没收|拘留|吊销|处分|警告|刑事责任")
+# What an article says when it answers a kind of question outright: a question of that kind
+# prefers it (docs/retrieval.md). Stricter than compose.STATES, which picks sentences within
+# articles already found: a date (2019年) or a 责令 is in too many articles to tell them apart.
+# 谁 and 能不能 have no entry: nearly every article names an authority and a modal.
+ANSWER_KIND_RE: dict[Kind, re.Pattern] = {
+    "deadline": re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)"
+                           r"(?:内|以内|之内|前|后|届满)|之日起"),
+    "fee": re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|元以[上下]|收取|免收|不收|费用|百分之"),
+    "materials": re.compile(r"材料|申请书|证明文件|提交下列|提供下列"),
+    "penalty": SANCTION_RE,
+}
 LIABILITY_CHAPTER_RE = re.compile(r"法律责任|罚则")
 SOURCE_KIND_DESCRIPTION = "url 是 official 官方发布页、mirror 法规库副本（打包法规的来源），还是 none 没有链接"
 
@@ -205,12 +217,22 @@ class Searcher:
         elif mode == "keyword":
             fused = keyword
         else:
-            fused = self._fuse(dense, keyword, keyword_all, qvec)
+            fused = self._answer_kind_first(query, self._fuse(dense, keyword, keyword_all, qvec))
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
         self._prefetch([r for r, _ in ranked])
         if mode == "hybrid" and self.precedence:
             return self._higher_law_first(query, ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
+
+    def _answer_kind_first(self, query: str, fused: dict[int, float]) -> dict[int, float]:
+        """Candidates that state the kind of answer the question asks for (a time limit for 多久,
+        a sanction for 怎么罚) gain `answer_kind_weight`."""
+        kind = next((k for k in analyse(query).kinds if k in ANSWER_KIND_RE), None)
+        if kind is None or not self.settings.answer_kind_weight:
+            return fused
+        rows = list(fused)
+        return {r: fused[r] + self.settings.answer_kind_weight * bool(ANSWER_KIND_RE[kind].search(p.text))
+                for r, p in zip(rows, self._passages(rows))}
 
     def _higher_law_first(self, query: str, ranked: list[tuple[int, float]], filters: Filters, dense: dict[int, float],
                           keyword: dict[int, float], qvec: np.ndarray | None,

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     authority_prior: dict[str, float] = Field(
         default_factory=lambda: {"法律": 0.1, "行政法规": 0.05, "司法解释": -0.1},
         description="Score added by doc_type: the desk cites the primary statute first.")
+    answer_kind_weight: float = Field(
+        0.1, description="Score added to a candidate that states the kind of answer asked for (a time limit, "
+                         "a fee, materials, a sanction).")
 
     # Answering with the base encoder: see docs/answering.md for how these were calibrated.
     # The tuned encoder's own values are in its adapter folder (Settings.calibration).

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assistant.retrieval import Filters, HybridRetriever, QueryError
+from assistant.retrieval import ANSWER_KIND_RE, Filters, HybridRetriever, QueryError
 
 
 def test_homestead_question_finds_land_law_article_62(searcher):
@@ -154,3 +154,38 @@ def test_the_sanctions_of_a_law_are_its_own_liability_articles(searcher):
     assert "《中华人民共和国测绘法》第六十四条" in {h.citation for h in sanctions}
     assert all(h.doc_id == prohibition.doc_id and "法律责任" in h.chapter for h in sanctions)
     assert "《中华人民共和国测绘法》第四十一条" not in {h.citation for h in sanctions}
+
+
+def _without_answer_kind(searcher):
+    settings = searcher.settings.model_copy(update={"answer_kind_weight": 0.0})
+    return type(searcher).create(searcher.index, searcher.model, settings, searcher.encoder)
+
+
+def test_a_question_of_how_long_lifts_exactly_the_candidates_that_state_a_time_limit(searcher):
+    # 多少天 is answered by an article that names a time limit, not by one that only talks about the matter.
+    query = "申请政府信息公开多少天给答复"
+    before = {h.passage_id: h.score for h in _without_answer_kind(searcher).search(query, top_k=200)}
+    after = searcher.search(query, top_k=10)
+    stated = [bool(ANSWER_KIND_RE["deadline"].search(h.text)) for h in after]
+    assert any(stated) and not all(stated)
+    gains = [h.score - before[h.passage_id] for h in after]
+    assert max(gains) > 0
+    assert gains == [pytest.approx(searcher.settings.answer_kind_weight if s else 0.0, abs=1e-6) for s in stated]
+
+
+def test_a_question_that_asks_for_no_such_kind_of_answer_keeps_its_fused_scores(searcher):
+    query = "宅基地使用权人享有什么权利"
+    before = [(h.passage_id, h.score) for h in _without_answer_kind(searcher).search(query, top_k=10)]
+    assert [(h.passage_id, pytest.approx(h.score)) for h in searcher.search(query, top_k=10)] == before
+
+
+@pytest.mark.parametrize(("kind", "text", "states"), [
+    ("deadline", "不动产登记机构应当自受理登记申请之日起30个工作日内办结不动产登记手续", True),
+    ("deadline", "申请人应当在期限届满前申请续期", False),  # names a period, not how long it is
+    ("deadline", "本条例自2019年1月1日起施行", False),  # a date
+    ("fee", "处五千元以上一万元以下的罚款", True),
+    ("materials", "申请人应当提交下列材料", True),
+    ("penalty", "由县级以上人民政府责令限期改正", False),  # 责令 alone is in too many articles
+])
+def test_what_counts_as_stating_an_answer_of_a_kind(kind, text, states):
+    assert bool(ANSWER_KIND_RE[kind].search(text)) is states
