@@ -134,7 +134,8 @@ class Answerer:
         if not hits or evidence < c.evidence_threshold:
             reason = "out_of_scope" if not verdict.in_scope else "weak_evidence"
             return self._no_basis(reason, verdict.referral or ESCALATION, evidence, hits)
-        terms = set(self.searcher.tokenizer.tokens(question)) | set(self.searcher.synonyms.expansions(question))
+        terms = (set(self.searcher.tokenizer.tokens(question))
+                 | set(self.searcher.synonyms.expansions(question, cues=False)))
         # A rule that gives way to a higher law on its matter is shown among the hits, never read out.
         basis = [h for h in hits if not h.superseded_by]
         composed, citations = extractive_answer(question, intent, terms, basis, self.searcher.sanctions)

@@ -1149,10 +1149,15 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
             lead = _rule_of(chosen, ranked[source][1])
     if intent.primary == "fee" and not _says_price(lead.unit.quote()):
         # 「不收取费用」 or an amount answers a 费用 question; 「收取信息处理费的具体办法由……制定」 only
-        # names a fee, however many of the question's words it shares.
-        priced = [s for s in taken.get(source, {}).values() if _says_price(s.unit.quote())]
+        # names a fee, however many of the question's words it shares. This article's, else another
+        # quoted one's of the same law about the caller's subject: 「……摊派费用……」 does not say
+        # whether 复议 costs, and 政府信息 being free says nothing of 不动产登记资料.
+        law = ranked[source][0].title
+        priced = [(a, s) for a in order for s in taken[a].values() if _says_price(s.unit.quote()) and (
+            a == source or ranked[a][0].title == law and _shared(s.unit.quote(), terms) >= MIN_SHARED)]
         if priced:
-            lead = _rule_of(max(priced, key=lambda s: (s.score, -s.index)), ranked[source][1])
+            source, chosen = min(priced, key=lambda f: (f[0] != source, -f[1].score, f[1].index))
+            lead = _rule_of(chosen, ranked[source][1])
     if intent.primary == "penalty" and sanction is not None:
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction

@@ -33,14 +33,17 @@ class Synonyms:
         return (set(self.entries) | {v for vals in self.entries.values() for v in vals}
                 | set(self.time_limits.values()))
 
-    def expansions(self, query: str) -> list[str]:
-        """Legal terms for the colloquial words found in the query, in order, without repeats."""
+    def expansions(self, query: str, cues: bool = True) -> list[str]:
+        """Legal terms for the colloquial words found in the query, in order, without repeats.
+        `cues=False` leaves out those of words that only say what kind of answer is asked (收费 →
+        收取费用): they help search, but name no subject an answer must be about."""
         found: list[str] = []
         covered = query
         for key, values in self.entries.items():
             if key in covered:
                 covered = covered.replace(key, "\0")
-                found.extend(v for v in values if v not in query and v not in found)
+                if cues or not any(p.fullmatch(key) for p in ASK_PATTERNS.values()):
+                    found.extend(v for v in values if v not in query and v not in found)
         if ASK_PATTERNS["deadline"].search(query):
             found.extend(term for act, term in self.time_limits.items()
                          if act in query and term not in query and term not in found)

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.article import units
 from assistant.compose import SUMMARY_CHARS, compose, short_citation
+from assistant.expand import Synonyms
 from assistant.question import analyse
 from assistant.retrieval import Hit
 from assistant.scope import ScopeGuard
@@ -677,6 +678,33 @@ def test_no_charge_to_the_applicant_is_read_out_as_free():
     composed = _compose("行政复议要交费吗", {"行政复议", "交费", "收取费用", "费用"},
                         hit("中华人民共和国行政复议法", "第八十七条", RECONSIDERATION_87))
     assert composed.summary.startswith("不收费。"), composed.summary
+
+
+def _as_answered(question: str, words: set[str]) -> set[str]:
+    """The question's words with their dictionary terms, as the Answerer passes them."""
+    return words | set(Synonyms.load(Settings().synonyms_path).expansions(question, cues=False))
+
+
+RECONSIDERATION_72 = article("administrative-reconsideration-law-2023.md", "第七十二条")
+REGISTRATION_28 = article("real-estate-registration-regulations.md", "第二十八条")
+
+
+def test_whether_it_costs_is_read_from_the_article_of_the_same_law_that_prices_it():
+    # 72 (first) touches 摊派费用 of a decision under review; 87 says whether 复议 itself costs.
+    composed = _compose("行政复议要交钱吗", _as_answered("行政复议要交钱吗", {"行政", "复议", "行政复议", "交钱"}),
+                        hit("中华人民共和国行政复议法", "第七十二条", RECONSIDERATION_72),
+                        hit("中华人民共和国行政复议法", "第八十七条", RECONSIDERATION_87, score=1.95))
+    assert composed.summary.startswith("不收费。") and "第八十七条" in composed.summary, composed.summary
+
+
+def test_another_laws_free_rule_does_not_answer_whether_this_costs():
+    # That 政府信息 is free says nothing of 不动产登记资料: the words 收费 adds to search (收取费用)
+    # are no subject the two articles share.
+    composed = _compose("查询房屋登记信息要收费吗",
+                        _as_answered("查询房屋登记信息要收费吗", {"查询", "房屋", "登记", "信息", "收费"}),
+                        hit("不动产登记暂行条例", "第二十八条", REGISTRATION_28),
+                        hit("中华人民共和国政府信息公开条例", "第四十二条", DISCLOSURE_42, score=1.95))
+    assert "政府信息" not in composed.summary, composed.summary
 
 
 CIVIL_223 = article("civil-code-property-rights.md", "第二百二十三条")

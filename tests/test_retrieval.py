@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from assistant.expand import Synonyms
 from assistant.retrieval import ANSWER_KIND_RE, Filters, HybridRetriever, QueryError
 
 
@@ -189,3 +190,9 @@ def test_a_question_that_asks_for_no_such_kind_of_answer_keeps_its_fused_scores(
 ])
 def test_what_counts_as_stating_an_answer_of_a_kind(kind, text, states):
     assert bool(ANSWER_KIND_RE[kind].search(text)) is states
+
+
+def test_words_that_only_ask_for_a_kind_of_answer_expand_the_search_but_name_no_subject():
+    synonyms = Synonyms({"收费": ["收取费用"], "过户": ["转移登记"]})
+    assert set(synonyms.expansions("过户收费吗")) == {"收取费用", "转移登记"}
+    assert synonyms.expansions("过户收费吗", cues=False) == ["转移登记"]
