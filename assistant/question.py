@@ -10,12 +10,12 @@ Kind = Literal["deadline", "fee", "who", "yes_no", "materials", "procedure", "pe
 
 # Spoken and written cues, most specific first. A question may carry several kinds.
 ASK_PATTERNS: dict[Kind, re.Pattern] = {
-    "deadline": re.compile(r"多久|多长时间|多少天|几天|几个月|几年|期限|时限|时效|什么时候|何时|多少日|时间|"
+    "deadline": re.compile(r"多久|多长时间|多少天|几天|几个月|几年|多少年|多少个?月|年限|期限|时限|时效|什么时候|何时|多少日|时间|"
                            r"截止|过期|超过.{0,6}还|来得及|逾期|有效期"),
     "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|[交缴付]费|价格|费是|税费|标准是多少|[补赔给罚交缴收付]多少"),
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
     # 资料 alone is no ask: 「查询不动产登记资料收费吗」 asks about a fee.
-    "materials": re.compile(r"材料|证件|(?:带|准备|提交|交|写|填)(?:什么|哪些|啥)|要带|(?:什么|哪些|要.{0,4})资料|证明|清单"),
+    "materials": re.compile(r"材料|证件|(?:带|准备|提交|提供|交|写|填)(?:什么|哪些|啥)|要带|(?:什么|哪些|要.{0,4})资料|证明|清单"),
     "penalty": re.compile(r"罚|后果|责任|追究|查处|没收|坐牢|会怎么?样[？?]?$|被(?:怎么|如何|怎样)?处理"),
     "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}各"),  # 「我和妹妹都想继承」 compares nothing
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
