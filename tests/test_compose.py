@@ -92,6 +92,7 @@ def test_a_matching_item_is_quoted_with_its_heading():
     ("更正登记需要提供什么", {"materials"}),
     ("国有土地使用权出让最高年限是多少年", {"deadline"}),
     ("承包期还剩多少个月", {"deadline"}),
+    ("房产过户登记要等几个工作日", {"deadline"}),
     ("没有规划许可证盖房子会怎么处罚", {"penalty"}),
     ("复议和起诉的期限分别是多久", {"deadline", "compare"}),
     ("复议和诉讼有什么不同", {"compare"}),
