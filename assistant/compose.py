@@ -243,7 +243,7 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
 
 
 PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|准不准")
-NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|得不得|要[^，。？?]{1,8}吗")
+NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|是不是(?:要|得)|用不用|得不得|要[^，。？?]{1,8}吗")
 YES_NO_ASK_RE = re.compile(f"{PERMISSION_Q_RE.pattern}|{NEED_Q_RE.pattern}|{ILLEGAL_Q_RE.pattern}")
 _AUTHORITY = r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会)"
 TRANSITIVE_ACTS = frozenset({"责令", "组织", "实施"})

@@ -991,6 +991,14 @@ def test_a_do_i_need_answer_that_names_nothing_of_what_is_needed_is_not_conclude
     assert permit.summary.startswith("需要。") and permit.concluded
 
 
+def test_is_it_that_i_have_to_asks_what_is_needed_too():
+    # 「是不是要……」 is a 要……吗 question: a prohibition of something else does not answer it.
+    text = article("black-soil-protection-law.md", "第二十一条")
+    composed = _compose("建设项目占了耕地，是不是要另外补一块", {"建设项目", "耕地", "另外", "补"},
+                        hit("中华人民共和国黑土地保护法", "第二十一条", text))
+    assert not composed.concluded, composed.summary
+
+
 def test_a_do_i_need_question_hears_the_clause_that_names_what_is_needed():
     text = article("civil-code-property-rights.md", "第三百五十条")
     composed = _compose("改变土地用途要批准吗", {"改变", "土地", "用途", "批准"}, hit("中华人民共和国民法典", "第三百五十条", text))
