@@ -68,7 +68,7 @@ REMEDY_RE = re.compile(r"复议|诉讼|起诉|复核|复查|异议|更正|仲裁
 YEARS_Q_RE = re.compile(r"(?:多少|几)个?年")
 # How long something lasts (有效期多久, 承包期多长): answered by a length, not by when to renew.
 LENGTH_Q_RE = re.compile(r"(有效|承包|使用|出让|租赁)期(?:限)?(?:是|有|为)?(?:多久|多长|几年|多少年)")
-NAMED_PERIOD_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:的)?期限")
+NAMED_PERIOD_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:的)?(?:期限|时间|期间)")
 BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})

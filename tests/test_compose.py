@@ -1141,6 +1141,16 @@ def test_a_time_for_a_named_period_answers_only_that_period():
     assert "征求意见期限不得少于30日" in other.summary
 
 
+def test_a_period_named_as_a_time_answers_only_that_period():
+    # 「公告时间不少于三十日」 is how long the plan is announced, not when compensation is paid.
+    text = article("land-administration-law-implementing-regulations.md", "第二十八条")
+    h = hit("中华人民共和国土地管理法实施条例", "第二十八条", text)
+    paid = _compose("征地补偿款多久发到位", {"征地", "补偿款", "补偿", "发到"}, h)
+    assert not paid.summary.startswith("时限：") and not paid.concluded, paid.summary
+    announced = _compose("征地补偿方案要公告多少天", {"征地", "补偿", "方案", "公告"}, h)
+    assert announced.summary.startswith("时限：三十日。") and announced.concluded, announced.summary
+
+
 def test_a_certificate_issued_is_no_document_to_bring():
     composed = _compose("土地证丢了补办要带什么", {"土地证", "补办", "证书"},
                         hit("中华人民共和国农村土地承包法", "第六十六条", article("rural-land-contracting-law.md", "第六十六条")))
