@@ -81,6 +81,8 @@ ACT_FORMS = {"挪": ("移动", "迁移"), "移": ("移动", "迁移", "移植"),
              "占": ("占用",), "盖": ("建设", "建造", "修建"), "建": ("建设", "建造", "修建")}
 # A caller's word for an approval and the statutes' (要审批吗 is answered by 「经批准可以……」).
 APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核"), "审核": ("审批", "批准")}
+# A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
+LISTS_RE = re.compile(r"包括|包含|下列|、[^，；。]{1,20}、|[：:]|并|以及")
 OBJECT_START_RE = re.compile(r"[对向将把]")  # a clause that carries on the verb before it with its object
 PLACE_RE = re.compile(r"在[^，。？?在]{1,10}?[上里内中]")  # where an act is done: 在耕地上, 在自家承包地里
 PARTICLE_RE = re.compile(r"[^\u4e00-\u9fff]|[呢啊呀吧了的]")
@@ -1172,6 +1174,8 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         names_asked = _names_asked_act(question, body, terms)
     else:
         names_asked = _names_what_is_needed(question, body, terms)
+    # A 哪些 question with no other kind is answered by a list, not by one rule about the matter.
+    listed = bool(intent.kinds) or not intent.enumeration or bool(lead.unit.items) or bool(LISTS_RE.search(body))
     concluded = _concludes(intent.primary, summary, question) and (
-        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked
+        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

@@ -1151,6 +1151,16 @@ def test_a_period_named_as_a_time_answers_only_that_period():
     assert announced.summary.startswith("时限：三十日。") and announced.concluded, announced.summary
 
 
+def test_a_which_ones_question_is_concluded_only_by_a_list():
+    question, terms = "房屋征收补偿包括哪些", {"房屋", "征收", "补偿"}
+    one_rule = _compose(question, terms, hit("国有土地上房屋征收与补偿条例", "第五条",
+                                             article("housing-expropriation-compensation-regulations.md", "第五条")))
+    assert not one_rule.concluded, one_rule.summary
+    listed = _compose(question, terms, hit("国有土地上房屋征收与补偿条例", "第十七条",
+                                           article("housing-expropriation-compensation-regulations.md", "第十七条")))
+    assert listed.concluded, listed.summary
+
+
 def test_a_certificate_issued_is_no_document_to_bring():
     composed = _compose("土地证丢了补办要带什么", {"土地证", "补办", "证书"},
                         hit("中华人民共和国农村土地承包法", "第六十六条", article("rural-land-contracting-law.md", "第六十六条")))
