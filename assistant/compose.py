@@ -82,6 +82,8 @@ ACT_FORMS = {"挪": ("移动", "迁移"), "移": ("移动", "迁移", "移植"),
 # A caller's word for an approval and the statutes' (要审批吗 is answered by 「经批准可以……」).
 APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核"), "审核": ("审批", "批准")}
 # A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
+DEFINES_RE = re.compile(r"是指|所称")
+WHAT_IS_Q_RE = re.compile(r"什么是|是什么|什么叫|叫什么|指什么|什么意思|啥意思|含义|定义|怎么理解|算不算|属不属于|算是")
 LISTS_RE = re.compile(r"包括|包含|下列|、[^，；。]{1,20}、|[：:]|并|以及")
 OBJECT_START_RE = re.compile(r"[对向将把]")  # a clause that carries on the verb before it with its object
 PLACE_RE = re.compile(r"在[^，。？?在]{1,10}?[上里内中]")  # where an act is done: 在耕地上, 在自家承包地里
@@ -930,6 +932,8 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     body = CITED_RE.sub("", summary)
     if body.endswith("…") and not PREDICATE_RE.search(body):
         return False  # cut before its rule (「征收农村集体土地时未就被征收土地上…」): it concludes nothing
+    if DEFINES_RE.search(body) and not WHAT_IS_Q_RE.search(question):
+        return False  # 「……是指……」 says what a word means, which only 什么是 asks
     if kind == "who":
         return bool((OWNED_RE if OWNER_RE.search(question) else SOMEONE_RE).search(body))
     if kind == "deadline":

@@ -16,7 +16,7 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
     # 资料 alone is no ask: 「查询不动产登记资料收费吗」 asks about a fee.
     "materials": re.compile(r"材料|证件|(?:带|准备|提交|提供|交|写|填)(?:什么|哪些|啥)|要带|(?:什么|哪些|要.{0,4})资料|证明|清单"),
-    "penalty": re.compile(r"罚|后果|责任|追究|查处|没收|坐牢|会怎么?样[？?]?$|被(?:怎么|如何|怎样)?处理"),
+    "penalty": re.compile(r"罚|后果|责任|追究|查处|没收|坐牢|会怎么?样[？?]?$|被(?:怎么|如何|怎样)?处理|会(?:怎么|如何|怎样)处理"),
     "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}各"),  # 「我和妹妹都想继承」 compares nothing
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
     "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"

@@ -93,6 +93,7 @@ def test_a_matching_item_is_quoted_with_its_heading():
     ("国有土地使用权出让最高年限是多少年", {"deadline"}),
     ("承包期还剩多少个月", {"deadline"}),
     ("房产过户登记要等几个工作日", {"deadline"}),
+    ("私自移动界桩会怎么处理", {"penalty"}),
     ("没有规划许可证盖房子会怎么处罚", {"penalty"}),
     ("复议和起诉的期限分别是多久", {"deadline", "compare"}),
     ("复议和诉讼有什么不同", {"compare"}),
@@ -1159,6 +1160,14 @@ def test_a_which_ones_question_is_concluded_only_by_a_list():
     listed = _compose(question, terms, hit("国有土地上房屋征收与补偿条例", "第十七条",
                                            article("housing-expropriation-compensation-regulations.md", "第十七条")))
     assert listed.concluded, listed.summary
+
+
+def test_a_definition_concludes_only_a_question_of_what_something_is():
+    h = hit("北京市接诉即办工作条例", "第二条", article("beijing-hotline-response-regulations.md", "第二条"))
+    unhappy = _compose("对12345的办理结果不满意怎么办", {"12345", "办理", "结果", "不满意"}, h)
+    assert "是指" in unhappy.summary and not unhappy.concluded, unhappy.summary
+    meaning = _compose("接诉即办是指什么", {"接诉即办", "诉求", "咨询", "办理"}, h)
+    assert "是指" in meaning.summary and meaning.concluded, meaning.summary
 
 
 def test_a_certificate_issued_is_no_document_to_bring():
