@@ -93,7 +93,8 @@ MANNER_WORDS = frozenset({"随便", "接着", "直接", "自己", "一起", "单
 GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "国家", "依法"})
 # A 谁 question's one-character act (谁来选, 谁来赔) and the statutes' words for it.
 WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔": ("赔偿",),
-                 "拆": ("拆除",), "修": ("修复", "修缮", "维修"), "治": ("治理",), "验": ("验收",)}
+                 "拆": ("拆除",), "修": ("修复", "修缮", "维修"), "治": ("治理",), "验": ("验收",),
+                 "定": ("制定", "确定", "核定", "决定")}
 WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
 EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
@@ -935,7 +936,10 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     if DEFINES_RE.search(body) and not WHAT_IS_Q_RE.search(question):
         return False  # 「……是指……」 says what a word means, which only 什么是 asks
     if kind == "who":
-        return bool((OWNED_RE if OWNER_RE.search(question) else SOMEONE_RE).search(body))
+        # 谁来定 is answered by whoever 制定/确定 it, not by anyone the sentence names.
+        forms = _who_act_forms(question)
+        return bool((OWNED_RE if OWNER_RE.search(question) else SOMEONE_RE).search(body)) and (
+            not forms or any(f in body for f in forms))
     if kind == "deadline":
         # A time read out without 时限 first is set for another act (「…十五日内，向人民法院起诉」 to
         # how long one has to pull a building down); one in another unit or for another period

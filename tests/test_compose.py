@@ -1170,6 +1170,16 @@ def test_a_definition_concludes_only_a_question_of_what_something_is():
     assert "是指" in meaning.summary and meaning.concluded, meaning.summary
 
 
+def test_who_sets_something_is_answered_only_by_whoever_sets_it():
+    question, terms = "征收集体土地的补偿标准由谁定", {"征收", "集体", "土地", "补偿", "标准"}
+    anyone = _compose(question, terms, hit("中华人民共和国民法典", "第二百四十三条", CIVIL_243))
+    assert not anyone.concluded, anyone.summary  # names 组织、个人 whose land may be taken, not who sets the standard
+    setter = _compose("被征收房屋的价值由谁定", {"被征收", "房屋", "价值"},
+                      hit("国有土地上房屋征收与补偿条例", "第十九条",
+                          article("housing-expropriation-compensation-regulations.md", "第十九条")))
+    assert "评估机构" in setter.summary and "确定" in setter.summary and setter.concluded, setter.summary
+
+
 def test_a_certificate_issued_is_no_document_to_bring():
     composed = _compose("土地证丢了补办要带什么", {"土地证", "补办", "证书"},
                         hit("中华人民共和国农村土地承包法", "第六十六条", article("rural-land-contracting-law.md", "第六十六条")))
