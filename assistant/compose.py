@@ -1174,11 +1174,11 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
     # A caller who disagrees (不服, 有异议) asks where to turn: a sentence that names no remedy does not say.
     # Nor does one that names nothing of what a 要……吗 question asks is needed (审批, 登报), or a 可以
-    # about another act than the one a 能不能 question asks of (盖大棚: 「……可以……将承包地交回」).
+    # about another act than the one a 能不能 or 违法吗 question asks of (盖大棚: 「……可以……将承包地交回」).
     body = CITED_RE.sub("", summary)
     if intent.primary != "yes_no":
         names_asked = True
-    elif PERMISSION_Q_RE.search(question):
+    elif PERMISSION_Q_RE.search(question) or ILLEGAL_Q_RE.search(question):
         names_asked = _names_asked_act(question, body, terms)
     else:
         names_asked = _names_what_is_needed(question, body, terms)

@@ -1180,6 +1180,16 @@ def test_who_sets_something_is_answered_only_by_whoever_sets_it():
     assert "评估机构" in setter.summary and "确定" in setter.summary and setter.concluded, setter.summary
 
 
+def test_an_is_it_illegal_answer_needs_the_act_asked_about():
+    # 68 sanctions developing real estate without a licence, not putting up a shed in one's yard.
+    shed = _compose("院子里搭彩钢房违法吗", {"院子", "搭", "彩钢房"},
+                    hit("中华人民共和国城市房地产管理法", "第六十八条", article("urban-real-estate-administration-law.md", "第六十八条")))
+    assert not shed.concluded, shed.summary
+    grave = _compose("在耕地上建坟违法吗", {"耕地", "建坟"},
+                     hit("中华人民共和国土地管理法", "第三十七条", article("land-administration-law.md", "第三十七条")))
+    assert "建坟" in grave.summary and grave.concluded, grave.summary
+
+
 def test_a_certificate_issued_is_no_document_to_bring():
     composed = _compose("土地证丢了补办要带什么", {"土地证", "补办", "证书"},
                         hit("中华人民共和国农村土地承包法", "第六十六条", article("rural-land-contracting-law.md", "第六十六条")))
