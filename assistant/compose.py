@@ -81,9 +81,10 @@ ACT_FORMS = {"挪": ("移动", "迁移"), "移": ("移动", "迁移", "移植"),
              "占": ("占用",), "盖": ("建设", "建造", "修建"), "建": ("建设", "建造", "修建")}
 # A caller's word for an approval and the statutes' (要审批吗 is answered by 「经批准可以……」).
 APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核"), "审核": ("审批", "批准")}
-# A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
+# A definition (「本条例所称……是指……」) and the questions it answers: what a word means, what counts as it.
 DEFINES_RE = re.compile(r"是指|所称")
 WHAT_IS_Q_RE = re.compile(r"什么是|是什么|什么叫|叫什么|指什么|什么意思|啥意思|含义|定义|怎么理解|算不算|属不属于|算是")
+# A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
 LISTS_RE = re.compile(r"包括|包含|下列|、[^，；。]{1,20}、|[：:]|并|以及")
 OBJECT_START_RE = re.compile(r"[对向将把]")  # a clause that carries on the verb before it with its object
 PLACE_RE = re.compile(r"在[^，。？?在]{1,10}?[上里内中]")  # where an act is done: 在耕地上, 在自家承包地里

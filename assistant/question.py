@@ -10,7 +10,8 @@ Kind = Literal["deadline", "fee", "who", "yes_no", "materials", "procedure", "pe
 
 # Spoken and written cues, most specific first. A question may carry several kinds.
 ASK_PATTERNS: dict[Kind, re.Pattern] = {
-    "deadline": re.compile(r"多久|多长时间|多少天|几天|几个月|几年|多少年|多少个?月|年限|工作日|几日|几个?小时|多少个?小时|几周|期限|时限|时效|什么时候|何时|多少日|时间|"
+    "deadline": re.compile(r"多久|多长时间|多少天|几天|几日|几个月|几年|多少年|多少个?月|年限|工作日|几个?小时|"
+                           r"多少个?小时|几周|期限|时限|时效|什么时候|何时|多少日|时间|"
                            r"截止|过期|超过.{0,6}还|来得及|逾期|有效期"),
     "fee": re.compile(r"多少钱|费用|收费|收钱|要钱|交钱|花钱|掏钱|免费|[交缴付]费|价格|费是|税费|标准是多少|[补赔给罚交缴收付]多少"),
     "who": re.compile(r"谁|哪个部门|哪个单位|哪些部门|找哪|去哪|哪里|哪儿|哪个法院|管辖|归.{0,4}管|负责|主管"),
