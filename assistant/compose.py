@@ -84,6 +84,7 @@ APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核")
 # A definition (「本条例所称……是指……」) and the questions it answers: what a word means, what counts as it.
 DEFINES_RE = re.compile(r"是指|所称")
 WHAT_IS_Q_RE = re.compile(r"什么是|是什么|什么叫|叫什么|指什么|什么意思|啥意思|含义|定义|怎么理解|算不算|属不属于|算是")
+LIST_HEAD_END_RE = re.compile(r"(?:包括|包含|如下|下列[^，；。：:]{0,12})$")
 # A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
 LISTS_RE = re.compile(r"包括|包含|下列|、[^，；。]{1,20}、|[：:]|并|以及")
 OBJECT_START_RE = re.compile(r"[对向将把]")  # a clause that carries on the verb before it with its object
@@ -934,6 +935,8 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     body = CITED_RE.sub("", summary)
     if body.endswith("…") and not PREDICATE_RE.search(body):
         return False  # cut before its rule (「征收农村集体土地时未就被征收土地上…」): it concludes nothing
+    if LIST_HEAD_END_RE.search(body):
+        return False  # 「……给予的补偿包括」: a list's heading without its items says nothing yet
     if DEFINES_RE.search(body) and not WHAT_IS_Q_RE.search(question):
         return False  # 「……是指……」 says what a word means, which only 什么是 asks
     if kind == "who":

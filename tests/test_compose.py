@@ -1157,9 +1157,9 @@ def test_a_which_ones_question_is_concluded_only_by_a_list():
     one_rule = _compose(question, terms, hit("国有土地上房屋征收与补偿条例", "第五条",
                                              article("housing-expropriation-compensation-regulations.md", "第五条")))
     assert not one_rule.concluded, one_rule.summary
-    listed = _compose(question, terms, hit("国有土地上房屋征收与补偿条例", "第十七条",
-                                           article("housing-expropriation-compensation-regulations.md", "第十七条")))
-    assert listed.concluded, listed.summary
+    listed = _compose("哪些财产不能抵押", {"财产", "抵押"},
+                      hit("中华人民共和国民法典", "第三百九十九条", article("civil-code-property-rights.md", "第三百九十九条")))
+    assert listed.summary.startswith("下列财产不得抵押：") and listed.concluded, listed.summary
 
 
 def test_a_definition_concludes_only_a_question_of_what_something_is():
@@ -1188,6 +1188,14 @@ def test_an_is_it_illegal_answer_needs_the_act_asked_about():
     grave = _compose("在耕地上建坟违法吗", {"耕地", "建坟"},
                      hit("中华人民共和国土地管理法", "第三十七条", article("land-administration-law.md", "第三十七条")))
     assert "建坟" in grave.summary and grave.concluded, grave.summary
+
+
+def test_a_lists_heading_read_out_without_its_items_concludes_nothing():
+    composed = _compose("搬迁奖励怎么算", {"搬迁", "奖励"},
+                        hit("国有土地上房屋征收与补偿条例", "第十七条",
+                            article("housing-expropriation-compensation-regulations.md", "第十七条")))
+    dangling = composed.summary.split("（《")[0].endswith("包括")
+    assert not (dangling and composed.concluded), composed.summary
 
 
 def test_a_certificate_issued_is_no_document_to_bring():
