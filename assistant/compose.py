@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
 from assistant.numerals import cn_to_int
-from assistant.question import AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, OWNER_RE, Intent, Kind
+from assistant.question import (AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, DURATION, NUMBER, OWNER_RE, UNIT,
+                                Intent, Kind)
 from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
@@ -28,7 +29,7 @@ SHORT_RULE_CHARS = 8  # a clause this short ("不收取费用。") needs the mat
 RULE_START_RE = re.compile(r"^(?:应当|可以|不得|必须|禁止|是指|包括|有权|由)")  # 「……，包括……」 follows the matter it rules on
 RETRIEVAL_MARGIN = 0.35  # fused-score distance from the top within which another article may join
 CLAUSE_RE = re.compile(r"[^，；：。！？]+[，；：。！？]?")
-TIME_RE = re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)(?:内|以内|之内)?")
+TIME_RE = re.compile(f"{DURATION}(?:内|以内|之内)?")
 TIME_END_RE = re.compile(f"(?:{TIME_RE.pattern})，$")  # a clause that ends on its time limit
 NEGATIVE_RE = re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|不属于|无效|不收取|不允许")
 # What grants or refuses permission; 不能 is left out, it also describes ("不能保障……的地区").
@@ -215,7 +216,7 @@ def _times_given(question: str) -> frozenset[str]:
 
 def _time_key(time: str) -> str:
     """One form for 两年, 二年 and 2年, for 30天内 and 三十日: the number and its unit."""
-    m = re.fullmatch(r"([\d零〇一二两三四五六七八九十百]+|半)个?(工作日|日|天|月|年|小时)(?:内|以内|之内)?", time)
+    m = re.fullmatch(f"({NUMBER})个?({UNIT})(?:内|以内|之内)?", time)
     if m is None:
         return time
     number = m.group(1) if m.group(1).isdigit() or m.group(1) == "半" else str(cn_to_int(m.group(1)))

@@ -25,10 +25,15 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "procedure": re.compile(r"怎么办|如何|怎么|怎样|流程|程序|手续|步骤|办理|途径|渠道|办法|拆除"),
 }
 
+# A length of time as statutes and callers write it (30日, 三十个工作日, 二年, 半年), in one place for
+# the question's kinds, the composer's time limits and retrieval's answer kinds.
+NUMBER = r"[\d零〇一二两三四五六七八九十百]+|半"
+UNIT = r"工作日|日|天|月|年|小时"
+DURATION = f"(?:{NUMBER})(?:个)?(?:{UNIT})"
+
 # What a sentence of an article must contain to answer a kind of question.
 ANSWER_PATTERNS: dict[Kind, re.Pattern] = {
-    "deadline": re.compile(r"(?:[\d零〇一二两三四五六七八九十百]+|半)(?:个)?(?:工作日|日|天|月|年|小时)|期限|期满|"
-                           r"之日起|届满|及时|立即"),
+    "deadline": re.compile(f"{DURATION}|期限|期满|之日起|届满|及时|立即"),
     "fee": re.compile(r"费|元|收取|免收|无偿|有偿|价款|补偿款|标准|价格|百分之|倍(?:以上|以下)"),
     "who": re.compile(r"部门|人民政府|机关|机构|人民法院|委员会|组织|负责|管辖|由.{1,30}(?:审批|批准|核发|办理|登记)"),
     "yes_no": re.compile(r"不得|禁止|严禁|不予|不能|不准|无权|可以|(?<!所)有权|应当|必须|允许|准予|不属于|属于|有效|无效"),
