@@ -60,7 +60,7 @@ SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction 
 ACTS: dict[str, re.Pattern] = {
     "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|法院|打官司|告政府"), "复查": re.compile(r"复查|复核"),
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
-    "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"),
+    "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"), "注销": re.compile(r"注销"),
     "决定": re.compile(r"作出[^，；。]{0,12}决定"),
 }
 SANCTION_START_RE = re.compile(r"责令|给予|没收|处以|吊销|予以")  # where a sanction begins after who imposes it
@@ -85,6 +85,10 @@ APPROVAL_FORMS = {"审批": ("批准", "审核"), "批准": ("审批", "审核")
 # A definition (「本条例所称……是指……」) and the questions it answers: what a word means, what counts as it.
 DEFINES_RE = re.compile(r"是指|所称")
 WHAT_IS_Q_RE = re.compile(r"什么是|是什么|什么叫|叫什么|指什么|什么意思|啥意思|含义|定义|怎么理解|算不算|属不属于|算是")
+# 「……怎么补办」 asks how to do one act: a rule that never names it (「证书记载的事项应当与登记簿一致」)
+# says nothing of how. Words that name no act of their own (怎么办, 怎么处理, 怎么算) are not asked of.
+STEP_Q_RE = re.compile(r"(?:怎么|如何|怎样)(?!办[？?，。]|办$|样|回事|处理|解决|操作|弄|算|计算|规定|认定|理解|走|收|罚|处罚)"
+                       r"([\u4e00-\u9fff]{2})(?:[？?，。！!]|$)")
 LIST_HEAD_END_RE = re.compile(r"(?:包括|包含|如下|下列[^，；。：:]{0,12})$")
 # A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
 LISTS_RE = re.compile(r"包括|包含|下列|、[^，；。]{1,20}、|[：:]|并|以及")
@@ -97,7 +101,8 @@ GENERIC_TERMS = frozenset({"规定", "法律", "法规", "有关", "相关", "�
 # A 谁 question's one-character act (谁来选, 谁来赔) and the statutes' words for it.
 WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔": ("赔偿",),
                  "拆": ("拆除",), "修": ("修复", "修缮", "维修"), "治": ("治理",), "验": ("验收",),
-                 "定": ("制定", "确定", "核定", "决定")}
+                 "定": ("制定", "确定", "核定", "决定"),
+                 "管": ("管理", "主管", "负责", "查处", "处理", "监督", "管辖")}
 WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
 EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
@@ -1189,6 +1194,12 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         names_asked = _names_what_is_needed(question, body, terms)
     # A 哪些 question with no other kind is answered by a list, not by one rule about the matter.
     listed = bool(intent.kinds) or not intent.enumeration or bool(lead.unit.items) or bool(LISTS_RE.search(body))
+    # A time read out for none of the acts the caller names (注销: 「……十日内……受偿」) is another act's.
+    asked = _asked_acts(question) if intent.primary == "deadline" else set()
+    timed_as_asked = not asked or bool(_acts(body) & asked) or _sets_time_for_asked(question, lead.unit.quote())
+    step = STEP_Q_RE.search(question) if intent.primary == "procedure" else None
+    step_named = step is None or step.group(1) in body or step.group(1) in lead.unit.quote()
     concluded = _concludes(intent.primary, summary, question) and (
-        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed
+        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed and (
+        timed_as_asked and step_named)
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

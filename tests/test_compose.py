@@ -1302,3 +1302,31 @@ def test_who_does_an_act_named_by_one_character_hears_the_sentence_with_that_act
                         hit("国有土地上房屋征收与补偿条例", "第二十条",
                             article("housing-expropriation-compensation-regulations.md", "第二十条")))
     assert "由被征收人协商选定" in composed.summary, composed.summary
+
+
+def test_a_time_set_for_none_of_the_acts_asked_of_concludes_nothing():
+    # 注销 asked; 416's 十日内 is when a purchase-money mortgage is registered, read out as 时限 it is wrong.
+    question = "抵押登记注销要多长时间"
+    other = _compose(question, {"抵押", "登记", "注销"},
+                     hit("中华人民共和国民法典", "第四百一十六条", article("civil-code-property-rights.md", "第四百一十六条")))
+    assert other.summary.startswith("时限：") and not other.concluded, other.summary
+    asked = _compose("行政诉讼起诉期限是多久", {"行政诉讼", "起诉", "期限"},
+                     hit("中华人民共和国行政诉讼法", "第四十六条", article("administrative-litigation-law.md", "第四十六条")))
+    assert asked.summary.startswith("时限：六个月") and asked.concluded, asked.summary
+
+
+def test_how_to_do_an_act_is_not_answered_by_a_rule_that_never_names_it():
+    # 补办 asked; that a certificate must match the register says nothing of how to get a new one.
+    lost = _compose("不动产权证书丢了怎么补办", {"不动产", "权证", "证书", "丢", "补办"},
+                    hit("中华人民共和国民法典", "第二百一十七条", article("civil-code-property-rights.md", "第二百一十七条")))
+    assert not lost.concluded, lost.summary
+    named = _compose("更正登记怎么申请", {"更正", "登记", "申请"},
+                     hit("中华人民共和国民法典", "第二百二十条", article("civil-code-property-rights.md", "第二百二十条")))
+    assert named.concluded, named.summary
+
+
+def test_who_manages_something_is_answered_by_a_sentence_that_says_who_manages_it():
+    # 谁来管: 「……应当告知相关的居民委员会」 names a body, but not one that deals with anything.
+    composed = _compose("小区业主私搭乱建谁来管", {"小区", "业主", "私搭乱建", "违法建设"},
+                        hit("物业管理条例", "第二十条", article("property-management-regulations.md", "第二十条")))
+    assert not composed.concluded, composed.summary
