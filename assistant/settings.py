@@ -72,6 +72,9 @@ class Settings(BaseSettings):
                          "0 builds no sentence vectors.")
     dense_reference_rows: int = Field(2048, description="Passages sampled to measure the spread of a question's cosines.")
     expansion_weight: float = Field(0.3, description="BM25 weight of dictionary expansions vs the caller's words.")
+    cue_weight: float = Field(
+        0.5, description="BM25 weight of the caller's words that only frame a time or procedure question "
+                         "(期限, 途径) vs the words that name its subject.")
     law_prior_weight: float = 0.0
     law_prior_top: int = 1
     fusion: Literal["learned", "hand"] = Field(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assistant.expand import Synonyms
-from assistant.retrieval import ANSWER_KIND_RE, Filters, HybridRetriever, QueryError
+from assistant.retrieval import ANSWER_KIND_RE, FRAME_RE, Filters, HybridRetriever, QueryError
 
 
 def test_homestead_question_finds_land_law_article_62(searcher):
@@ -157,15 +157,15 @@ def test_the_sanctions_of_a_law_are_its_own_liability_articles(searcher):
     assert "《中华人民共和国测绘法》第四十一条" not in {h.citation for h in sanctions}
 
 
-def _without_answer_kind(searcher):
-    settings = searcher.settings.model_copy(update={"answer_kind_weight": 0.0})
+def _with(searcher, **update):
+    settings = searcher.settings.model_copy(update=update)
     return type(searcher).create(searcher.index, searcher.model, settings, searcher.encoder)
 
 
 def test_a_question_of_how_long_lifts_exactly_the_candidates_that_state_a_time_limit(searcher):
     # 多少天 is answered by an article that names a time limit, not by one that only talks about the matter.
     query = "申请政府信息公开多少天给答复"
-    before = {h.passage_id: h.score for h in _without_answer_kind(searcher).search(query, top_k=200)}
+    before = {h.passage_id: h.score for h in _with(searcher, answer_kind_weight=0.0).search(query, top_k=200)}
     after = searcher.search(query, top_k=10)
     stated = [bool(ANSWER_KIND_RE["deadline"].search(h.text)) for h in after]
     assert any(stated) and not all(stated)
@@ -176,7 +176,7 @@ def test_a_question_of_how_long_lifts_exactly_the_candidates_that_state_a_time_l
 
 def test_a_question_that_asks_for_no_such_kind_of_answer_keeps_its_fused_scores(searcher):
     query = "宅基地使用权人享有什么权利"
-    before = [(h.passage_id, h.score) for h in _without_answer_kind(searcher).search(query, top_k=10)]
+    before = [(h.passage_id, h.score) for h in _with(searcher, answer_kind_weight=0.0).search(query, top_k=10)]
     assert [(h.passage_id, pytest.approx(h.score)) for h in searcher.search(query, top_k=10)] == before
 
 
@@ -196,3 +196,27 @@ def test_words_that_only_ask_for_a_kind_of_answer_expand_the_search_but_name_no_
     synonyms = Synonyms({"收费": ["收取费用"], "过户": ["转移登记"]})
     assert set(synonyms.expansions("过户收费吗")) == {"收取费用", "转移登记"}
     assert synonyms.expansions("过户收费吗", cues=False) == ["转移登记"]
+
+
+def test_a_word_that_only_frames_a_time_question_weighs_less_than_its_subject(searcher):
+    # 期限 matches every 期限届满 of the corpus; 宅基地 says what the caller asks about.
+    tokens = searcher.tokenizer.tokens("宅基地期限")  # 宅基地 with its pieces 宅基, 基地
+    assert "期限" in tokens
+    _, framed = _with(searcher, cue_weight=0.5)._keyword(tokens, [], Filters(), 10)
+    _, plain = _with(searcher, cue_weight=1.0)._keyword(tokens, [], Filters(), 10)
+    texts = [p.text for p in searcher.index.passages]
+    only_frame = [r for r, t in enumerate(texts) if "期限" in t and not any(w in t for w in ("宅基", "基地"))]
+    only_subject = [r for r, t in enumerate(texts) if "宅基地" in t and "期限" not in t]
+    assert only_frame and only_subject
+    assert framed[only_frame] == pytest.approx(0.5 * plain[only_frame])
+    assert framed[only_subject] == pytest.approx(plain[only_subject])
+
+
+@pytest.mark.parametrize(("word", "frames"), [
+    ("期限", True), ("途径", True), ("多长时间", True),
+    ("时效", False),  # 诉讼时效 is a rule's own subject
+    ("工作日", False),  # a unit tells time-limit articles apart
+    ("费用", False), ("责任", False),  # what answers of other kinds say
+])
+def test_which_words_only_frame_a_question(word, frames):
+    assert bool(FRAME_RE.fullmatch(word)) is frames
