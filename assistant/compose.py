@@ -88,7 +88,7 @@ WHAT_IS_Q_RE = re.compile(r"什么是|是什么|什么叫|叫什么|指什么|�
 # 「……怎么补办」 asks how to do one act: a rule that never names it (「证书记载的事项应当与登记簿一致」)
 # says nothing of how. Words that name no act of their own (怎么办, 怎么处理, 怎么算) are not asked of.
 STEP_Q_RE = re.compile(r"(?:怎么|如何|怎样)(?!办[？?，。]|办$|样|回事|处理|解决|操作|弄|算|计算|规定|认定|理解|走|收|罚|处罚)"
-                       r"([\u4e00-\u9fff]{2})(?:[？?，。！!]|$)")
+                       r"([\u4e00-\u9fff]{1,2})(?:[？?，。！!]|$)")
 LIST_HEAD_END_RE = re.compile(r"(?:包括|包含|如下|下列[^，；。：:]{0,12})$")
 # A sentence that names more than one of what a 哪些 question asks: 「……批准并办理……许可证」 does too.
 LISTS_RE = re.compile(r"包括|包含|下列|、[^，；。]{1,20}、|[：:]|并|以及")
@@ -255,7 +255,10 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
-PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|准不准")
+PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|行吗|准不准")
+# 「……会被拆吗」 asks whether something will happen to the caller: a rule that names no such act
+# (「……可以依法申请行政复议」) does not say.
+WILL_Q_RE = re.compile(r"会不会|会[^，。？?]{1,10}吗")
 NEED_Q_RE = re.compile(r"需要|需不需要|要不要|必须|是否要|是不是(?:要|得)|用不用|得不得|要[^，。？?]{1,8}吗")
 YES_NO_ASK_RE = re.compile(f"{PERMISSION_Q_RE.pattern}|{NEED_Q_RE.pattern}|{ILLEGAL_Q_RE.pattern}")
 _AUTHORITY = r"由([^，；。由]{2,30}?(?:人民法院|人民政府|主管部门|部门|机关|机构|委员会)"
@@ -498,6 +501,15 @@ def _asked_act(question: str, terms: set[str]) -> set[str]:
         # 「在耕地上建坟可以吗」: what follows the place is the act, though no word of the index (建坟).
         return {verb}
     return acts
+
+
+def _will_acts(question: str, will: re.Match, terms: set[str]) -> set[str]:
+    """What a 会……吗 question asks will happen: its own words from 会 to the clause's end, else the
+    one-character act (「会被拆吗」: 拆)."""
+    rest = QUESTION_CLAUSE_END_RE.split(question[will.start():], maxsplit=1)[0]
+    acts = {t for t in _own_words(question, terms) if t in rest and t not in MANNER_WORDS}
+    verb = PARTICLE_RE.sub("", re.sub(r"会不会|会|被|吗|么", "", rest))
+    return acts or ({verb} if verb else set())
 
 
 def _is_place(question: str, word: str) -> bool:
@@ -1190,6 +1202,8 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         names_asked = True
     elif PERMISSION_Q_RE.search(question) or ILLEGAL_Q_RE.search(question):
         names_asked = _names_asked_act(question, body, terms)
+    elif will := WILL_Q_RE.search(question):
+        names_asked = _names_act(body, _will_acts(question, will, terms))
     else:
         names_asked = _names_what_is_needed(question, body, terms)
     # A 哪些 question with no other kind is answered by a list, not by one rule about the matter.

@@ -53,7 +53,7 @@ ANSWER_KIND_RE: dict[Kind, re.Pattern] = {
 # (诉讼时效, 逾期, 有效期, 程序 in 简易程序), a unit (工作日), or what an answer of another kind
 # says (费用, 材料, and 责任, the subject of liability law): they keep full weight
 # (docs/retrieval.md).
-FRAME_RE = re.compile(r"期限|时限|时间|多久|多长时间|什么时候|何时|途径|渠道|流程|步骤|怎么办|如何|怎么|怎样")
+CUE_RE = re.compile(r"期限|时限|时间|多久|多长时间|什么时候|何时|途径|渠道|流程|步骤|怎么办|如何|怎么|怎样")
 LIABILITY_CHAPTER_RE = re.compile(r"法律责任|罚则")
 SOURCE_KIND_DESCRIPTION = "url 是 official 官方发布页、mirror 法规库副本（打包法规的来源），还是 none 没有链接"
 
@@ -189,7 +189,7 @@ class Searcher:
         """BM25 of the caller's words plus down-weighted dictionary expansions: the top k passages
         the filters allow, and every passage's score (unfiltered, so that its spread is the same
         whatever the filters)."""
-        weighted = [(t, self.settings.cue_weight if FRAME_RE.fullmatch(t) else 1.0) for t in tokens] + [
+        weighted = [(t, self.settings.cue_weight if CUE_RE.fullmatch(t) else 1.0) for t in tokens] + [
             (t, self.settings.expansion_weight) for t in expansion if t not in tokens]
         scores = self.backend.keyword(weighted, len(self.index.passages))
         allowed = np.where(self._mask(filters), scores, 0.0)

@@ -97,6 +97,7 @@ def test_a_matching_item_is_quoted_with_its_heading():
     ("没有规划许可证盖房子会怎么处罚", {"penalty"}),
     ("复议和起诉的期限分别是多久", {"deadline", "compare"}),
     ("复议和诉讼有什么不同", {"compare"}),
+    ("规划公示期有多长", {"deadline"}),
 ])
 def test_question_kinds(question, kinds):
     assert kinds <= set(analyse(question).kinds)
@@ -1329,4 +1330,34 @@ def test_who_manages_something_is_answered_by_a_sentence_that_says_who_manages_i
     # 谁来管: 「……应当告知相关的居民委员会」 names a body, but not one that deals with anything.
     composed = _compose("小区业主私搭乱建谁来管", {"小区", "业主", "私搭乱建", "违法建设"},
                         hit("物业管理条例", "第二十条", article("property-management-regulations.md", "第二十条")))
+    assert not composed.concluded, composed.summary
+
+
+def test_a_period_asked_as_how_long_it_is_hears_its_length():
+    composed = _compose("规划公示期有多长", {"规划", "公示"},
+                        hit("北京市城乡规划条例", "第十七条", article("beijing-urban-rural-planning-regulations.md", "第十七条")))
+    assert composed.summary.startswith("时限：三十日") and composed.concluded, composed.summary
+
+
+def test_is_it_all_right_asks_permission_for_the_act_named_before_it():
+    # 「……盖房子行吗」: 「承包方可以自愿将承包地交回发包方」 grants something else.
+    composed = _compose("在自家承包地上盖房子行吗", {"自家", "承包地", "盖房子", "房子"},
+                        hit("中华人民共和国农村土地承包法", "第三十条", article("rural-land-contracting-law.md", "第三十条")))
+    assert not composed.concluded, composed.summary
+
+
+@pytest.mark.parametrize("question, terms, concluded", [
+    ("行政复议期间房子会被拆吗", {"行政复议", "期间", "房子"}, False),  # 14 names no 拆除
+    ("征收决定作出后会不会申请行政复议", {"征收", "决定", "申请", "行政复议"}, True),
+])
+def test_will_it_happen_is_answered_only_by_a_rule_that_names_what_happens(question, terms, concluded):
+    composed = _compose(question, terms, hit("国有土地上房屋征收与补偿条例", "第十四条",
+                                             article("housing-expropriation-compensation-regulations.md", "第十四条")))
+    assert composed.concluded is concluded, composed.summary
+
+
+def test_how_to_do_a_one_character_act_needs_the_act_named():
+    # 怎么分: that compensation is 公平、合理 says nothing of how it is shared out.
+    composed = _compose("征地补偿款村里怎么分", {"征地", "补偿款", "村里", "补偿"},
+                        hit("中华人民共和国土地管理法", "第四十八条", article("land-administration-law.md", "第四十八条")))
     assert not composed.concluded, composed.summary

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assistant.expand import Synonyms
-from assistant.retrieval import ANSWER_KIND_RE, FRAME_RE, Filters, HybridRetriever, QueryError
+from assistant.retrieval import ANSWER_KIND_RE, CUE_RE, Filters, HybridRetriever, QueryError
 
 
 def test_homestead_question_finds_land_law_article_62(searcher):
@@ -219,4 +219,4 @@ def test_a_word_that_only_frames_a_time_question_weighs_less_than_its_subject(se
     ("费用", False), ("责任", False),  # what answers of other kinds say
 ])
 def test_which_words_only_frame_a_question(word, frames):
-    assert bool(FRAME_RE.fullmatch(word)) is frames
+    assert bool(CUE_RE.fullmatch(word)) is frames
