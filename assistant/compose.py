@@ -104,6 +104,8 @@ WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔"
                  "定": ("制定", "确定", "核定", "决定"),
                  "管": ("管理", "主管", "负责", "查处", "处理", "监督", "管辖")}
 WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
+# 「……谁来复垦」 closes on a two-character act: the answer names it as the statute does.
+WHO_ACT_WORD_RE = re.compile(r"(?:谁|哪个部门|哪个单位)(?:来|去|负责)([\u4e00-\u9fff]{2})(?:[？?，。！!]|$)")
 EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
@@ -229,9 +231,10 @@ def _time_key(time: str) -> str:
 
 
 def _who_act_forms(question: str) -> tuple[str, ...]:
-    """The statutes' words for the one-character act a 谁 question asks about (谁来选: 选定, 选择)."""
-    m = WHO_ACT_RE.search(question)
-    return WHO_ACT_FORMS[m.group(1)] if m else ()
+    """The statutes' words for the act a 谁 question asks about (谁来选: 选定, 选择; 谁来复垦: 复垦)."""
+    if m := WHO_ACT_RE.search(question):
+        return WHO_ACT_FORMS[m.group(1)]
+    return (m.group(1),) if (m := WHO_ACT_WORD_RE.search(question)) else ()
 
 
 def _names_every_act(text: str, acts: set[str]) -> bool:

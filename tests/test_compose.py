@@ -1361,3 +1361,10 @@ def test_how_to_do_a_one_character_act_needs_the_act_named():
     composed = _compose("征地补偿款村里怎么分", {"征地", "补偿款", "村里", "补偿"},
                         hit("中华人民共和国土地管理法", "第四十八条", article("land-administration-law.md", "第四十八条")))
     assert not composed.concluded, composed.summary
+
+
+def test_who_does_a_two_character_act_is_answered_by_a_sentence_naming_that_act():
+    # 谁来复垦: 「采矿权人应当……将闭坑地质报告报送……」 names who reports, not who restores the land.
+    composed = _compose("矿山闭坑后谁来复垦", {"矿山", "闭坑", "复垦"},
+                        hit("中华人民共和国矿产资源法", "第四十一条", article("mineral-resources-law-2024.md", "第四十一条")))
+    assert not composed.concluded, composed.summary
