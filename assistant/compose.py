@@ -104,6 +104,10 @@ WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔"
                  "定": ("制定", "确定", "核定", "决定"),
                  "管": ("管理", "主管", "负责", "查处", "处理", "监督", "管辖")}
 WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
+# A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
+# what happens when it is not paid.
+SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
+UNPAID_Q_RE = re.compile(r"逾期|不交|不缴|没交|没缴|未交|未缴|迟交|晚交|拖欠|滞纳|不按期|不按时")
 # 「……谁来复垦」 closes on a two-character act: the answer names it as the statute does.
 WHO_ACT_WORD_RE = re.compile(r"(?:谁|哪个部门|哪个单位)(?:来|去|负责)([\u4e00-\u9fff]{2})(?:[？?，。！!]|$)")
 EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
@@ -1214,9 +1218,10 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     # A time read out for none of the acts the caller names (注销: 「……十日内……受偿」) is another act's.
     asked = _asked_acts(question) if intent.primary == "deadline" else set()
     timed_as_asked = not asked or bool(_acts(body) & asked) or _sets_time_for_asked(question, lead.unit.quote())
+    surcharge_only = bool(SURCHARGE_RE.search(body)) and not UNPAID_Q_RE.search(question)
     step = STEP_Q_RE.search(question) if intent.primary == "procedure" else None
     step_named = step is None or step.group(1) in body or step.group(1) in lead.unit.quote()
     concluded = _concludes(intent.primary, summary, question) and (
         not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed and (
-        timed_as_asked and step_named)
+        timed_as_asked and step_named and not surcharge_only)
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

@@ -1368,3 +1368,13 @@ def test_who_does_a_two_character_act_is_answered_by_a_sentence_naming_that_act(
     composed = _compose("矿山闭坑后谁来复垦", {"矿山", "闭坑", "复垦"},
                         hit("中华人民共和国矿产资源法", "第四十一条", article("mineral-resources-law-2024.md", "第四十一条")))
     assert not composed.concluded, composed.summary
+
+
+@pytest.mark.parametrize("question, concluded", [
+    ("违法建设的罚款标准是多少", False),  # 87's 百分之三 is the surcharge for paying late
+    ("违建罚款不交每天要多交多少钱", True),
+])
+def test_a_surcharge_for_paying_late_answers_only_a_question_about_not_paying(question, concluded):
+    composed = _compose(question, {"违法建设", "罚款", "标准", "逾期", "不交"},
+                        hit("北京市城乡规划条例", "第八十七条", article("beijing-urban-rural-planning-regulations.md", "第八十七条")))
+    assert "加处罚款" in composed.summary and composed.concluded is concluded, composed.summary
