@@ -104,6 +104,9 @@ WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔"
                  "定": ("制定", "确定", "核定", "决定"),
                  "管": ("管理", "主管", "负责", "查处", "处理", "监督", "管辖")}
 WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
+# A clause that frames a rule read out without it: a time (「……交付前」), a fronted object
+# (「对正在搭建的违法建设」) or the parties a rule binds (「……的单位和个人」) says nothing yet.
+FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个人|组织|人员)$")
 # A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
 # what happens when it is not paid.
 SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
@@ -962,6 +965,8 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
         return False  # cut before its rule (「征收农村集体土地时未就被征收土地上…」): it concludes nothing
     if LIST_HEAD_END_RE.search(body):
         return False  # 「……给予的补偿包括」: a list's heading without its items says nothing yet
+    if FRAGMENT_RE.search(body.rstrip("，；：。…")) and not PREDICATE_RE.search(body):
+        return False
     if DEFINES_RE.search(body) and not WHAT_IS_Q_RE.search(question):
         return False  # 「……是指……」 says what a word means, which only 什么是 asks
     if kind == "who":

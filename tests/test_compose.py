@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assistant.article import units
-from assistant.compose import SUMMARY_CHARS, compose, short_citation
+from assistant.compose import FRAGMENT_RE, SUMMARY_CHARS, compose, short_citation
 from assistant.expand import Synonyms
 from assistant.question import analyse
 from assistant.retrieval import Hit
@@ -1378,3 +1378,15 @@ def test_a_surcharge_for_paying_late_answers_only_a_question_about_not_paying(qu
     composed = _compose(question, {"违法建设", "罚款", "标准", "逾期", "不交"},
                         hit("北京市城乡规划条例", "第八十七条", article("beijing-urban-rural-planning-regulations.md", "第八十七条")))
     assert "加处罚款" in composed.summary and composed.concluded is concluded, composed.summary
+
+
+@pytest.mark.parametrize("question, terms, title, file, label", [
+    # a time clause, a fronted object, the parties a rule binds: each frames a rule not read out
+    ("房本丢了", {"房本", "丢", "不动产权属证书", "遗失"}, "中华人民共和国民法典", "civil-code-property-rights.md",
+     "第三百一十六条"),
+    ("违建没人管", {"违建", "违法建设", "没人管"}, "北京市城乡规划条例", "beijing-urban-rural-planning-regulations.md",
+     "第七十四条"),
+])
+def test_a_clause_that_only_frames_a_rule_concludes_nothing(question, terms, title, file, label):
+    composed = _compose(question, terms, hit(title, label, article(file, label)))
+    assert FRAGMENT_RE.search(composed.summary.split("（《")[0]) and not composed.concluded, composed.summary
