@@ -265,7 +265,9 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
-PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|行吗|准不准")
+# 给不给, 批不批, 赔不赔 ask whether it is done as 能不能 does; 是不是, 会不会, 算不算 and 要不要 have asks of their own.
+PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|行吗|准不准|"
+                             r"(?![是会算有要需用得])([\u4e00-\u9fff])不\1")
 # 「……会被拆吗」 asks whether something will happen to the caller: a rule that names no such act
 # (「……可以依法申请行政复议」) does not say.
 WILL_Q_RE = re.compile(r"会不会|会[^，。？?]{1,10}吗")

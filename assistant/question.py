@@ -21,7 +21,8 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}各"),  # 「我和妹妹都想继承」 compares nothing
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
     "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"
-                         r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$"),
+                         r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$|"
+                         r"(?![是会算有要需用得])([\u4e00-\u9fff])不\1"),  # 给不给, 批不批
     "procedure": re.compile(r"怎么办|如何|怎么|怎样|流程|程序|手续|步骤|办理|途径|渠道|办法|拆除"),
 }
 

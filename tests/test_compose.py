@@ -98,6 +98,7 @@ def test_a_matching_item_is_quoted_with_its_heading():
     ("复议和起诉的期限分别是多久", {"deadline", "compare"}),
     ("复议和诉讼有什么不同", {"compare"}),
     ("规划公示期有多长", {"deadline"}),
+    ("没证的违章建筑给不给补偿", {"yes_no"}),
 ])
 def test_question_kinds(question, kinds):
     assert kinds <= set(analyse(question).kinds)
@@ -1390,3 +1391,12 @@ def test_a_surcharge_for_paying_late_answers_only_a_question_about_not_paying(qu
 def test_a_clause_that_only_frames_a_rule_concludes_nothing(question, terms, title, file, label):
     composed = _compose(question, terms, hit(title, label, article(file, label)))
     assert FRAGMENT_RE.search(composed.summary.split("（《")[0]) and not composed.concluded, composed.summary
+
+
+def test_give_or_not_asks_whether_the_act_is_done_as_may_i_does():
+    question, terms = "拆迁的时候，没证的违章建筑给不给补偿", {"拆迁", "违章建筑", "违章", "建筑", "补偿"}
+    other = _compose(question, terms, hit("中华人民共和国建筑法", "第七十一条", article("construction-law.md", "第七十一条")))
+    assert not other.concluded, other.summary  # 违章指挥 by a building firm's managers, nothing of 补偿
+    asked = _compose(question, terms | {"违法建筑"}, hit("国有土地上房屋征收与补偿条例", "第二十四条",
+                                                     article("housing-expropriation-compensation-regulations.md", "第二十四条")))
+    assert "不予补偿" in asked.summary and asked.concluded, asked.summary
