@@ -107,6 +107,10 @@ WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([
 # A clause that frames a rule read out without it: a time (「……交付前」), a fronted object
 # (「对正在搭建的违法建设」) or the parties a rule binds (「……的单位和个人」) says nothing yet.
 FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个人|组织|人员)$")
+# 多大, 几处, 多少平 ask for a quantity: a count, a measure, or the standard or cap that fixes it.
+QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|多少米|多少户|(?<!好)几(?:平|亩|处|块|套|层)")
+QUANTITY_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|"
+                         r"不得超过|标准|限额")
 # A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
 # what happens when it is not paid.
 SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
@@ -1226,9 +1230,10 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     asked = _asked_acts(question) if intent.primary == "deadline" else set()
     timed_as_asked = not asked or bool(_acts(body) & asked) or _sets_time_for_asked(question, lead.unit.quote())
     surcharge_only = bool(SURCHARGE_RE.search(body)) and not UNPAID_Q_RE.search(question)
+    no_quantity = bool(QUANTITY_Q_RE.search(question)) and not QUANTITY_RE.search(body)
     step = STEP_Q_RE.search(question) if intent.primary == "procedure" else None
     step_named = step is None or step.group(1) in body or step.group(1) in lead.unit.quote()
     concluded = _concludes(intent.primary, summary, question) and (
         not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed and (
-        timed_as_asked and step_named and not surcharge_only)
+        timed_as_asked and step_named and not surcharge_only and not no_quantity)
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

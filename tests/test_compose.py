@@ -1400,3 +1400,14 @@ def test_give_or_not_asks_whether_the_act_is_done_as_may_i_does():
     asked = _compose(question, terms | {"违法建筑"}, hit("国有土地上房屋征收与补偿条例", "第二十四条",
                                                      article("housing-expropriation-compensation-regulations.md", "第二十四条")))
     assert "不予补偿" in asked.summary and asked.concluded, asked.summary
+
+
+@pytest.mark.parametrize("question, label, concluded", [
+    ("申请宅基地最大能给多大面积", "第三十四条", False),  # 以户为单位 is who applies, not how much land
+    ("宅基地一户最多几处", None, True),  # 土地管理法62: 只能拥有一处
+])
+def test_how_big_or_how_many_needs_a_quantity_or_the_standard_that_fixes_it(question, label, concluded):
+    h = (hit("中华人民共和国土地管理法实施条例", label, article("land-administration-law-implementing-regulations.md", label))
+         if label else hit("中华人民共和国土地管理法", "第六十二条", article("land-administration-law.md", "第六十二条")))
+    composed = _compose(question, {"申请", "宅基地", "面积", "一户"}, h)
+    assert composed.concluded is concluded, composed.summary
