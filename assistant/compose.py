@@ -1223,17 +1223,23 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     elif will := WILL_Q_RE.search(question):
         names_asked = _names_act(body, _will_acts(question, will, terms))
     else:
-        names_asked = _names_what_is_needed(question, body, terms)
+        # What is needed is named last (「需要说明用途吗」: 用途), and the rule read out must name it:
+        # 「……说明理由」 names the act, not the thing.
+        needed = _needed(question, terms)
+        names_asked = _names_what_is_needed(question, body, terms) and (
+            not needed or _names_needed(lead.unit.quote(), frozenset({max(needed, key=question.rfind)})))
     # A 哪些 question with no other kind is answered by a list, not by one rule about the matter.
     listed = bool(intent.kinds) or not intent.enumeration or bool(lead.unit.items) or bool(LISTS_RE.search(body))
     # A time read out for none of the acts the caller names (注销: 「……十日内……受偿」) is another act's.
     asked = _asked_acts(question) if intent.primary == "deadline" else set()
     timed_as_asked = not asked or bool(_acts(body) & asked) or _sets_time_for_asked(question, lead.unit.quote())
     surcharge_only = bool(SURCHARGE_RE.search(body)) and not UNPAID_Q_RE.search(question)
+    # 「期限能延长吗」 is answered by the rule that extends it, not by the period itself.
+    extension_unsaid = bool(EXTENSION_RE.search(question)) and not EXTENSION_RE.search(lead.unit.quote())
     no_quantity = bool(QUANTITY_Q_RE.search(question)) and not QUANTITY_RE.search(body)
     step = STEP_Q_RE.search(question) if intent.primary == "procedure" else None
     step_named = step is None or step.group(1) in body or step.group(1) in lead.unit.quote()
     concluded = _concludes(intent.primary, summary, question) and (
         not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed and (
-        timed_as_asked and step_named and not surcharge_only and not no_quantity)
+        timed_as_asked and step_named and not (surcharge_only or no_quantity or extension_unsaid))
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

@@ -1411,3 +1411,22 @@ def test_how_big_or_how_many_needs_a_quantity_or_the_standard_that_fixes_it(ques
          if label else hit("中华人民共和国土地管理法", "第六十二条", article("land-administration-law.md", "第六十二条")))
     composed = _compose(question, {"申请", "宅基地", "面积", "一户"}, h)
     assert composed.concluded is concluded, composed.summary
+
+
+def test_what_is_needed_is_the_thing_named_last_not_the_act_before_it():
+    # 「需要说明用途吗」: 37's 「……说明理由」 is the authority's duty to give reasons, nothing of 用途.
+    purpose = _compose("信息公开申请需要说明用途吗", {"信息公开", "申请", "说明", "用途"},
+                       hit("中华人民共和国政府信息公开条例", "第三十七条",
+                           article("government-information-disclosure-regulations.md", "第三十七条")))
+    assert not purpose.concluded, purpose.summary
+    permit = _compose("盖房子开工前要领施工许可证吗", {"盖房子", "开工", "施工许可证"},
+                      hit("中华人民共和国建筑法", "第七条", article("construction-law.md", "第七条")))
+    assert permit.summary.startswith("需要。") and permit.concluded, permit.summary
+
+
+@pytest.mark.parametrize("label, concluded", [("第二十六条", False), ("第三十三条", True)])
+def test_whether_a_period_can_be_extended_is_answered_by_the_rule_that_extends_it(label, concluded):
+    composed = _compose("政府信息公开的期限能延长吗", {"政府信息公开", "期限", "延长"},
+                        hit("中华人民共和国政府信息公开条例", label,
+                            article("government-information-disclosure-regulations.md", label)))
+    assert composed.concluded is concluded, composed.summary
