@@ -305,6 +305,9 @@ STATES: dict[Kind, re.Pattern] = {
 }
 # Who owns a thing or receives a sum, for a 归谁 question: 「……的补偿费用，归其所有权人所有」, 「……属于业主
 # 共有」. An authority (由……部门负责) does not answer it, nor does 「应当……支付……青苗等的补偿费用」.
+# 「哪个部门」, 「找哪」 ask for a body that deals with it: 业主 or 村民 named in the rule is no answer.
+BODY_Q_RE = re.compile(r"哪个部门|哪个单位|哪个机关|哪个机构|哪些部门|找哪|去哪|哪里|哪儿|归.{0,4}管")
+BODY_RE = re.compile(r"人民法院|政府|部门|机关|机构|委员会|办事处|仲裁|检察院|监察")
 OWNED_RE = re.compile(r"归[^，；。]{1,20}所有|属于[^，；。]{1,20}(?:所有|共有)|所有权(?:属于|归)|[由归][^，；。]{1,12}享有|归属")
 
 
@@ -558,6 +561,15 @@ def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
     acts = _asked_act(question, terms)
     case = {t for t in _own_words(question, terms) if t not in acts and not _is_place(question, t)}
     return not _names(conditions, case)
+
+
+def _case_not_described(question: str, sentence: str, terms: set[str]) -> bool:
+    """Whether the sentence's rule holds only in a case (「……的，」 before its 应当/可以) that names none
+    of the caller's own words."""
+    parts = _clauses(_rule_part(sentence))
+    rule = next((i for i, p in enumerate(parts) if MODAL_RE.search(p) or OBLIGATION_RE.search(p)), 0)
+    conditions = "".join(p for p in parts[:rule] if _is_condition(p))
+    return bool(conditions) and not _names(conditions, _own_words(question, terms))
 
 
 def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
@@ -978,8 +990,8 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
     if kind == "who":
         # 谁来定 is answered by whoever 制定/确定 it, not by anyone the sentence names.
         forms = _who_act_forms(question)
-        return bool((OWNED_RE if OWNER_RE.search(question) else SOMEONE_RE).search(body)) and (
-            not forms or any(f in body for f in forms))
+        named = OWNED_RE if OWNER_RE.search(question) else BODY_RE if BODY_Q_RE.search(question) else SOMEONE_RE
+        return bool(named.search(body)) and (not forms or any(f in body for f in forms))
     if kind == "deadline":
         # A time read out without 时限 first is set for another act (「…十五日内，向人民法院起诉」 to
         # how long one has to pull a building down); one in another unit or for another period
@@ -1238,8 +1250,11 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     extension_unsaid = bool(EXTENSION_RE.search(question)) and not EXTENSION_RE.search(lead.unit.quote())
     no_quantity = bool(QUANTITY_Q_RE.search(question)) and not QUANTITY_RE.search(body)
     step = STEP_Q_RE.search(question) if intent.primary == "procedure" else None
+    # 「……怎么过户」 is not answered by the steps for a case the caller never described
+    # (「因处分抵押房地产而取得……的，应当……办理过户登记」).
+    other_case = intent.primary == "procedure" and _case_not_described(question, lead.unit.quote(), terms)
     step_named = step is None or step.group(1) in body or step.group(1) in lead.unit.quote()
     concluded = _concludes(intent.primary, summary, question) and (
         not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed and (
-        timed_as_asked and step_named and not (surcharge_only or no_quantity or extension_unsaid))
+        timed_as_asked and step_named and not (surcharge_only or no_quantity or extension_unsaid or other_case))
     return Composition(summary, points, [ranked[a][0] for a in order], concluded)

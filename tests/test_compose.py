@@ -1430,3 +1430,21 @@ def test_whether_a_period_can_be_extended_is_answered_by_the_rule_that_extends_i
                         hit("中华人民共和国政府信息公开条例", label,
                             article("government-information-disclosure-regulations.md", label)))
     assert composed.concluded is concluded, composed.summary
+
+
+def test_which_body_is_answered_by_a_body_not_by_whoever_the_rule_binds():
+    # 哪个部门负责: 279 binds 业主, and names no one who deals with anything.
+    composed = _compose("邻居在楼顶私搭了一个房子，这种情况应该由哪个部门负责？", {"邻居", "楼顶", "私搭", "房子", "部门", "负责"},
+                        hit("中华人民共和国民法典", "第二百七十九条", article("civil-code-property-rights.md", "第二百七十九条")))
+    assert not composed.concluded, composed.summary
+
+
+def test_steps_for_a_case_the_caller_never_described_do_not_conclude_a_how_to_question():
+    # 62's 过户登记 is for property taken on a mortgage (因处分抵押房地产而取得……的).
+    text = article("urban-real-estate-administration-law.md", "第六十二条")
+    inherited = _compose("父亲去世了，他名下的房子要过户到我名下，该怎么办理", {"父亲", "去世", "名下", "房子", "过户", "办理"},
+                         hit("中华人民共和国城市房地产管理法", "第六十二条", text))
+    assert "过户登记" in inherited.summary and not inherited.concluded, inherited.summary
+    mortgaged = _compose("处分抵押房地产取得的房子怎么过户", {"处分", "抵押", "房地产", "房子", "过户"},
+                         hit("中华人民共和国城市房地产管理法", "第六十二条", text))
+    assert "过户登记" in mortgaged.summary and mortgaged.concluded, mortgaged.summary
