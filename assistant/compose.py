@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
 from assistant.numerals import cn_to_int
-from assistant.question import (AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, DURATION, NUMBER, OWNER_RE, UNIT,
+from assistant.question import (A_NOT_A, AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, DURATION, NUMBER, OWNER_RE, UNIT,
                                 Intent, Kind)
 from assistant.retrieval import Hit
 
@@ -269,9 +269,8 @@ def _ranked_units(hit: Hit, terms: set[str], intent: Intent) -> list[_Scored]:
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
-# 给不给, 批不批, 赔不赔 ask whether it is done as 能不能 does; 是不是, 会不会, 算不算 and 要不要 have asks of their own.
-PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|行吗|准不准|"
-                             r"(?![是会算有要需用得])([\u4e00-\u9fff])不\1")
+# 给不给 (A_NOT_A) asks whether it is done as 能不能 does.
+PERMISSION_Q_RE = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|允许|行不行|行吗|准不准|" + A_NOT_A)
 # 「……会被拆吗」 asks whether something will happen to the caller: a rule that names no such act
 # (「……可以依法申请行政复议」) does not say.
 WILL_Q_RE = re.compile(r"会不会|会[^，。？?]{1,10}吗")
@@ -1224,37 +1223,53 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         # 「……怎么处罚」 answered by a prohibition: what is read out is the sanction for breaking it.
         source, lead = sanction
     summary = summarise(question, ranked[source][0], lead.unit, terms, intent)
+    concluded = _answers_as_asked(question, intent, summary, lead.unit.quote(), lead.unit.items, terms)
+    return Composition(summary, points, [ranked[a][0] for a in order], concluded)
+
+
+def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, items: tuple[str, ...],
+                      terms: set[str]) -> bool:
+    """Whether the summary, read from the sentence `rule`, answers what the caller asked, as far as
+    sentences can show it: the kind of answer (_concludes), and what each kind of question needs
+    named besides."""
+    body = CITED_RE.sub("", summary)
+    if not _concludes(intent.primary, summary, question):
+        return False
     # A caller who disagrees (不服, 有异议) asks where to turn: a sentence that names no remedy does not say.
+    if intent.dispute and not REMEDY_RE.search(rule):
+        return False
     # Nor does one that names nothing of what a 要……吗 question asks is needed (审批, 登报), or a 可以
     # about another act than the one a 能不能 or 违法吗 question asks of (盖大棚: 「……可以……将承包地交回」).
-    body = CITED_RE.sub("", summary)
-    if intent.primary != "yes_no":
-        names_asked = True
-    elif PERMISSION_Q_RE.search(question) or ILLEGAL_Q_RE.search(question):
-        names_asked = _names_asked_act(question, body, terms)
-    elif will := WILL_Q_RE.search(question):
-        names_asked = _names_act(body, _will_acts(question, will, terms))
-    else:
-        # What is needed is named last (「需要说明用途吗」: 用途), and the rule read out must name it:
-        # 「……说明理由」 names the act, not the thing.
-        needed = _needed(question, terms)
-        names_asked = _names_what_is_needed(question, body, terms) and (
-            not needed or _names_needed(lead.unit.quote(), frozenset({max(needed, key=question.rfind)})))
+    if intent.primary == "yes_no":
+        if PERMISSION_Q_RE.search(question) or ILLEGAL_Q_RE.search(question):
+            if not _names_asked_act(question, body, terms):
+                return False
+        elif will := WILL_Q_RE.search(question):
+            if not _names_act(body, _will_acts(question, will, terms)):
+                return False
+        elif needed := _needed(question, terms):
+            # What is needed is named last (「需要说明用途吗」: 用途), and the rule read out must name it:
+            # 「……说明理由」 names the act, not the thing.
+            if not (_names_needed(body, needed) and _names_needed(rule, frozenset({max(needed, key=question.rfind)}))):
+                return False
     # A 哪些 question with no other kind is answered by a list, not by one rule about the matter.
-    listed = bool(intent.kinds) or not intent.enumeration or bool(lead.unit.items) or bool(LISTS_RE.search(body))
+    if not intent.kinds and intent.enumeration and not items and not LISTS_RE.search(body):
+        return False
     # A time read out for none of the acts the caller names (注销: 「……十日内……受偿」) is another act's.
     asked = _asked_acts(question) if intent.primary == "deadline" else set()
-    timed_as_asked = not asked or bool(_acts(body) & asked) or _sets_time_for_asked(question, lead.unit.quote())
-    surcharge_only = bool(SURCHARGE_RE.search(body)) and not UNPAID_Q_RE.search(question)
+    if asked and not _acts(body) & asked and not _sets_time_for_asked(question, rule):
+        return False
+    if intent.primary == "procedure":
+        step = STEP_Q_RE.search(question)
+        if step and step.group(1) not in body and step.group(1) not in rule:
+            return False
+        # 「……怎么过户」 is not answered by the steps for a case the caller never described
+        # (「因处分抵押房地产而取得……的，应当……办理过户登记」).
+        if _case_not_described(question, rule, terms):
+            return False
+    if SURCHARGE_RE.search(body) and not UNPAID_Q_RE.search(question):
+        return False
     # 「期限能延长吗」 is answered by the rule that extends it, not by the period itself.
-    extension_unsaid = bool(EXTENSION_RE.search(question)) and not EXTENSION_RE.search(lead.unit.quote())
-    no_quantity = bool(QUANTITY_Q_RE.search(question)) and not QUANTITY_RE.search(body)
-    step = STEP_Q_RE.search(question) if intent.primary == "procedure" else None
-    # 「……怎么过户」 is not answered by the steps for a case the caller never described
-    # (「因处分抵押房地产而取得……的，应当……办理过户登记」).
-    other_case = intent.primary == "procedure" and _case_not_described(question, lead.unit.quote(), terms)
-    step_named = step is None or step.group(1) in body or step.group(1) in lead.unit.quote()
-    concluded = _concludes(intent.primary, summary, question) and (
-        not intent.dispute or bool(REMEDY_RE.search(lead.unit.quote()))) and names_asked and listed and (
-        timed_as_asked and step_named and not (surcharge_only or no_quantity or extension_unsaid or other_case))
-    return Composition(summary, points, [ranked[a][0] for a in order], concluded)
+    if EXTENSION_RE.search(question) and not EXTENSION_RE.search(rule):
+        return False
+    return not (QUANTITY_Q_RE.search(question) and not QUANTITY_RE.search(body))

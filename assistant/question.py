@@ -9,6 +9,9 @@ from typing import Literal
 Kind = Literal["deadline", "fee", "who", "yes_no", "materials", "procedure", "penalty", "compare"]
 
 # Spoken and written cues, most specific first. A question may carry several kinds.
+# 给不给, 批不批, 赔不赔: a verb, 不, the verb again, asks whether it is done. 是不是, 会不会, 算不算,
+# 有没有 and 要不要 are asks of their own kinds.
+A_NOT_A = r"(?![是会算有要需用得])([\u4e00-\u9fff])不\1"
 ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "deadline": re.compile(r"多久|多长时间|多少天|几天|几日|几个月|几年|多少年|多少个?月|年限|工作日|几个?小时|"
                            r"多少个?小时|几周|期限|时限|时效|什么时候|何时|多少日|时间|"
@@ -21,8 +24,7 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
     "compare": re.compile(r"还是|区别|不同(?!意)|分别|哪个(?:更|先)|和.{1,12}各"),  # 「我和妹妹都想继承」 compares nothing
     # The yes/no frame wraps most specific asks ("有没有时间要求"), so it comes after them.
     "yes_no": re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|能.{0,12}吗|是否|算不算|算.{0,8}吗|是不是|"
-                         r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$|"
-                         r"(?![是会算有要需用得])([\u4e00-\u9fff])不\1"),  # 给不给, 批不批
+                         r"合法吗|违法吗|违规吗|允许|行不行|有没有|要不要|需不需要|会不会|有效吗|吗[？?]?$|" + A_NOT_A),
     "procedure": re.compile(r"怎么办|如何|怎么|怎样|流程|程序|手续|步骤|办理|途径|渠道|办法|拆除"),
 }
 
