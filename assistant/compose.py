@@ -103,7 +103,10 @@ WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔"
                  "拆": ("拆除",), "修": ("修复", "修缮", "维修"), "治": ("治理",), "验": ("验收",),
                  "定": ("制定", "确定", "核定", "决定"),
                  "管": ("管理", "主管", "负责", "查处", "处理", "监督", "管辖")}
-WHO_ACT_RE = re.compile(f"(?:谁|哪个部门|哪个单位)(?:来|去|负责)?([{''.join(WHO_ACT_FORMS)}])")
+_WHO_DOES = "(?:谁|哪个部门|哪个单位)(?:来|去|负责)"
+WHO_ACT_RE = re.compile(f"{_WHO_DOES}?([{''.join(WHO_ACT_FORMS)}])")
+# 「……谁来复垦」 closes on a two-character act: the answer names it as the statute does.
+WHO_ACT_WORD_RE = re.compile(f"{_WHO_DOES}([\u4e00-\u9fff]{{2}})(?:[？?，。！!]|$)")
 # A clause that frames a rule read out without it: a time (「……交付前」), a fronted object
 # (「对正在搭建的违法建设」) or the parties a rule binds (「……的单位和个人」) says nothing yet.
 FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个人|组织|人员)$")
@@ -115,8 +118,6 @@ QUANTITY_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+
 # what happens when it is not paid.
 SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
 UNPAID_Q_RE = re.compile(r"逾期|不交|不缴|没交|没缴|未交|未缴|迟交|晚交|拖欠|滞纳|不按期|不按时")
-# 「……谁来复垦」 closes on a two-character act: the answer names it as the statute does.
-WHO_ACT_WORD_RE = re.compile(r"(?:谁|哪个部门|哪个单位)(?:来|去|负责)([\u4e00-\u9fff]{2})(?:[？?，。！!]|$)")
 EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
