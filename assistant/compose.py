@@ -114,6 +114,9 @@ FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个�
 QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|多少米|多少户|(?<!好)几(?:平|亩|处|块|套|层)")
 QUANTITY_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|"
                          r"不得超过|标准|限额")
+GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|办|拆|赔|退|让|管)|强拆|推诿)"
+                            r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
+REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制")
 # A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
 # what happens when it is not paid.
 SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
@@ -1259,6 +1262,10 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
     # A time read out for none of the acts the caller names (注销: 「……十日内……受偿」) is another act's.
     asked = _asked_acts(question) if intent.primary == "deadline" else set()
     if asked and not _acts(body) & asked and not _sets_time_for_asked(question, rule):
+        return False
+    # 「……被收回了怎么办」, 「……到期不还怎么办」: a wrong done to the caller is answered by where to turn or
+    # what the wrongdoer faces, not by another rule about the matter (「临时用地由……批准」).
+    if GRIEVANCE_Q_RE.search(question) and not (REMEDY_RE.search(rule) or REDRESS_RE.search(rule)):
         return False
     if intent.primary == "procedure":
         step = STEP_Q_RE.search(question)

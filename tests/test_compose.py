@@ -1448,3 +1448,12 @@ def test_steps_for_a_case_the_caller_never_described_do_not_conclude_a_how_to_qu
     mortgaged = _compose("处分抵押房地产取得的房子怎么过户", {"处分", "抵押", "房地产", "房子", "过户"},
                          hit("中华人民共和国城市房地产管理法", "第六十二条", text))
     assert "过户登记" in mortgaged.summary and mortgaged.concluded, mortgaged.summary
+
+
+@pytest.mark.parametrize("title, file, label, concluded", [
+    ("中华人民共和国土地管理法实施条例", "land-administration-law-implementing-regulations.md", "第二十条", False),  # who approves
+    ("中华人民共和国土地管理法", "land-administration-law.md", "第八十一条", True),  # 责令交还土地，处以罚款
+])
+def test_a_wrong_done_to_the_caller_is_answered_by_redress_not_by_another_rule(title, file, label, concluded):
+    composed = _compose("临时用地到期不还怎么办", {"临时用地", "到期", "不还", "归还"}, hit(title, label, article(file, label)))
+    assert composed.concluded is concluded, composed.summary
