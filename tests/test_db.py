@@ -7,9 +7,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+import assistant.db.migrations as migrations
 from assistant.db import ApiKey, Base, FaqVersion, QueryLog, make_engine, migrate, utcnow
 
 TABLES = {"api_keys", "faqs", "faq_versions", "query_log", "feedback", "crawl_runs", "crawl_pages", "work_orders",
@@ -110,3 +111,31 @@ def test_sqlite_engine_settings(tmp_path):
     engine.dispose()
     assert (tmp_path / "nested" / "dir").is_dir()
     assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
+
+
+def test_a_migration_that_finds_the_database_locked_is_run_again(empty_db_url, monkeypatch):
+    real, calls = migrations._migrate, []
+
+    def locked_once(url: str) -> None:
+        calls.append(url)
+        if len(calls) == 1:
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        real(url)
+
+    monkeypatch.setattr(migrations, "_migrate", locked_once)
+    migrate(empty_db_url)
+    assert len(calls) == 2
+    assert _tables(empty_db_url) == TABLES | {"alembic_version"}
+
+
+def test_a_migration_error_other_than_a_lock_is_not_retried(empty_db_url, monkeypatch):
+    calls = []
+
+    def broken(url: str) -> None:
+        calls.append(url)
+        raise OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(migrations, "_migrate", broken)
+    with pytest.raises(OperationalError, match="disk I/O error"):
+        migrate(empty_db_url)
+    assert len(calls) == 1

@@ -1,14 +1,19 @@
 """Schema migrations: the Alembic scripts in this folder, applied by `migrate` on every start."""
 
+import logging
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import OperationalError
 
 from assistant.db.engine import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 SQLITE_MIGRATE_TIMEOUT_MS = 120_000
+SQLITE_LOCKED_ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def _alembic_config() -> Config:
@@ -20,6 +25,20 @@ def _alembic_config() -> Config:
 
 def migrate(url: str) -> None:
     """Bring the database at `url` to the newest schema; safe to run repeatedly and concurrently."""
+    for attempt in range(1, SQLITE_LOCKED_ATTEMPTS + 1):
+        try:
+            return _migrate(url)
+        except OperationalError as exc:
+            # SQLite answers some lock conflicts at once instead of waiting out the busy timeout
+            # (seen once with four concurrent migrators on a loaded CI machine; which conflict was
+            # not traced). The migration runs in one transaction, rolled back: run it again.
+            if "database is locked" not in str(exc) or attempt == SQLITE_LOCKED_ATTEMPTS:
+                raise
+            log.warning("migration found the database locked (attempt %d); retrying", attempt)
+            time.sleep(0.2 * attempt)
+
+
+def _migrate(url: str) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
