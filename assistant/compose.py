@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, units
 from assistant.numerals import cn_to_int
-from assistant.question import (A_NOT_A, AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, DURATION, NUMBER, OWNER_RE, UNIT,
-                                Intent, Kind)
+from assistant.question import (A_NOT_A, AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, DURATION, FIGURE, NUMBER, OWNER_RE,
+                                UNIT, Intent, Kind)
 from assistant.retrieval import Hit
 
 CN_PREFIX = "中华人民共和国"
@@ -112,8 +112,7 @@ WHO_ACT_WORD_RE = re.compile(f"{_WHO_DOES}([\u4e00-\u9fff]{{2}})(?:[？?，。�
 FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个人|组织|人员)$")
 # 多大, 几处, 多少平 ask for a quantity: a count, a measure, or the standard or cap that fixes it.
 QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|多少米|多少户|(?<!好)几(?:平|亩|处|块|套|层)")
-QUANTITY_RE = re.compile(r"[\d零〇一二两三四五六七八九十百千万]+(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|"
-                         r"不得超过|标准|限额")
+QUANTITY_RE = re.compile(f"{FIGURE}(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|不得超过|标准|限额")
 GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|办|拆|赔|退|让|管)|强拆|推诿)"
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
 REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制")
@@ -125,7 +124,7 @@ EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score a
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
 FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
-_SUM = r"(?:[\d零〇一二两三四五六七八九十百千万]+元|百分之[零〇一二三四五六七八九十]+)"
+_SUM = f"(?:{FIGURE}元|百分之[零〇一二三四五六七八九十]+)"
 # How a sum is fixed, where a statute gives no figure: 「按件收取」, 「……标准由省、自治区、直辖市……确定」.
 CHARGED_BY_RE = re.compile(r"按[^，；。]{1,8}收取|标准[^，；。]{0,12}由[^，；。]{2,30}(?:制定|确定|规定|公布)")
 AMOUNT_RE = re.compile(f"{_SUM}(?:以上(?:{_SUM}以下)?|以下)?")  # 五千元以上一万元以下 whole, not 五千元
@@ -556,9 +555,7 @@ def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
     describes nothing else, so it is not asked of it."""
     if not PERMISSION_Q_RE.search(question):
         return False
-    parts = _clauses(_rule_part(clause))
-    modal = next((i for i, p in enumerate(parts) if MODAL_RE.search(p)), 0)
-    conditions = "".join(p for p in parts[:modal] if _is_condition(p))
+    conditions = _case_before_rule(clause, MODAL_RE)
     if not conditions:
         return False
     acts = _asked_act(question, terms)
@@ -569,10 +566,16 @@ def _unasked_condition(question: str, clause: str, terms: set[str]) -> bool:
 def _case_not_described(question: str, sentence: str, terms: set[str]) -> bool:
     """Whether the sentence's rule holds only in a case (「……的，」 before its 应当/可以) that names none
     of the caller's own words."""
-    parts = _clauses(_rule_part(sentence))
-    rule = next((i for i, p in enumerate(parts) if MODAL_RE.search(p) or OBLIGATION_RE.search(p)), 0)
-    conditions = "".join(p for p in parts[:rule] if _is_condition(p))
+    conditions = _case_before_rule(sentence, MODAL_RE, OBLIGATION_RE)
     return bool(conditions) and not _names(conditions, _own_words(question, terms))
+
+
+def _case_before_rule(text: str, *rule: re.Pattern) -> str:
+    """The case clauses (「……的，」) before the first clause that states the rule (one matching `rule`),
+    the exception left out."""
+    parts = _clauses(_rule_part(text))
+    first = next((i for i, p in enumerate(parts) if any(r.search(p) for r in rule)), 0)
+    return "".join(p for p in parts[:first] if _is_condition(p))
 
 
 def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:

@@ -31,6 +31,8 @@ ASK_PATTERNS: dict[Kind, re.Pattern] = {
 # A length of time as statutes and callers write it (30日, 三十个工作日, 二年, 半年), in one place for
 # the question's kinds, the composer's time limits and retrieval's answer kinds.
 NUMBER = r"[\d零〇一二两三四五六七八九十百]+|半"
+# A figure as statutes write sums and counts (5000元, 一万元, 三处), up to 万.
+FIGURE = r"[\d零〇一二两三四五六七八九十百千万]+"
 UNIT = r"工作日|日|天|月|年|小时"
 DURATION = f"(?:{NUMBER})(?:个)?(?:{UNIT})"
 

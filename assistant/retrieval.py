@@ -24,7 +24,7 @@ from assistant.fusion import FEATURES, LearnedFusion, features
 from assistant.index import LoadedIndex
 from assistant.passage import Passage
 from assistant.precedence import Precedence, compact_title
-from assistant.question import DURATION, Kind, analyse
+from assistant.question import DURATION, FIGURE, Kind, analyse
 from assistant.search_backend import FileBackend, Filters, SearchBackend
 from assistant.settings import Settings
 from assistant.tokenize import Tokenizer
@@ -43,7 +43,7 @@ SANCTION_RE = re.compile(r"罚款|没收|拘留|吊销|处分|警告|刑事责�
 # 谁 and 能不能 have no entry: nearly every article names an authority and a modal.
 ANSWER_KIND_RE: dict[Kind, re.Pattern] = {
     "deadline": re.compile(f"{DURATION}(?:内|以内|之内|前|后|届满)|之日起"),
-    "fee": re.compile(r"[\d零〇一二两三四五六七八九十百千万]+元|元以[上下]|收取|免收|不收|费用|百分之"),
+    "fee": re.compile(f"{FIGURE}元|元以[上下]|收取|免收|不收|费用|百分之"),
     "materials": re.compile(r"材料|申请书|证明文件|提交下列|提供下列"),
     "penalty": SANCTION_RE,
 }
