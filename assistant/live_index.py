@@ -18,8 +18,8 @@ def live_version(settings: Settings) -> str | None:
     return files.current_version(settings.index_path)
 
 
-def open_searcher(settings: Settings, model: SentenceTransformer, encoder: Callable[[Sequence[str]], np.ndarray],
-                  version: str | None = None) -> Searcher:
+def open_searcher(settings: Settings, model: SentenceTransformer,
+                  encoder: Callable[[Sequence[str]], np.ndarray] | None = None, version: str | None = None) -> Searcher:
     """A Searcher over `version` (default: the live one) on the configured backend."""
     if settings.retrieval_backend == "postgres":
         conninfo = settings.index_conninfo

@@ -129,12 +129,17 @@ class Searcher:
 
     @classmethod
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
-        """Load the live index version, the passage model and the configured question encoder."""
-        from assistant.index import load_version
+        """Load the live index version from the configured backend, the passage model and the
+        configured question encoder."""
         from assistant.encoder import load_model
+        from assistant.live_index import open_searcher
 
-        index = load_version(settings.index_path)
-        return cls.create(index, model or load_model(settings.model_path, settings.torch_threads), settings)
+        return open_searcher(settings, model or load_model(settings.model_path, settings.torch_threads))
+
+    def with_settings(self, settings: Settings) -> "Searcher":
+        """The same index, models and backend under other settings (fusion experiments); the
+        backend keeps its own search parameters."""
+        return type(self).create(self.index, self.model, settings, self.encoder, self.backend)
 
     def __post_init__(self) -> None:
         if self.backend is None:

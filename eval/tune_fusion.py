@@ -28,7 +28,7 @@ GRID = {
 
 def ranks_for(searcher: Searcher, questions, **overrides) -> np.ndarray:
     settings = searcher.settings.model_copy(update=overrides)
-    tuned = Searcher.create(searcher.index, searcher.model, settings, searcher.encoder)
+    tuned = searcher.with_settings(settings)
     ranks = [first_gold_rank(q, [(h.title, h.article) for h in tuned.search(q.query, 10)]) for q in questions]
     return np.array([r or 99 for r in ranks])
 

@@ -12,6 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
+from tests import index_backend  # noqa: E402
 from tests.db_fixtures import *  # noqa: E402,F401,F403  (db_backend, migrated_db_url, db_session, ...)
 
 CORPUS = PROJECT_ROOT / "corpora" / "planning"
@@ -19,9 +20,21 @@ CORPUS = PROJECT_ROOT / "corpora" / "planning"
 
 def make_settings(tmp: Path, **overrides) -> Settings:
     """Settings whose index (and crawled corpus) live in `tmp`; model and embedding cache are
-    shared, as in production."""
-    return Settings(**{"index_root": tmp / "indexes", "crawl_corpus_dir": tmp / "crawled",
-                       "crawl_history_dir": tmp / "crawled-history", **overrides})
+    shared, as in production. With the PostgreSQL retrieval backend each index folder also gets a
+    database of its own, so tests do not move each other's live version."""
+    settings = Settings(**{"index_root": tmp / "indexes", "crawl_corpus_dir": tmp / "crawled",
+                           "crawl_history_dir": tmp / "crawled-history", **overrides})
+    if settings.retrieval_backend == "postgres" and "index_database_url" not in overrides:
+        settings = settings.model_copy(update={"index_database_url": index_backend.database_of(settings.index_path)})
+    return settings
+
+
+def index_env(settings: Settings) -> dict[str, str]:
+    """Environment that points a `hotline` subprocess at `settings`' index (and its database)."""
+    env = {"HOTLINE_INDEX_ROOT": str(settings.index_path)}
+    if settings.index_database_url:
+        env["HOTLINE_INDEX_DATABASE_URL"] = settings.index_database_url
+    return env
 
 
 def copy_corpus(folder: Path, names: Iterable[str]) -> Path:
@@ -46,6 +59,17 @@ def app_with_keys(settings: Settings, model, name: str) -> Iterator[tuple]:
             keys = {role: create_key(s, role, f"{role}-{name}")[1] for role in ("agent", "editor", "admin")}
             s.commit()
         yield client, keys
+
+
+@pytest.fixture(scope="session", autouse=True)
+def retrieval_backend_store(tmp_path_factory) -> Iterator[None]:
+    """With HOTLINE_RETRIEVAL_BACKEND=postgres the whole suite searches PostgreSQL + pgvector:
+    an embedded server per test process unless HOTLINE_INDEX_DATABASE_URL names one."""
+    if Settings().retrieval_backend != "postgres":
+        yield
+        return
+    with index_backend.serving(tmp_path_factory.mktemp("index-postgres")):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

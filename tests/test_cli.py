@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from tests.conftest import index_env
 
 COMMANDS = [[], ["ask"], ["eval"], ["index"], ["index", "build"], ["index", "list"],
             ["index", "activate"], ["models"], ["models", "prepare"], ["models", "train"], ["orders"],
@@ -22,7 +23,7 @@ def run(args, settings=None, check=False):
     """The CLI as a real process."""
     env = dict(os.environ)
     if settings is not None:
-        env["HOTLINE_INDEX_ROOT"] = str(settings.index_path)
+        env.update(index_env(settings))
     return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True, text=True,
                           env=env, check=check, timeout=300)
 
@@ -30,7 +31,7 @@ def run(args, settings=None, check=False):
 def invoke(args, settings=None, **env):
     """The CLI in this process: exit code, stdout and stderr as a process would give them."""
     if settings is not None:
-        env["HOTLINE_INDEX_ROOT"] = str(settings.index_path)
+        env.update(index_env(settings))
     return CliRunner().invoke(app, args, env=env, catch_exceptions=False)
 
 

@@ -19,13 +19,14 @@ from assistant import index as store
 from assistant.db import CrawlPage, CrawlRun, Faq
 from assistant.faqs import FaqContent, create_faq, publish_faq, submit_faq
 from assistant.answer import Answerer
-from assistant.retrieval import Filters, Searcher
+from assistant.live_index import open_searcher
+from assistant.retrieval import Filters
 from ingest.build import build_index
 from ingest.corpus import load_corpus
 from ingest.gate import regression_gate
 from ingest.runs import note_manual_activation, run_crawl
 from ingest.sources import load_sources
-from tests.conftest import copy_corpus, make_settings
+from tests.conftest import copy_corpus, index_env, make_settings
 from eval.fixture_site import (FixtureSite, detail_page, fixture_sources, list_page, load_statute,
                                 pdf_with_text, scanned_pdf)
 
@@ -182,7 +183,7 @@ def test_repealed_on_first_sight_is_stored_as_repealed_and_never_cited(three_cra
     settings, runs, corpora, _ = three_crawls
     f = load_statute(F)
     assert corpora[0][f.title]["status"] == "失效"
-    searcher = Searcher.create(store.load_version(settings.index_path, runs[0].index_version), model, settings)
+    searcher = open_searcher(settings, model, version=runs[0].index_version)
     assert {p.status for p in searcher.index.passages if p.title == f.title} == {"失效"}
     assert all(h.title != f.title for h in searcher.search(f.articles[1], 10))
     assert any(h.title == f.title for h in searcher.search(f.articles[1], 10, Filters(status=None)))
@@ -259,7 +260,7 @@ def test_changed_page_is_a_new_version_and_answerable_right_after(three_crawls, 
     first_version = (settings.crawl_history_path / doc_id / "v0001.md").read_text(encoding="utf-8")
     assert a.articles[1].split()[1][:20] in first_version and "八十八元" not in first_version
     assert store.current_version(settings.index_path) == run.index_version
-    searcher = Searcher.create(store.load_version(settings.index_path), model, settings)
+    searcher = open_searcher(settings, model)
     hits = searcher.search("占用耕地建房子，耕地占用税每平方米交多少", 3)
     assert any("八十八元" in h.text for h in hits)
 
@@ -366,7 +367,7 @@ def numbered_pages(site: FixtureSite, statutes: list, count: int) -> None:
 def _env(settings, sources: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
-        "HOTLINE_INDEX_ROOT": str(settings.index_path), "HOTLINE_CORPUS_DIR": str(settings.corpus_path),
+        **index_env(settings), "HOTLINE_CORPUS_DIR": str(settings.corpus_path),
         "HOTLINE_CRAWL_CORPUS_DIR": str(settings.crawl_corpus_path),
         "HOTLINE_CRAWL_HISTORY_DIR": str(settings.crawl_history_path),
         "HOTLINE_DATABASE_URL": settings.database, "HOTLINE_GATE_MAX_RECALL_DROP": "1",
@@ -386,7 +387,7 @@ def test_killed_crawl_resumes_without_duplicates_while_the_old_index_serves(tmp_
         process = subprocess.Popen(command, env=_env(settings, sources), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE)
         engine = create_engine(settings.database)
-        searcher = Searcher.create(store.load_version(settings.index_path), model, settings)
+        searcher = open_searcher(settings, model)
         deadline = time.monotonic() + 120
         done = 0
         while done < 8 and time.monotonic() < deadline and process.poll() is None:

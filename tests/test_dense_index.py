@@ -17,10 +17,11 @@ QUESTIONS = [json.loads(line)["query"] for line in open("eval/sets/dev.jsonl", e
 
 @pytest.fixture(scope="module")
 def ivf(tmp_path_factory, model, built):
-    """(settings, result) of the bundled corpus built with the quantised index."""
+    """(settings, result) of the bundled corpus built with the quantised index (FAISS: the files
+    backend, whichever backend the suite runs on)."""
     base, _ = built
     settings = make_settings(tmp_path_factory.mktemp("ivf"), dense_index="ivf_sq8",
-                             sentence_weight=base.sentence_weight)
+                             sentence_weight=base.sentence_weight, retrieval_backend="files")
     return settings, build_index(settings, model=model)
 
 

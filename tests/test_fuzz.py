@@ -11,6 +11,7 @@ import pytest
 from api.app import create_app, server_options
 from assistant import index as index_store
 from assistant.keys import create_key
+from ingest.publish import activate_version
 from tests.conftest import make_settings
 from tests.live_server import running
 
@@ -34,9 +35,9 @@ def test_no_generated_request_gets_a_server_error(built, model, tmp_path, empty_
     # Uploads fuzzed with an admin key may build and activate new versions: on a copy.
     live = index_store.current_version(index_settings.index_path)
     shutil.copytree(index_settings.index_path / live, tmp_path / "indexes" / live)
-    index_store.activate(tmp_path / "indexes", live)
     settings = make_settings(tmp_path, index_root=tmp_path / "indexes", database_url=empty_db_url,
                              portal_rate_limit="100000/minute")
+    activate_version(settings, live)
     app = create_app(settings, model)
     with running(app, **server_options(settings)) as base:
         with app.state.hotline.sessions() as s:

@@ -19,6 +19,7 @@ import pytest
 from api.app import create_app
 from assistant.keys import create_key
 from assistant.settings import PROJECT_ROOT
+from ingest.publish import activate_version, publish_version
 from tests.conftest import make_settings
 from tests.live_server import running
 
@@ -62,10 +63,11 @@ def server(built, model, tmp_path_factory):
     manifest = json.loads((root / older / "manifest.json").read_text(encoding="utf-8"))
     manifest.update(version=older, created_at="2020-01-01T00:00:00+00:00")
     (root / older / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (root / "CURRENT").write_text(result.version + "\n", encoding="utf-8")
 
     settings = make_settings(tmp, index_root=root, database_url=f"sqlite:///{tmp}/pages.sqlite",
                              portal_rate_limit="10000/minute", faq_self_publish=True)
+    publish_version(settings, older)  # as its build would have (the PostgreSQL backend)
+    activate_version(settings, result.version)
     app = create_app(settings, model)
     with running(app) as base:
         with app.state.hotline.sessions() as s:

@@ -17,6 +17,7 @@ import pytest
 
 from api.app import create_app
 from assistant.keys import create_key
+from ingest.publish import activate_version
 from tests.conftest import make_settings
 from tests.live_server import running
 from tests.test_pages import DESKTOP, Watch, browser, sync_api  # noqa: F401 (browser: a fixture)
@@ -50,9 +51,9 @@ def server(built, model, tmp_path_factory):
     root = tmp / "indexes"
     root.mkdir()
     shutil.copytree(index_settings.index_path / result.version, root / result.version)
-    (root / "CURRENT").write_text(result.version + "\n", encoding="utf-8")
     settings = make_settings(tmp, index_root=root, database_url=f"sqlite:///{tmp}/pages.sqlite",
                              portal_rate_limit="10000/minute")
+    activate_version(settings, result.version)
     app = create_app(settings, model)
     with running(app) as base:
         with app.state.hotline.sessions() as s:

@@ -21,6 +21,7 @@ from api.app import create_app
 from assistant.db import Feedback, QueryLog
 from assistant.keys import create_key
 from assistant.text_fields import MAX_QUESTION_CHARS
+from ingest.publish import activate_version
 from tests.conftest import make_settings
 from tests.live_server import running
 from tests.test_pages import DESKTOP, Watch, browser, sync_api  # noqa: F401 (browser: a fixture)
@@ -63,7 +64,6 @@ def server(built, model, tmp_path_factory):
     root = tmp / "indexes"
     root.mkdir()
     shutil.copytree(index_settings.index_path / result.version, root / result.version)
-    (root / "CURRENT").write_text(result.version + "\n", encoding="utf-8")
     passages = root / result.version / "passages.jsonl"
     lines = passages.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
@@ -76,6 +76,7 @@ def server(built, model, tmp_path_factory):
     settings = make_settings(tmp, index_root=root, database_url=f"sqlite:///{tmp}/pages.sqlite",
                              portal_rate_limit="10000/minute", agent_settle_seconds=SETTLE_SECONDS,
                              portal_online_url=ONLINE_URL)
+    activate_version(settings, result.version)
     app = create_app(settings, model)
     with running(app) as base:
         state = app.state.hotline

@@ -38,13 +38,18 @@ def pgvector(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def both(built, model, pgvector, searcher):
-    """(files searcher, postgres searcher) over the same version."""
-    index = searcher.index
+    """(files searcher, postgres searcher) over the same version, whichever backend the suite runs on."""
+    from assistant.index import load_version
+
+    settings, _ = built
+    index = load_version(settings.index_path)
+    on_files = Searcher.create(index, model, settings.model_copy(update={"retrieval_backend": "files"}),
+                               searcher.encoder)
     pg_index.publish(pgvector, index)
     pg_index.activate(pgvector, index.version)
     backend = pg_index.PostgresBackend(pgvector, index.version, ef_search=200)
-    on_pg = Searcher.create(pg_index.load_version(pgvector), model, searcher.settings, searcher.encoder, backend)
-    yield searcher, on_pg
+    on_pg = Searcher.create(pg_index.load_version(pgvector), model, settings, searcher.encoder, backend)
+    yield on_files, on_pg
     backend.close()
 
 
@@ -169,3 +174,16 @@ def test_a_replica_reads_passages_from_the_store_when_asked(both, pgvector):
     small.prefetch([5, 6, 7])
     assert list(small._recent) == [6, 7]
     assert small[5] == files.index.passages[5] and list(small._recent) == [7, 5]
+
+
+def test_tools_that_open_a_searcher_search_the_configured_backend(both, built, model, pgvector):
+    """`Searcher.open` (the CLI's ask and eval, the benchmarks) once read the index folder
+    whatever the backend."""
+    settings, _ = built
+    opened = Searcher.open(settings.model_copy(update={"retrieval_backend": "postgres", "index_database_url": pgvector}),
+                           model=model)
+    try:
+        assert opened.backend.name == "postgres"
+        assert opened.index.version == pg_index.current_version(pgvector)
+    finally:
+        opened.backend.close()

@@ -34,9 +34,10 @@ def index_root(built, tmp_path_factory):
 
 def client_for(index_root, model, tmp_path):
     root, _ = index_root
-    # A poll interval longer than the test: only /readyz itself can pick up a new CURRENT.
+    # A poll interval longer than the test: only /readyz itself can pick up a new CURRENT. The
+    # folder's CURRENT is the files backend's (the PostgreSQL one: tests/test_pg_backend.py).
     settings = make_settings(tmp_path, index_root=root, database_url=f"sqlite:///{tmp_path}/ready.sqlite",
-                             index_poll_seconds=3600)
+                             index_poll_seconds=3600, retrieval_backend="files")
     return TestClient(create_app(settings, model))
 
 

@@ -15,6 +15,8 @@ import pytest
 from assistant import index as index_store
 from assistant.db import make_engine, migrate, session_factory
 from assistant.keys import create_key
+from ingest.publish import activate_version
+from tests.conftest import index_env, make_settings
 from tests.db_fixtures import _postgres_schema
 from tests.live_server import free_port
 from tests.redis_service import REDIS, redis_or_skip
@@ -56,10 +58,11 @@ def cluster(built, postgres_server_url, tmp_path_factory):
     redis_or_skip()
     index_settings, _ = built
     tmp = tmp_path_factory.mktemp("replicas")
-    root = tmp / "indexes"
+    settings = make_settings(tmp)
+    root = settings.index_path
     live = index_store.current_version(index_settings.index_path)
     shutil.copytree(index_settings.index_path / live, root / live)
-    index_store.activate(root, live)
+    activate_version(settings, live)
     redis.Redis.from_url(f"{REDIS}/{LIMIT_DB}").flushdb()
     with _postgres_schema(postgres_server_url) as database_url:
         migrate(database_url)
@@ -68,7 +71,7 @@ def cluster(built, postgres_server_url, tmp_path_factory):
             keys = {role: create_key(s, role, f"replica-{role}")[1] for role in ("agent", "editor", "admin")}
             s.commit()
         engine.dispose()
-        env = {**os.environ, "HOTLINE_DATABASE_URL": database_url, "HOTLINE_INDEX_ROOT": str(root),
+        env = {**os.environ, "HOTLINE_DATABASE_URL": database_url, **index_env(settings),
                "HOTLINE_CRAWL_CORPUS_DIR": str(tmp / "crawled"), "HOTLINE_CRAWL_HISTORY_DIR": str(tmp / "history"),
                "HOTLINE_EVENTS_URL": REDIS, "HOTLINE_SHARED_QUERY_CACHE_URL": REDIS,
                "HOTLINE_SHARED_QUERY_CACHE_TTL_SECONDS": "60", "HOTLINE_EVENTS_CHANNEL": f"hotline-test-{secrets.token_hex(4)}",

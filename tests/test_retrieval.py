@@ -82,7 +82,7 @@ def test_fused_scores_do_not_depend_on_how_many_dense_candidates_were_taken(sear
     # only BM25 found, a little below that band, was pushed far down.
     wide = searcher.search("违法建设由谁查处", top_k=10)
     narrow_settings = searcher.settings.model_copy(update={"dense_candidates": 40})
-    narrow = type(searcher).create(searcher.index, searcher.model, narrow_settings, searcher.encoder)
+    narrow = searcher.with_settings(narrow_settings)
     common = {h.passage_id: h.score for h in narrow.search("违法建设由谁查处", top_k=30)}
     assert all(common[h.passage_id] == pytest.approx(h.score, abs=1e-5) for h in wide if h.passage_id in common)
     assert sum(h.passage_id in common for h in wide) >= 8
@@ -100,18 +100,27 @@ def test_a_passages_fused_score_does_not_depend_on_the_filters_that_exclude_othe
     assert all(everything[h.passage_id] == pytest.approx(h.score, abs=1e-5) for h in shared)
 
 
-def test_sentence_vectors_cover_every_passage_in_order(searcher):
-    sentences = searcher.index.sentences
+@pytest.fixture(scope="module")
+def version_files(built):
+    """The built version as its folder holds it (the files backend's own arrays)."""
+    from assistant.index import load_version
+
+    settings, _ = built
+    return load_version(settings.index_path)
+
+
+def test_sentence_vectors_cover_every_passage_in_order(version_files):
+    sentences = version_files.sentences
     assert sentences is not None
-    assert len(sentences.starts) == len(searcher.index.passages) + 1
+    assert len(sentences.starts) == len(version_files.passages) + 1
     assert sentences.starts[-1] == len(sentences.vectors)
     assert (sentences.starts[1:] >= sentences.starts[:-1]).all()
 
 
-def test_best_sentence_is_the_maximum_over_each_passages_own_sentences(searcher):
-    sentences = searcher.index.sentences
+def test_best_sentence_is_the_maximum_over_each_passages_own_sentences(version_files, searcher):
+    sentences = version_files.sentences
     query = searcher.encode("测量标志被移动")
-    rows = [0, 5, 17, 5, len(searcher.index.passages) - 1]
+    rows = [0, 5, 17, 5, len(version_files.passages) - 1]
     expected = [float((sentences.vectors[sentences.starts[r]:sentences.starts[r + 1]] @ query).max()) for r in rows]
     assert np.allclose(sentences.best(rows, query), expected, atol=1e-6)
 
@@ -122,8 +131,7 @@ def test_one_matching_sentence_lifts_its_long_article(searcher):
     from assistant.article import units
 
     passages = searcher.index.passages
-    off = type(searcher).create(searcher.index, searcher.model,
-                                searcher.settings.model_copy(update={"sentence_weight": 0.0}), searcher.encoder)
+    off = searcher.with_settings(searcher.settings.model_copy(update={"sentence_weight": 0.0}))
     first = {"on": 0, "off": 0}
     asked = 0
     for row in range(0, len(passages), 7):
@@ -158,8 +166,7 @@ def test_the_sanctions_of_a_law_are_its_own_liability_articles(searcher):
 
 
 def _with(searcher, **update):
-    settings = searcher.settings.model_copy(update=update)
-    return type(searcher).create(searcher.index, searcher.model, settings, searcher.encoder)
+    return searcher.with_settings(searcher.settings.model_copy(update=update))
 
 
 def test_a_question_of_how_long_lifts_exactly_the_candidates_that_state_a_time_limit(searcher):

@@ -19,6 +19,7 @@ from assistant.faqs import (FaqContent, create_faq, faq_history, get_faq, list_f
 from assistant.keys import create_key
 from assistant.retrieval import Searcher
 from ingest.build import build_index
+from ingest.publish import activate_version
 from tests.conftest import copy_corpus, make_settings
 
 SURVEYING = "surveying-and-mapping-law"
@@ -288,10 +289,11 @@ def test_the_service_flags_when_it_picks_up_a_new_index(db_url, versions, model,
     root.mkdir()
     for index in (first, second):
         shutil.copytree(index.path, root / index.version)
-    store.activate(root, first.version)
+    live = make_settings(tmp_path, index_root=root, database_url=db_url, index_poll_seconds=0,
+                         portal_rate_limit="10000/minute", faq_self_publish=True)
+    activate_version(live, first.version)
     # One editor writes and publishes: four-eyes is tested in tests/test_faqs.py.
-    app = create_app(make_settings(tmp_path, index_root=root, database_url=db_url, index_poll_seconds=0,
-                                   portal_rate_limit="10000/minute", faq_self_publish=True), model)
+    app = create_app(live, model)
     with TestClient(app) as client:
         with app.state.hotline.sessions() as s:
             editor = {"X-API-Key": create_key(s, "editor", "editor-tester")[1]}
@@ -320,7 +322,7 @@ def test_the_service_flags_when_it_picks_up_a_new_index(db_url, versions, model,
         assert ask("占用耕地建房要不要交耕地占用税？", None)["faq_id"] == repealed
         assert ask("测量标志被人挪动了算不算违法？", agent)["review_warning"] is None
 
-        store.activate(root, second.version)  # as a crawl does after building
+        activate_version(live, second.version)  # as a crawl does after building
         answer = ask("测量标志被人挪动了算不算违法？", agent)  # this request picks the new version up
         assert answer["faq_id"] == changed and answer["confidence"] == "需核实"
         assert answer["review_warning"].startswith("依据已变更，待复核")
@@ -361,14 +363,15 @@ def test_the_service_checks_faqs_at_start_up(db_url, versions, model, tmp_path):
     root = tmp_path / "indexes"
     root.mkdir()
     shutil.copytree(second.path, root / second.version)
-    store.activate(root, second.version)
+    live = make_settings(tmp_path, index_root=root, database_url=db_url)
+    activate_version(live, second.version)
     migrate(db_url)
     engine = make_engine(db_url)
     with session_factory(engine)() as s:
         faq_id = _published(s, first, "测量标志能不能随便挪动？", [CHANGED]).id
         s.commit()
     engine.dispose()
-    app = create_app(make_settings(tmp_path, index_root=root, database_url=db_url), model)
+    app = create_app(live, model)
     with TestClient(app) as client:
         with app.state.hotline.sessions() as s:
             assert get_faq(s, faq_id).review_reason == "changed"
