@@ -58,6 +58,23 @@ LIABILITY_CHAPTER_RE = re.compile(r"法律责任|罚则")
 SOURCE_KIND_DESCRIPTION = "url 是 official 官方发布页、mirror 法规库副本（打包法规的来源），还是 none 没有链接"
 
 
+# Twins are looked for among this many fused candidates, for each of the first TWIN_LEADS hits.
+TWIN_WINDOW = 30
+TWIN_LEADS = 2
+ARTICLE_LABEL_RE = re.compile(r"^第[一二三四五六七八九十百千零〇两]+条(?:之[一二三四五六七八九十]+)?")
+
+
+def _char_pairs(text: str) -> set[str]:
+    """The article's adjacent character pairs, without its 第X条 label and whitespace."""
+    body = "".join(ARTICLE_LABEL_RE.sub("", text.strip()).split())
+    return {body[i:i + 2] for i in range(len(body) - 1)}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    """Share of the smaller set found in the other (a short rule inside a longer restatement counts)."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
 class QueryError(Invalid):
     """A query that cannot be searched; the message is shown to the user."""
 
@@ -229,11 +246,33 @@ class Searcher:
             fused = keyword
         else:
             fused = self._answer_kind_first(query, self._fuse(dense, keyword, keyword_all, qvec))
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        ranked = (self._twins_together(ranked[:TWIN_WINDOW]) if mode == "hybrid" else ranked)[:top_k]
         self._prefetch([r for r, _ in ranked])
         if mode == "hybrid" and self.precedence:
             return self._higher_law_first(query, ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]
         return [self.hit(r, score, dense.get(r, 0.0), keyword.get(r, 0.0)) for r, score in ranked]
+
+    def _twins_together(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The same rule stated in another document (民法典第二百一十八条 and 不动产登记暂行条例第二十七条,
+        a national law and the Beijing regulation) moves up to right after the first hits that state it:
+        both are the answer, and the caller may be told either."""
+        threshold = self.settings.twin_overlap
+        if threshold >= 1 or len(ranked) < 2:
+            return ranked
+        rows = [r for r, _ in ranked]
+        passages = dict(zip(rows, self._passages(rows)))
+        pairs = {r: _char_pairs(passages[r].text) for r in rows}
+        out = list(ranked)
+        for lead, _ in ranked[:TWIN_LEADS]:
+            at = next(i for i, (r, _) in enumerate(out) if r == lead)
+            twins = [item for item in out[at + 1:]
+                     if passages[item[0]].doc_id != passages[lead].doc_id
+                     and _overlap(pairs[lead], pairs[item[0]]) >= threshold]
+            for item in twins:
+                out.remove(item)
+            out[at + 1:at + 1] = twins
+        return out
 
     def _answer_kind_first(self, query: str, fused: dict[int, float]) -> dict[int, float]:
         """Candidates that state the kind of answer the question asks for (a time limit for 多久,

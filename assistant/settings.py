@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     answer_kind_weight: float = Field(
         0.1, description="Score added to a candidate that states the kind of answer asked for (a time limit, "
                          "a fee, materials, a sanction).")
+    twin_overlap: float = Field(
+        0.8, ge=0.0, le=1.0, description=(
+            "Share of the shorter article's character pairs another document's article must repeat to count as "
+            "the same rule in two places (民法典 and 不动产登记暂行条例); it is then ranked right after the first "
+            "hits. 1 turns this off."))
 
     # Answering with the base encoder: see docs/answering.md for how these were calibrated.
     # The tuned encoder's own values are in its adapter folder (Settings.calibration).

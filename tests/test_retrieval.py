@@ -227,3 +227,27 @@ def test_a_word_that_only_frames_a_time_question_weighs_less_than_its_subject(se
 ])
 def test_which_words_only_frame_a_question(word, frames):
     assert bool(CUE_RE.fullmatch(word)) is frames
+
+
+def test_the_same_rule_in_another_document_is_ranked_right_after_it(searcher):
+    # 不动产登记暂行条例第二十七条 and 民法典第二百一十八条 state one rule; either answers, and the
+    # caller may be told both. Fused scores alone put three other articles between them.
+    query = "能查询别人的不动产登记资料吗"
+    apart = [h.citation for h in searcher.with_settings(searcher.settings.model_copy(update={"twin_overlap": 1.0}))
+             .search(query, 10)]
+    together = [h.citation for h in searcher.search(query, 10)]
+    first, twin = "《不动产登记暂行条例》第二十七条", "《中华人民共和国民法典》第二百一十八条"
+    assert apart.index(twin) - apart.index(first) > 1
+    assert together.index(twin) == together.index(first) + 1
+
+
+def test_twins_are_rules_repeated_across_documents_not_neighbours_that_share_words():
+    from assistant.retrieval import _char_pairs, _overlap
+
+    national = "第二百一十八条 权利人、利害关系人可以申请查询、复制不动产登记资料，登记机构应当提供。"
+    restated = ("第二十七条 权利人、利害关系人可以依法查询、复制不动产登记资料，不动产登记机构应当提供。\n\n"
+                "有关国家机关可以依照法律、行政法规的规定查询、复制与调查处理事项有关的不动产登记资料。")
+    neighbour = "第二百一十九条 利害关系人不得公开、非法使用权利人的不动产登记资料。"
+    assert _overlap(_char_pairs(national), _char_pairs(restated)) >= 0.8
+    assert _overlap(_char_pairs(national), _char_pairs(neighbour)) < 0.8
+    assert _char_pairs("第二十七条 甲乙") == {"甲乙"}  # the article's own label is no part of its rule
