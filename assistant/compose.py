@@ -113,9 +113,9 @@ FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个�
 # 多大, 几处, 多少平 ask for a quantity: a count, a measure, or the standard or cap that fixes it.
 QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|多少米|多少户|(?<!好)几(?:平|亩|处|块|套|层)")
 QUANTITY_RE = re.compile(f"{FIGURE}(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|不得超过|标准|限额")
-GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|办|拆|赔|退|让|管)|强拆|推诿)"
+GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|发|付|批|办|拆|赔|退|让|管)|强拆|推诿)"
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
-REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制")
+REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制|刑事责任|处分")
 # A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
 # what happens when it is not paid.
 SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")

@@ -1457,3 +1457,13 @@ def test_steps_for_a_case_the_caller_never_described_do_not_conclude_a_how_to_qu
 def test_a_wrong_done_to_the_caller_is_answered_by_redress_not_by_another_rule(title, file, label, concluded):
     composed = _compose("临时用地到期不还怎么办", {"临时用地", "到期", "不还", "归还"}, hit(title, label, article(file, label)))
     assert composed.concluded is concluded, composed.summary
+
+
+@pytest.mark.parametrize("file, label, concluded", [
+    ("land-administration-law-implementing-regulations.md", "第二十八条", False),  # the announcement, no remedy
+    ("land-administration-law.md", "第八十条", True),  # 侵占、挪用……追究刑事责任 / 依法给予处分
+])
+def test_money_that_is_not_paid_out_is_a_wrong_that_needs_redress(file, label, concluded):
+    title = ("中华人民共和国土地管理法实施条例" if "implementing" in file else "中华人民共和国土地管理法")
+    composed = _compose("征地补偿款村里一直不发怎么办", {"征地", "补偿款", "村里", "不发"}, hit(title, label, article(file, label)))
+    assert composed.concluded is concluded, composed.summary
