@@ -115,6 +115,9 @@ QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|
 QUANTITY_RE = re.compile(f"{FIGURE}(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|不得超过|标准|限额")
 GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|发|付|批|办|拆|赔|退|让|管)|强拆|推诿)"
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
+# What the actor is doing when a rule applies: 「勘查、开采矿产资源时发现……的」, 「在施工过程中……的」.
+# 临时, 同时, 及时, 届时 … are words, not a 时 of doing.
+CIRCUMSTANCE_RE = re.compile(r"(?:^|[，、])(?:在)?([^，；。：的]{2,24}?)(?:(?<![临同及届随暂适按准当定限小实平超])时(?!间|效|限|期)|过程中)")
 REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制|刑事责任|处分")
 # A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
 # what happens when it is not paid.
@@ -568,6 +571,13 @@ def _case_not_described(question: str, sentence: str, terms: set[str]) -> bool:
     of the caller's own words."""
     conditions = _case_before_rule(sentence, MODAL_RE, OBLIGATION_RE)
     return bool(conditions) and not _names(conditions, _own_words(question, terms))
+
+
+def _unasked_circumstance(question: str, sentence: str, terms: set[str]) -> bool:
+    """Whether the sentence's rule holds while the actor does something (「……时」, 「在……过程中」 in its
+    case clauses) that names none of the caller's own words."""
+    case = _case_before_rule(sentence, MODAL_RE, OBLIGATION_RE)
+    return any(not _names(m.group(1), _own_words(question, terms)) for m in CIRCUMSTANCE_RE.finditer(case))
 
 
 def _case_before_rule(text: str, *rule: re.Pattern) -> str:
@@ -1279,6 +1289,10 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
         if _case_not_described(question, rule, terms):
             return False
     if SURCHARGE_RE.search(body) and not UNPAID_Q_RE.search(question):
+        return False
+    # A rule for what happens while doing something (勘查、开采矿产资源时发现文物的) is no answer to a
+    # caller who never said they were doing it (「发现古墓葬应该报告给谁」).
+    if _unasked_circumstance(question, rule, terms):
         return False
     # 「期限能延长吗」 is answered by the rule that extends it, not by the period itself.
     if EXTENSION_RE.search(question) and not EXTENSION_RE.search(rule):

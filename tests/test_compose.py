@@ -1467,3 +1467,22 @@ def test_money_that_is_not_paid_out_is_a_wrong_that_needs_redress(file, label, c
     title = ("中华人民共和国土地管理法实施条例" if "implementing" in file else "中华人民共和国土地管理法")
     composed = _compose("征地补偿款村里一直不发怎么办", {"征地", "补偿款", "村里", "不发"}, hit(title, label, article(file, label)))
     assert composed.concluded is concluded, composed.summary
+
+
+@pytest.mark.parametrize("question, terms, concluded", [
+    ("发现古墓葬应该报告给谁", {"发现", "古墓葬", "报告"}, False),  # no one said they were mining
+    ("开采矿产资源时发现文物，应该报告给谁", {"开采", "矿产资源", "发现", "文物", "报告"}, True),
+])
+def test_a_rule_for_what_happens_while_doing_something_answers_only_who_does_it(question, terms, concluded):
+    text = article("mineral-resources-law-2024.md", "第四十三条")
+    composed = _compose(question, terms, hit("中华人民共和国矿产资源法", "第四十三条", text))
+    assert "及时报告" in composed.summary and composed.concluded is concluded, composed.summary
+
+
+def test_words_written_with_时_are_no_circumstance():
+    from assistant.compose import CIRCUMSTANCE_RE
+
+    assert CIRCUMSTANCE_RE.search("在施工过程中发现文物的").group(1) == "施工"
+    assert CIRCUMSTANCE_RE.search("办理不动产登记时，申请人提交的材料不齐全的").group(1) == "办理不动产登记"
+    for case in ("修建临时建筑物的", "申请人同时申请的", "超时未办结的", "逾期不及时报告的"):
+        assert CIRCUMSTANCE_RE.search(case) is None, case
