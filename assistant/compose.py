@@ -115,6 +115,9 @@ QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|
 QUANTITY_RE = re.compile(f"{FIGURE}(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|不得超过|标准|限额")
 GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|发|付|批|办|拆|赔|退|让|管)|强拆|推诿)"
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
+PREVAILS_Q_RE = re.compile(r"以(?:哪个|哪一个|哪份|什么|谁的?)为准|(?:按|依|听)(?:哪个|谁的?)(?:算|来)?[？?]?$")
+PREVAILS_RE = re.compile(r"为准|优先")
+PREVAILING_RE = re.compile(r"以[^，；。：以]{1,16}为准")
 # What the actor is doing when a rule applies: 「勘查、开采矿产资源时发现……的」, 「在施工过程中……的」.
 # 临时, 同时, 及时, 届时 … are words, not a 时 of doing.
 CIRCUMSTANCE_RE = re.compile(r"(?:^|[，、])(?:在)?([^，；。：的]{2,24}?)(?:(?<![临同及届随暂适按准当定限小实平超])时(?!间|效|限|期)|过程中)")
@@ -647,6 +650,8 @@ def _lead(clause: str, unit_text: str, question: str, intent: Intent, subject: s
         if NEED_Q_RE.search(question) and _governs_subject(OBLIGATION_RE, clause, subject) \
                 and _names_what_is_needed(question, clause, terms):
             return "需要。"
+    if PREVAILS_Q_RE.search(question) and (m := PREVAILING_RE.search(unit_text)):
+        return f"{m.group(0)}。"
     return ""
 
 
@@ -1289,6 +1294,9 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
         if _case_not_described(question, rule, terms):
             return False
     if SURCHARGE_RE.search(body) and not UNPAID_Q_RE.search(question):
+        return False
+    # 「以哪个为准」 asks which prevails: 「……应当与不动产登记簿一致」 does not say, 「……以不动产登记簿为准」 does.
+    if PREVAILS_Q_RE.search(question) and not PREVAILS_RE.search(body):
         return False
     # A rule for what happens while doing something (勘查、开采矿产资源时发现文物的) is no answer to a
     # caller who never said they were doing it (「发现古墓葬应该报告给谁」).

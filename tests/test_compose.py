@@ -1486,3 +1486,14 @@ def test_words_written_with_时_are_no_circumstance():
     assert CIRCUMSTANCE_RE.search("办理不动产登记时，申请人提交的材料不齐全的").group(1) == "办理不动产登记"
     for case in ("修建临时建筑物的", "申请人同时申请的", "超时未办结的", "逾期不及时报告的"):
         assert CIRCUMSTANCE_RE.search(case) is None, case
+
+
+def test_which_prevails_is_answered_first_by_the_one_that_prevails():
+    question = "房产证和登记簿上写的不一样，以哪个为准"
+    terms = {"房产证", "登记簿", "不一样", "为准"}
+    code = "civil-code-property-rights.md"
+    prevails = _compose(question, terms, hit("中华人民共和国民法典", "第二百一十七条", article(code, "第二百一十七条")))
+    assert prevails.summary.startswith("以不动产登记簿为准。") and prevails.concluded, prevails.summary
+    # 216 says what the register is, not which record wins.
+    silent = _compose(question, terms, hit("中华人民共和国民法典", "第二百一十六条", article(code, "第二百一十六条")))
+    assert "为准" not in silent.summary and not silent.concluded, silent.summary
