@@ -117,6 +117,11 @@ GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查�
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
 PREVAILS_Q_RE = re.compile(r"以(?:哪个|哪一个|哪份|什么|谁的?)为准|(?:按|依|听)(?:哪个|谁的?)(?:算|来)?[？?]?$")
 PREVAILS_RE = re.compile(r"为准|优先")
+# 「有什么用」 asks what an act does for the caller; an effect is said as 效力, 保障, 不发生……
+EFFECT_Q_RE = re.compile(r"有(?:什么|啥)(?:用|作用|用处|效力|好处)|起(?:什么|啥)作用|管(?:什么|啥)用")
+EFFECT_RE = re.compile(r"效力|作用|保障|保护|为了|用于|不得|不发生|对抗|优先")
+COMPENSATION_Q_RE = re.compile(r"赔(?:吗|不赔|偿吗|钱吗)|要赔|得赔|能赔|会赔|给赔|赔多少|补偿吗|有补偿|给补偿|补不补")
+COMPENSATION_RE = re.compile(r"赔偿|补偿|赔付|承担[^，；。]{0,6}(?:费用|责任|损失)")
 PREVAILING_RE = re.compile(r"以[^，；。：以]{1,16}为准")
 # What the actor is doing when a rule applies: 「勘查、开采矿产资源时发现……的」, 「在施工过程中……的」.
 # 临时, 同时, 及时, 届时 … are words, not a 时 of doing.
@@ -1297,6 +1302,12 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
         return False
     # 「以哪个为准」 asks which prevails: 「……应当与不动产登记簿一致」 does not say, 「……以不动产登记簿为准」 does.
     if PREVAILS_Q_RE.search(question) and not PREVAILS_RE.search(body):
+        return False
+    # 「有什么用」 asks what the act does for the caller: 「……可以申请预告登记」 only says that it may be done.
+    if EFFECT_Q_RE.search(question) and not EFFECT_RE.search(body):
+        return False
+    # 「要赔吗」 is answered by who compensates whom, not by the prohibition that was broken.
+    if COMPENSATION_Q_RE.search(question) and not COMPENSATION_RE.search(body):
         return False
     # A rule for what happens while doing something (勘查、开采矿产资源时发现文物的) is no answer to a
     # caller who never said they were doing it (「发现古墓葬应该报告给谁」).

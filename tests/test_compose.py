@@ -1497,3 +1497,23 @@ def test_which_prevails_is_answered_first_by_the_one_that_prevails():
     # 216 says what the register is, not which record wins.
     silent = _compose(question, terms, hit("中华人民共和国民法典", "第二百一十六条", article(code, "第二百一十六条")))
     assert "为准" not in silent.summary and not silent.concluded, silent.summary
+
+
+def test_what_an_act_is_for_is_answered_by_its_effect_not_by_who_may_do_it():
+    question = "房屋预告登记有什么用"
+    terms = {"房屋", "预告登记", "有什么用"}
+    may = _compose(question, terms, hit("中华人民共和国民法典", "第二百二十一条",
+                                        article("civil-code-property-rights.md", "第二百二十一条")))
+    assert not may.concluded, may.summary
+    effect = _compose(question, terms, hit("示范条例", "第九条", "第九条 预告登记保障购房人将来取得房屋所有权。"))
+    assert "保障" in effect.summary and effect.concluded, effect.summary
+
+
+def test_whether_one_must_pay_for_damage_is_answered_by_who_compensates_not_by_the_prohibition():
+    question = "测量标志损坏了要赔吗"
+    terms = {"测量标志", "损坏", "赔"}
+    prohibition = _compose(question, terms, hit("北京市测绘条例", "第三十五条",
+                                                article("beijing-surveying-regulations.md", "第三十五条")))
+    assert "禁止" in prohibition.summary and not prohibition.concluded, prohibition.summary
+    liability = _compose(question, terms, hit("示范条例", "第九条", "第九条 损毁测量标志，造成损失的，依法承担赔偿责任。"))
+    assert "赔偿" in liability.summary and liability.concluded, liability.summary
