@@ -31,6 +31,12 @@ def body_of(text: str) -> str:
     return LABEL_RE.sub("", text.strip())
 
 
+def char_pairs(text: str) -> set[str]:
+    """Adjacent character pairs: how far two wordings of a rule share their words, without a
+    word list."""
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
 def units(text: str) -> list[Unit]:
     """The article's sentences in order; items follow the sentence that announces them."""
     out: list[Unit] = []

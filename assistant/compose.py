@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.article import ITEM_RE, Unit, units
+from assistant.article import ITEM_RE, Unit, char_pairs, units
 from assistant.numerals import cn_to_int
 from assistant.question import (A_NOT_A, AMOUNT_Q_RE, ANSWER_PATTERNS, ASK_PATTERNS, DURATION, FIGURE, NUMBER, OWNER_RE,
                                 UNIT, Intent, Kind)
@@ -511,7 +511,7 @@ def _own_words(question: str, terms: set[str]) -> set[str]:
 
 def _names(text: str, words: set[str]) -> bool:
     # A longer word is named in part too: 行政诉讼 by 行政案件 and 诉讼费用.
-    return any(t in text or len(t) > 2 and bool(_pairs(t) & _pairs(text)) for t in words)
+    return any(t in text or len(t) > 2 and bool(char_pairs(t) & char_pairs(text)) for t in words)
 
 
 def _asked_act(question: str, terms: set[str]) -> set[str]:
@@ -1094,17 +1094,13 @@ def _answering(scored: list[_Scored], first: bool) -> list[_Scored]:
     return [best, *(s for s in scored[1:MAX_TOP_UNITS] if whole or s.score >= max(best.score * 0.5, 1.0))]
 
 
-def _pairs(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def _sanction_for(act: str, label: str, sanctions: list[Hit]) -> tuple[Hit, _Scored, tuple[int, ...] | None] | None:
     """The sentence (or list item, with its heading) of a sanction article for breaking the
     article `label`: one that cites it ("违反本条例第十二条规定"), else the one that names the
     forbidden act best, repeating at least SANCTION_MATCH of its character pairs."""
-    wanted = _pairs(act)
+    wanted = char_pairs(act)
     cites = re.compile(f"违反本(?:法|条例|办法|规定|细则){label}")
-    candidates = [(1.0 if cites.search(unit.text) else len(wanted & _pairs(piece)) / len(wanted),
+    candidates = [(1.0 if cites.search(unit.text) else len(wanted & char_pairs(piece)) / len(wanted),
                    hit, _Scored(unit, 0.0, i), keep)
                   for hit in sanctions for i, unit in enumerate(units(hit.text)) if STATES["penalty"].search(unit.text)
                   for keep, piece in ([(None, unit.text)] if not unit.items

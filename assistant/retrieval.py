@@ -18,6 +18,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from pydantic import BaseModel, Field, computed_field
 from sentence_transformers import SentenceTransformer
 
+from assistant.article import body_of, char_pairs
 from assistant.errors import Invalid
 from assistant.expand import Synonyms
 from assistant.fusion import FEATURES, LearnedFusion, features
@@ -61,13 +62,11 @@ SOURCE_KIND_DESCRIPTION = "url 是 official 官方发布页、mirror 法规库�
 # Twins are looked for among this many fused candidates, for each of the first TWIN_LEADS hits.
 TWIN_WINDOW = 30
 TWIN_LEADS = 2
-ARTICLE_LABEL_RE = re.compile(r"^第[一二三四五六七八九十百千零〇两]+条(?:之[一二三四五六七八九十]+)?")
 
 
 def _char_pairs(text: str) -> set[str]:
     """The article's adjacent character pairs, without its 第X条 label and whitespace."""
-    body = "".join(ARTICLE_LABEL_RE.sub("", text.strip()).split())
-    return {body[i:i + 2] for i in range(len(body) - 1)}
+    return char_pairs("".join(body_of(text).split()))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -247,7 +246,9 @@ class Searcher:
         else:
             fused = self._answer_kind_first(query, self._fuse(dense, keyword, keyword_all, qvec))
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
-        ranked = (self._twins_together(ranked[:TWIN_WINDOW]) if mode == "hybrid" else ranked)[:top_k]
+        if mode == "hybrid":
+            ranked = self._twins_together(ranked[:TWIN_WINDOW]) + ranked[TWIN_WINDOW:]
+        ranked = ranked[:top_k]
         self._prefetch([r for r, _ in ranked])
         if mode == "hybrid" and self.precedence:
             return self._higher_law_first(query, ranked, filters, dense, keyword, qvec, keyword_all)[:top_k]

@@ -251,3 +251,9 @@ def test_twins_are_rules_repeated_across_documents_not_neighbours_that_share_wor
     assert _overlap(_char_pairs(national), _char_pairs(restated)) >= 0.8
     assert _overlap(_char_pairs(national), _char_pairs(neighbour)) < 0.8
     assert _char_pairs("第二十七条 甲乙") == {"甲乙"}  # the article's own label is no part of its rule
+
+
+def test_a_search_returns_as_many_hits_as_asked_beyond_the_twins_window(searcher):
+    from assistant.retrieval import TWIN_WINDOW
+
+    assert len(searcher.search("违法建设由谁查处", top_k=TWIN_WINDOW + 10)) == TWIN_WINDOW + 10
