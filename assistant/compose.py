@@ -115,18 +115,20 @@ QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|
 QUANTITY_RE = re.compile(f"{FIGURE}(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|不得超过|标准|限额")
 GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|发|付|批|办|拆|赔|退|让|管)|强拆|推诿)"
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
+REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制|刑事责任|处分")
+# 「以哪个为准」 asks which prevails: the summary leads with the rule's 以……为准 and must say it.
 PREVAILS_Q_RE = re.compile(r"以(?:哪个|哪一个|哪份|什么|谁的?)为准|(?:按|依|听)(?:哪个|谁的?)(?:算|来)?[？?]?$")
+PREVAILING_RE = re.compile(r"以[^，；。：以]{1,16}为准")
 PREVAILS_RE = re.compile(r"为准|优先")
 # 「有什么用」 asks what an act does for the caller; an effect is said as 效力, 保障, 不发生……
 EFFECT_Q_RE = re.compile(r"有(?:什么|啥)(?:用|作用|用处|效力|好处)|起(?:什么|啥)作用|管(?:什么|啥)用")
 EFFECT_RE = re.compile(r"效力|作用|保障|保护|为了|用于|不得|不发生|对抗|优先")
+# 「要赔吗」 asks who compensates whom.
 COMPENSATION_Q_RE = re.compile(r"赔(?:吗|不赔|偿吗|钱吗)|要赔|得赔|能赔|会赔|给赔|赔多少|补偿吗|有补偿|给补偿|补不补")
 COMPENSATION_RE = re.compile(r"赔偿|补偿|赔付|承担[^，；。]{0,6}(?:费用|责任|损失)")
-PREVAILING_RE = re.compile(r"以[^，；。：以]{1,16}为准")
 # What the actor is doing when a rule applies: 「勘查、开采矿产资源时发现……的」, 「在施工过程中……的」.
 # 临时, 同时, 及时, 届时 … are words, not a 时 of doing.
 CIRCUMSTANCE_RE = re.compile(r"(?:^|[，、])(?:在)?([^，；。：的]{2,24}?)(?:(?<![临同及届随暂适按准当定限小实平超])时(?!间|效|限|期)|过程中)")
-REDRESS_RE = re.compile(r"责令|罚款|没收|恢复|赔偿|返还|退还|无效|撤销|强制|刑事责任|处分")
 # A surcharge for paying late (加处罚款, 滞纳金) is no answer to what the fine or fee is, only to
 # what happens when it is not paid.
 SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
