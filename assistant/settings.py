@@ -163,7 +163,7 @@ class Settings(BaseSettings):
     crawl_history_dir: Path = Field(Path("data/crawled-history"), description="Superseded and removed versions.")
     crawl_user_agent: str = "hotline-crawler/0.1 (Beijing 12345 planning knowledge base)"
     crawl_timeout: float = Field(20.0, description="Seconds per request (connect, read, whole body).")
-    crawl_retries: int = Field(3, description="Attempts per URL on timeouts, connection errors, 429 and 5xx.")
+    crawl_retries: int = Field(3, ge=1, description="Attempts per URL on timeouts, connection errors, 429 and 5xx.")
     crawl_backoff: float = Field(1.0, description="First retry wait in seconds; doubles each attempt.")
     crawl_max_bytes: int = Field(30 * 1024 * 1024, description="Larger responses are dropped.")
     crawl_max_redirects: int = 5

@@ -158,7 +158,7 @@ class Fetcher:
     async def _get(self, url: str, source: Source, headers: dict[str, str],
                    accept_any_type: bool = False) -> Response:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(max(1, self.settings.crawl_retries)),
+            stop=stop_after_attempt(self.settings.crawl_retries),
             wait=wait_exponential(multiplier=self.settings.crawl_backoff, max=60),
             retry=retry_if_exception_type((httpx.TransportError, TimeoutError, _Retryable)),
             reraise=True,
@@ -168,10 +168,10 @@ class Fetcher:
                 with attempt:
                     return await self._once(url, source, headers, accept_any_type)
         except _Retryable as exc:
-            raise FetchError(f"服务器错误 HTTP {exc.status}（已重试 {self.settings.crawl_retries} 次）") from None
+            raise FetchError(f"服务器错误 HTTP {exc.status}（共尝试 {self.settings.crawl_retries} 次）") from None
         except (httpx.TimeoutException, TimeoutError):
             raise FetchError(f"超时（{self.settings.crawl_timeout:g} 秒，"
-                             f"已重试 {self.settings.crawl_retries} 次）") from None
+                             f"共尝试 {self.settings.crawl_retries} 次）") from None
         except httpx.TransportError as exc:
             raise FetchError(f"连接失败：{type(exc).__name__}") from None
         raise AssertionError("unreachable: tenacity either returns or raises")

@@ -52,7 +52,7 @@ def crawl_settings(tmp: Path, **overrides):
                  if any(g["law"] in titles for g in json.loads(line)["gold"])]
         (tmp / "gate.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return make_settings(tmp, **{"corpus_dir": corpus, "database_url": f"sqlite:///{tmp / 'hotline.sqlite'}",
-                                 "gate_question_set": tmp / "gate.jsonl", "crawl_timeout": 1.0, "crawl_retries": 2,
+                                 "gate_question_set": tmp / "gate.jsonl", "crawl_timeout": 1.0, "crawl_retries": 3,
                                  "crawl_backoff": 0.05, **overrides})
 
 
@@ -219,8 +219,8 @@ def test_crawl_records_why_pages_were_not_indexed(three_crawls):
     assert "超时" in pages["zcwj/t20240109_9.html"].error
     first = hits[0]
     # A 500 then success on retry (its document is among the new ones); the slow page
-    # timed out on both attempts.
-    assert first["/zcwj/t20240103_3.html"] == 2 and first["/zcwj/t20240109_9.html"] == 2
+    # timed out on all three attempts.
+    assert first["/zcwj/t20240103_3.html"] == 2 and first["/zcwj/t20240109_9.html"] == 3
     assert "/private/t20240104_4.html" not in first and "/elsewhere.html" not in first
     assert first["/robots.txt"] == 1
 
@@ -440,8 +440,13 @@ def test_numbered_list_pages_are_followed_until_one_is_missing(tmp_path, model):
         publish(site)
         listing = {"links": "ul.list li a", "page_urls": "index_{n}.html", "max_list_pages": 10}
         run = run_crawl(settings, load_sources(write_sources(tmp_path, site.base, list=listing)), model=model)
-        hits = dict(site.hits)
-    assert run.counts["new"] == 6 and run.counts["failed"] == 2  # the 404 detail and the slow page
+        hits, base = dict(site.hits), site.base
+    engine = create_engine(settings.database)
+    with Session(engine) as s:
+        failed = {p.url.removeprefix(base): p.error for p in s.scalars(select(CrawlPage).where(CrawlPage.status == "failed"))}
+    engine.dispose()
+    assert failed.keys() == {"/zcwj/t20240108_8.html", "/zcwj/t20240109_9.html"}, failed  # the 404 and the slow page
+    assert run.counts["new"] == 6 and run.counts["failed"] == 2
     assert hits["/zcwj/index_1.html"] == 1 and hits["/zcwj/index_2.html"] == 1 and "/zcwj/index_3.html" not in hits
 
 

@@ -46,16 +46,27 @@ def site():
         yield running
 
 
-def test_requests_to_one_host_are_spaced_and_capped(tmp_path: Path, site):
+def test_requests_to_one_host_are_spaced(tmp_path: Path, site):
+    # Instant pages and three slots: only the pacing can space them. The 0.2 s are measured a
+    # little after the pacer lets a request go, so one gap may lose a few milliseconds to
+    # scheduling; unpaced, the gaps are about one millisecond.
     for i in range(5):
-        site.put(f"/p{i}.html", "<html>x</html>", delay=0.1)
+        site.put(f"/p{i}.html", "<html>x</html>")
     sent = SendTimes()
-    results = fetch_all(make_settings(tmp_path), source(site.base, delay=0.2, concurrency=1),
+    results = fetch_all(make_settings(tmp_path), source(site.base, delay=0.2, concurrency=3),
                         [f"{site.base}/p{i}.html" for i in range(5)], sent)
     assert [r.status for r in results] == [200] * 5
     pages = sent.sent[1:]  # after robots.txt
     gaps = [b - a for a, b in zip(pages, pages[1:], strict=False)]
-    assert min(gaps) >= 0.19 and site.max_active == 1
+    assert min(gaps) >= 0.15
+
+
+def test_requests_to_one_host_are_capped(tmp_path: Path, site):
+    for i in range(5):
+        site.put(f"/p{i}.html", "<html>x</html>", delay=0.2)
+    results = fetch_all(make_settings(tmp_path), source(site.base, delay=0, concurrency=1),
+                        [f"{site.base}/p{i}.html" for i in range(5)])
+    assert [r.status for r in results] == [200] * 5 and site.max_active == 1
 
 
 def test_concurrency_per_host_is_used_when_allowed(tmp_path: Path, site):
@@ -105,4 +116,5 @@ def test_unreachable_robots_txt_blocks_the_host(tmp_path: Path, site):
     (result,) = fetch_all(make_settings(tmp_path, crawl_retries=2, crawl_backoff=0.01), source(site.base),
                           [f"{site.base}/a.html"])
     assert isinstance(result, FetchError) and "robots.txt 无法获取" in str(result)
+    assert site.hits["/robots.txt"] == 2 and "共尝试 2 次" in str(result)  # crawl_retries counts attempts
     assert "/a.html" not in site.hits
