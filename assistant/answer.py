@@ -81,9 +81,10 @@ def citation_for(n: int, hit: Hit, quotes: list[str] | None = None, change: Revi
 
 
 def extractive_answer(question: str, intent: Intent, terms: set[str], hits: list[Hit],
-                      sanctions: Callable[[Hit], list[Hit]] | None = None) -> tuple[Composition, list[Citation]]:
+                      sanctions: Callable[[Hit], list[Hit]] | None = None,
+                      remedies: Callable[[str], list[Hit]] | None = None) -> tuple[Composition, list[Citation]]:
     """Summary and quoted points from the top passages, with their citations."""
-    composed = compose(question, intent, terms, hits, sanctions=sanctions)
+    composed = compose(question, intent, terms, hits, sanctions=sanctions, remedies=remedies)
     citations = [citation_for(n, hit, [p.text for p in composed.points if p.n == n])
                  for n, hit in enumerate(composed.used, start=1)]
     return composed, citations
@@ -138,7 +139,8 @@ class Answerer:
                  | set(self.searcher.synonyms.expansions(question, cues=False)))
         # A rule that gives way to a higher law on its matter is shown among the hits, never read out.
         basis = [h for h in hits if not h.superseded_by]
-        composed, citations = extractive_answer(question, intent, terms, basis, self.searcher.sanctions)
+        composed, citations = extractive_answer(question, intent, terms, basis, self.searcher.sanctions,
+                                                 self.searcher.remedy_articles)
         text = composed.text
         generated = self.llm.compose(question, basis[:s.llm_passages]) if self.llm else None
         if generated is not None:

@@ -58,7 +58,7 @@ FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}}
 SANCTION_MATCH = 0.5  # share of the forbidden act's character pairs a sanction must repeat
 # Procedural acts a time limit is set for; a time for one is no answer to a question about another.
 ACTS: dict[str, re.Pattern] = {
-    "复议": re.compile(r"复议"), "诉讼": re.compile(r"起诉|诉讼|法院|打官司|告政府"), "复查": re.compile(r"复查|复核"),
+    "复议": re.compile(r"复议(?!机关|机构)"), "诉讼": re.compile(r"起诉|诉讼|法院|打官司|告政府"), "复查": re.compile(r"复查|复核"),
     "续期": re.compile(r"续期"), "补正": re.compile(r"补正"), "办结": re.compile(r"办结|办理完毕"),
     "答复": re.compile(r"答复|回复"), "受理": re.compile(r"受理"), "注销": re.compile(r"注销"),
     "决定": re.compile(r"作出[^，；。]{0,12}决定"),
@@ -337,7 +337,7 @@ def _acts(text: str) -> set[str]:
 
 def _asked_acts(question: str) -> set[str]:
     """The acts a question asks the time of; 「复议决定多久作出」 asks of the decision however worded."""
-    return _acts(question) | ({"决定"} if re.search(r"决定(?!书)", question) else set())
+    return _acts(question) | ({"决定"} if re.search(r"决定(?!书|不服)", question) else set())
 
 
 def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
@@ -411,6 +411,13 @@ def _sets_time_for_asked(question: str, text: str) -> bool:
     return bool(asked) and any(_for_asked(asked, _governed_acts(text[m.end():]) or _acts(_case_before(text, m.start())))
                                for m in TIME_RE.finditer(text)
                                if not _in_case(text, m.start()) and not _makes_up_for_delay(text, m.start(), question))
+
+
+def _times_asked_act(question: str, text: str) -> bool:
+    """Whether a time in `text` is tied to an act the caller names, even as the case a rule applies
+    in (「……十五日内不提起诉讼的，异议登记失效」 answers how long one has to sue)."""
+    asked = _asked_acts(question)
+    return any(_for_asked(asked, _governed_acts(text[m.end():])) for m in TIME_RE.finditer(text))
 
 
 def _in_case(text: str, at: int) -> bool:
@@ -1122,10 +1129,35 @@ def _sanction_of_prohibition(taken: dict[int, dict[int, _Scored]], top_hit: Hit,
     return _sanction_for(forbidding, top_hit.label, sanctions(top_hit)) if forbidding else None
 
 
+def _take_remedy_time(question: str, intent: Intent, terms: set[str], ranked: list[tuple[Hit, list[_Scored]]],
+                      take: Callable[[int, list[_Scored]], None], remedies: Callable[[str], list[Hit]]) -> None:
+    """How long one has to seek a remedy the quoted rules only name (「可以依法申请行政复议」) is for
+    the law that governs it to say: the first of its sentences that sets the time for the asked
+    remedy is quoted (a law states the general period before its exceptions), from a retrieved
+    article of that law or from one the search did not reach. An outer bar (「……超过五年……不予受理」)
+    is not that time."""
+    for act in sorted(_asked_acts(question) & REMEDIES):
+        found = next(((hit, scored, s) for hit in remedies(act) if (scored := _ranked_units(hit, terms, intent))
+                      for s in sorted(scored, key=lambda s: s.index)
+                      if _sets_time_for_asked(question, quote := s.unit.quote())
+                      and not any(_bars_late_claims(quote, m) for m in TIME_RE.finditer(quote))), None)
+        if found is None:
+            continue
+        hit, scored, chosen = found
+        a = next((a for a, (h, _) in enumerate(ranked) if h.passage_id == hit.passage_id), None)
+        if a is None:
+            ranked.append((hit, scored))
+            a = len(ranked) - 1
+        take(a, [next(s for s in ranked[a][1] if s.index == chosen.index)])
+        return
+
+
 def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
-            max_articles: int = 3, sanctions: Callable[[Hit], list[Hit]] | None = None) -> Composition:
+            max_articles: int = 3, sanctions: Callable[[Hit], list[Hit]] | None = None,
+            remedies: Callable[[str], list[Hit]] | None = None) -> Composition:
     """Summary from the best article; points from every article the question needs.
-    `sanctions(hit)` gives the articles of the hit's law that sanction breaking it."""
+    `sanctions(hit)` gives the articles of the hit's law that sanction breaking it, `remedies(act)`
+    those of the law that governs a remedy (复议, 诉讼)."""
     if not hits:
         return Composition("", [], [])
     terms = {t for t in terms if not FRAME_RE.fullmatch(t)}
@@ -1177,6 +1209,9 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
         if timed:
             a, chosen = min(timed, key=lambda f: (-f[1].score, f[0]))
             take(a, [chosen])
+        elif remedies is not None and not any(_times_asked_act(question, s.unit.quote())
+                                              for quotes in taken.values() for s in quotes.values()):
+            _take_remedy_time(question, intent, terms, ranked, take, remedies)
 
     # A 材料 question hears every sentence of a quoted article that says what to submit: the one
     # that adds a document in some cases (还应当提交……) sits apart from the general list.
@@ -1214,7 +1249,11 @@ def compose(question: str, intent: Intent, terms: set[str], hits: list[Hit],
     # article's best when it does, else the best quoted one that does. A 可以/不可以 is read
     # out as the answer, so it is taken from another article only for a time or an amount.
     source, lead = 0, _lead_unit(question, top_units, terms)
-    if _conclusive(intent.primary, question) and not _states(intent.primary, lead.unit.quote(), question):
+    # A time set for another act than the one asked (「……十五日内……提起行政诉讼」 to a 复议 question)
+    # gives way to a quoted one set for it.
+    other_act = intent.primary == "deadline" and not _sets_time_for_asked(question, lead.unit.quote()) and any(
+        _sets_time_for_asked(question, s.unit.quote()) for a in order for s in taken[a].values())
+    if _conclusive(intent.primary, question) and (other_act or not _states(intent.primary, lead.unit.quote(), question)):
         # Another article's time or amount is read out only when it is about the caller's subject:
         # 耽误起诉期限……十日内 is no answer to how long a 过户 takes.
         stating = [(a, s) for a in order for s in taken[a].values()

@@ -38,6 +38,9 @@ SourceKind = Literal["official", "mirror", "none"]
 MIRROR_URL_PREFIX = "https://github.com/LawRefBook/Laws/"
 # What a sanction article says, and where a law keeps them.
 SANCTION_RE = re.compile(r"罚款|没收|拘留|吊销|处分|警告|刑事责任")
+# The law that sets the time to seek a remedy other rules only name (「可以依法申请行政复议」);
+# keyed as assistant.compose.ACTS names the acts.
+REMEDY_LAWS = {"复议": "中华人民共和国行政复议法", "诉讼": "中华人民共和国行政诉讼法"}
 # What an article says when it answers a kind of question outright: a question of that kind
 # prefers it (docs/retrieval.md). Stricter than compose.STATES, which picks sentences within
 # articles already found: a date (2019年) or a 责令 is in too many articles to tell them apart.
@@ -142,6 +145,7 @@ class Searcher:
     _reference: np.ndarray | None = None
     _articles: dict = field(default_factory=dict)
     _sanctions: dict = field(default_factory=dict)
+    _remedies: dict = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, model: SentenceTransformer | None = None) -> "Searcher":
@@ -346,6 +350,17 @@ class Searcher:
                 if SANCTION_RE.search((p := self.index.passages[row]).text)
                 and (LIABILITY_CHAPTER_RE.search(p.chapter) or "违反" in p.text)]
         return [self.hit(row) for row in self._sanctions[hit.doc_id]]
+
+    def remedy_articles(self, act: str) -> list[Hit]:
+        """The articles of the law in force that governs a remedy (行政复议法 for 复议), read once per
+        remedy; none for another act, or when the corpus holds no such law in force."""
+        if act not in self._remedies:
+            title = REMEDY_LAWS.get(act)
+            docs = self.register.by_title.get(compact_title(title), []) if title else []
+            rows = [row for doc in docs if doc.status == "有效" for row in self._rows_of(doc)]
+            self._prefetch(rows)
+            self._remedies[act] = rows
+        return [self.hit(row) for row in self._remedies[act]]
 
     def _rows_of(self, doc: DocumentState) -> Iterator[int]:
         """A document's rows: its passages are written together, in order (ingest/build.py chunk_corpus)."""

@@ -1517,3 +1517,69 @@ def test_whether_one_must_pay_for_damage_is_answered_by_who_compensates_not_by_t
     assert "禁止" in prohibition.summary and not prohibition.concluded, prohibition.summary
     liability = _compose(question, terms, hit("示范条例", "第九条", "第九条 损毁测量标志，造成损失的，依法承担赔偿责任。"))
     assert "赔偿" in liability.summary and liability.concluded, liability.summary
+
+
+RECONSIDERATION = "中华人民共和国行政复议法"
+RECONSIDERATION_20 = article("administrative-reconsideration-law-2023.md", "第二十条")
+RECONSIDERATION_21 = article("administrative-reconsideration-law-2023.md", "第二十一条")
+RECONSIDERATION_32 = article("administrative-reconsideration-law-2023.md", "第三十二条")
+RECONSIDERATION_62 = article("administrative-reconsideration-law-2023.md", "第六十二条")
+EXPROPRIATION_14 = article("housing-expropriation-compensation-regulations.md", "第十四条")
+CIVIL_220 = article("civil-code-property-rights.md", "第二百二十条")
+LITIGATION_45 = article("administrative-litigation-law.md", "第四十五条")
+APPEAL_TERMS = {"征收", "决定", "不服", "复议", "行政复议", "申请", "处罚", "期限", "提起"}
+
+
+def _reconsideration_law(act: str) -> list[Hit]:
+    assert act == "复议"  # asked for the law of the remedy the caller named, not another
+    return [hit(RECONSIDERATION, label, text, score=0.0) for label, text in (
+        ("第二十条", RECONSIDERATION_20), ("第二十一条", RECONSIDERATION_21),
+        ("第三十四条", RECONSIDERATION_34), ("第六十二条", RECONSIDERATION_62))]
+
+
+def test_a_remedy_the_rule_only_names_takes_its_time_from_the_law_that_governs_it():
+    # 「……可以依法申请行政复议」 sets no time; 34's 十五日 is for 起诉 after 复议, 21's 二十年 an outer bar.
+    question = "对征收决定不服多长时间内申请复议"
+    hits = [hit("国有土地上房屋征收与补偿条例", "第十四条", EXPROPRIATION_14), hit(RECONSIDERATION, "第三十四条",
+                                                                            RECONSIDERATION_34, score=1.9)]
+    composed = compose(question, analyse(question), APPEAL_TERMS, hits, remedies=_reconsideration_law)
+    assert composed.summary.startswith("时限：六十日内。") and "提出行政复议申请" in composed.summary
+    assert composed.summary.endswith("（《行政复议法》第二十条）") and composed.concluded
+    assert [h.label for h in composed.used] == ["第十四条", "第三十四条", "第二十条"]
+    without = compose(question, analyse(question), APPEAL_TERMS, hits)
+    assert "六十日" not in without.summary
+
+
+def test_a_decision_appealed_is_not_the_act_asked_about():
+    # 「对征收决定不服」 names what is appealed; 「六十日内作出行政复议决定」 is the authority's time to decide.
+    question = "对征收决定不服多长时间内申请复议"
+    composed = _compose(question, APPEAL_TERMS, hit("国有土地上房屋征收与补偿条例", "第十四条", EXPROPRIATION_14),
+                        hit(RECONSIDERATION, "第六十二条", RECONSIDERATION_62, score=1.9))
+    assert not composed.summary.startswith("时限：") and not composed.concluded  # read out, but 需核实
+
+
+def test_the_time_read_out_is_the_one_set_for_the_asked_act():
+    # Retrieval ranks 34 (十五日内……提起行政诉讼) first; 20 sets the time to apply for 复议.
+    question = "提起行政复议的期限是多少天"
+    composed = _compose(question, APPEAL_TERMS, hit(RECONSIDERATION, "第三十四条", RECONSIDERATION_34),
+                        hit(RECONSIDERATION, "第六十二条", RECONSIDERATION_62, score=1.9),
+                        hit(RECONSIDERATION, "第二十条", RECONSIDERATION_20, score=1.8))
+    assert composed.summary.startswith("时限：六十日内。") and composed.summary.endswith("（《行政复议法》第二十条）")
+
+
+def test_naming_the_reconsideration_body_is_not_the_act_of_applying():
+    # 32's 「五日内转送行政复议机关」 is a time for the authority that decided, not for the caller.
+    question = "对处罚决定不服多久可以申请复议"
+    composed = _compose(question, APPEAL_TERMS, hit(RECONSIDERATION, "第三十二条", RECONSIDERATION_32),
+                        hit(RECONSIDERATION, "第三十四条", RECONSIDERATION_34, score=1.9),
+                        hit(RECONSIDERATION, "第二十条", RECONSIDERATION_20, score=1.8))
+    assert "转送" not in composed.summary and "六十日内提出行政复议申请" in composed.summary
+
+
+def test_a_time_the_quoted_rule_ties_to_the_remedy_keeps_the_remedy_law_away():
+    # 「……十五日内不提起诉讼的，异议登记失效」 answers how long one has to sue: 行政诉讼法 adds nothing.
+    question = "异议登记后多少天不起诉就失效"
+    litigation = [hit("中华人民共和国行政诉讼法", "第四十五条", LITIGATION_45, score=0.0)]
+    composed = compose(question, analyse(question), {"异议登记", "登记", "起诉", "失效"},
+                       [hit("中华人民共和国民法典", "第二百二十条", CIVIL_220)], remedies=lambda act: litigation)
+    assert [h.label for h in composed.used] == ["第二百二十条"] and "十五日内" in composed.summary

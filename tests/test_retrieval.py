@@ -165,6 +165,16 @@ def test_the_sanctions_of_a_law_are_its_own_liability_articles(searcher):
     assert "《中华人民共和国测绘法》第四十一条" not in {h.citation for h in sanctions}
 
 
+def test_a_remedys_law_is_the_version_in_force(searcher):
+    # The corpus holds 行政复议法 of 2017 and of 2023: the time to apply is the 2023 law's.
+    articles = searcher.remedy_articles("复议")
+    assert {h.title for h in articles} == {"中华人民共和国行政复议法"} and {h.status for h in articles} == {"有效"}
+    assert len({h.doc_id for h in articles}) == 1 and "《中华人民共和国行政复议法》第二十条" in {h.citation for h in articles}
+    assert any("六十日内提出行政复议申请" in h.text for h in articles)
+    assert {h.title for h in searcher.remedy_articles("诉讼")} == {"中华人民共和国行政诉讼法"}
+    assert searcher.remedy_articles("复查") == []
+
+
 def _with(searcher, **update):
     return searcher.with_settings(searcher.settings.model_copy(update=update))
 
