@@ -73,6 +73,9 @@ NAMED_PERIOD_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:的)?(?:期限|时间|�
 BARRED_RE = re.compile(r"不予受理|不予保护|不再受理")
 EXTENSION_RE = re.compile(r"耽误|延长|障碍消除|中止|中断")
 REMEDIES = frozenset({"复议", "诉讼", "复查"})
+# What a caller disagrees with: 对/收到 …… 不服/不满意/有意见, or 不服 …… 决定/答复/处罚/结果.
+DISPUTED_RE = re.compile(r"(?:对|收到)[^，。？！?!]{0,15}?(?:不服|不满意|不满|有意见|有异议|不认可)"
+                         r"|不服[^，。？！?!]{0,10}?(?:决定|答复|处罚|结果|意见)")
 QUESTION_CLAUSE_END_RE = re.compile(r"[，,。？?！!；;]")
 ASK_CUE_RE = re.compile(r"能不能|能否|可不可以|可以|允许|行不行|准不准|违法|违规|合法|犯法|是否|算不算|[能吗么算]")
 # A caller's one-character act and the statute's words for it (挪 → 移动); 挪 alone is no dictionary
@@ -336,8 +339,11 @@ def _acts(text: str) -> set[str]:
 
 
 def _asked_acts(question: str) -> set[str]:
-    """The acts a question asks the time of; 「复议决定多久作出」 asks of the decision however worded."""
-    return _acts(question) | ({"决定"} if re.search(r"决定(?!书|不服)", question) else set())
+    """The acts a question asks the time of; 「复议决定多久作出」 asks of the decision however worded.
+    What the caller disagrees with is what they appeal, not an act they ask the time of: 「对复议决定
+    不服多久起诉」 asks of 起诉, 「收到信息公开答复不满意多久能复议」 of 复议."""
+    asked = DISPUTED_RE.sub("", question)
+    return _acts(asked) | ({"决定"} if re.search(r"决定(?!书)", asked) else set())
 
 
 def _time_for(question: str, text: str, sentence: str) -> re.Match | None:
@@ -406,18 +412,21 @@ def _governed_acts(rest: str) -> set[str]:
 def _sets_time_for_asked(question: str, text: str) -> bool:
     """Whether a time in `text` is set for an act the caller names (起诉, 复议, 续期 …): named after
     it, or, when none is named after it (「……六个月内提出」), in the case the sentence opens with
-    (「……直接向人民法院提起诉讼的，」). A time in a case clause is set for no one."""
+    (「……直接向人民法院提起诉讼的，」). A time in a case clause is set for no one, and an outer bar
+    (「……超过五年……不予受理」) is not the time one has."""
     asked = _asked_acts(question)
     return bool(asked) and any(_for_asked(asked, _governed_acts(text[m.end():]) or _acts(_case_before(text, m.start())))
                                for m in TIME_RE.finditer(text)
-                               if not _in_case(text, m.start()) and not _makes_up_for_delay(text, m.start(), question))
+                               if not _in_case(text, m.start()) and not _makes_up_for_delay(text, m.start(), question)
+                               and not _bars_late_claims(text, m))
 
 
 def _times_asked_act(question: str, text: str) -> bool:
     """Whether a time in `text` is tied to an act the caller names, even as the case a rule applies
-    in (「……十五日内不提起诉讼的，异议登记失效」 answers how long one has to sue)."""
+    in (「……十五日内不提起诉讼的，异议登记失效」 answers how long one has to sue); an outer bar does not."""
     asked = _asked_acts(question)
-    return any(_for_asked(asked, _governed_acts(text[m.end():])) for m in TIME_RE.finditer(text))
+    return any(_for_asked(asked, _governed_acts(text[m.end():])) for m in TIME_RE.finditer(text)
+               if not _bars_late_claims(text, m))
 
 
 def _in_case(text: str, at: int) -> bool:
@@ -1134,13 +1143,11 @@ def _take_remedy_time(question: str, intent: Intent, terms: set[str], ranked: li
     """How long one has to seek a remedy the quoted rules only name (「可以依法申请行政复议」) is for
     the law that governs it to say: the first of its sentences that sets the time for the asked
     remedy is quoted (a law states the general period before its exceptions), from a retrieved
-    article of that law or from one the search did not reach. An outer bar (「……超过五年……不予受理」)
-    is not that time."""
+    article of that law or from one the search did not reach."""
     for act in sorted(_asked_acts(question) & REMEDIES):
         found = next(((hit, scored, s) for hit in remedies(act) if (scored := _ranked_units(hit, terms, intent))
-                      for s in sorted(scored, key=lambda s: s.index)
-                      if _sets_time_for_asked(question, quote := s.unit.quote())
-                      and not any(_bars_late_claims(quote, m) for m in TIME_RE.finditer(quote))), None)
+                      for s in sorted(scored, key=lambda s: s.index) if _sets_time_for_asked(question, s.unit.quote())),
+                     None)
         if found is None:
             continue
         hit, scored, chosen = found

@@ -1583,3 +1583,21 @@ def test_a_time_the_quoted_rule_ties_to_the_remedy_keeps_the_remedy_law_away():
     composed = compose(question, analyse(question), {"异议登记", "登记", "起诉", "失效"},
                        [hit("中华人民共和国民法典", "第二百二十条", CIVIL_220)], remedies=lambda act: litigation)
     assert [h.label for h in composed.used] == ["第二百二十条"] and "十五日内" in composed.summary
+
+
+def test_what_the_caller_disagrees_with_is_not_the_act_asked_about():
+    # 「收到……答复不满意」 is what is appealed: 33's 20 working days to reply are not how long one has for 复议.
+    question = "收到政府信息公开答复不满意多久能复议"
+    composed = compose(question, analyse(question), {"政府信息", "信息公开", "答复", "不满意", "复议", "行政复议"},
+                       [hit("中华人民共和国政府信息公开条例", "第三十三条", DISCLOSURE_33)], remedies=_reconsideration_law)
+    assert composed.summary.startswith("时限：六十日内。") and composed.summary.endswith("（《行政复议法》第二十条）")
+
+
+def test_an_outer_bar_is_not_the_time_one_has():
+    # 21's 「……超过二十年……不予受理」 bars late applications; the time to apply is 20's 六十日.
+    question = "对不动产登记结果有意见，多久内可以申请行政复议"
+    hits = [hit(RECONSIDERATION, "第二十一条", RECONSIDERATION_21),
+            hit("中华人民共和国民法典", "第二百二十条", CIVIL_220, score=1.9)]
+    composed = compose(question, analyse(question), APPEAL_TERMS | {"不动产", "登记", "有意见"}, hits,
+                       remedies=_reconsideration_law)
+    assert composed.summary.startswith("时限：六十日内。") and composed.summary.endswith("（《行政复议法》第二十条）")
