@@ -129,6 +129,10 @@ EFFECT_RE = re.compile(r"效力|作用|保障|保护|为了|用于|不得|不发
 # 「要赔吗」 asks who compensates whom.
 COMPENSATION_Q_RE = re.compile(r"赔(?:吗|不赔|偿吗|钱吗)|要赔|得赔|能赔|会赔|给赔|赔多少|补偿吗|有补偿|给补偿|补不补")
 COMPENSATION_RE = re.compile(r"赔偿|补偿|赔付|承担[^，；。]{0,6}(?:费用|责任|损失)")
+# 「……证丢了怎么办」 asks how to have it replaced: a rule that issues it (「……发放……证书」), or one on
+# returning found property (遗失物), does not say.
+LOST_Q_RE = re.compile(r"丢了|丢失|遗失|弄丢")
+REISSUE_RE = re.compile(r"补发|补办|补领|换发|重新(?:发放|颁发|核发|申领)|挂失|作废|遗失声明")
 # What the actor is doing when a rule applies: 「勘查、开采矿产资源时发现……的」, 「在施工过程中……的」.
 # 临时, 同时, 及时, 届时 … are words, not a 时 of doing.
 CIRCUMSTANCE_RE = re.compile(r"(?:^|[，、])(?:在)?([^，；。：的]{2,24}?)(?:(?<![临同及届随暂适按准当定限小实平超])时(?!间|效|限|期)|过程中)")
@@ -138,6 +142,8 @@ SURCHARGE_RE = re.compile(r"加处罚款|滞纳金")
 UNPAID_Q_RE = re.compile(r"逾期|不交|不缴|没交|没缴|未交|未缴|迟交|晚交|拖欠|滞纳|不按期|不按时")
 EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score against the best to answer instead
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
+TERSE_CHARS = 8  # a question this short that asks nothing is a few words typed mid-call (「房本加名」)
+ASKING_RE = re.compile(r"[吗么呢？?]")
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
 FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
 _SUM = f"(?:{FIGURE}元|百分之[零〇一二三四五六七八九十]+)"
@@ -519,6 +525,13 @@ def _about_asked(question: str, unit_text: str, terms: set[str]) -> bool:
 def _expanded(question: str, terms: set[str]) -> set[str]:
     """The statute words the caller's words were expanded to through the dictionary (挪走 → 移动)."""
     return {t for t in _subject_terms(terms) if t not in question}
+
+
+def _names_each(question: str, text: str, terms: set[str]) -> bool:
+    """Whether `text` names each of the caller's own words, or a statute word sharing a character
+    with it that it was expanded to (占地 → 占用土地)."""
+    expanded = [t for t in _expanded(question, terms) if t in text]
+    return all(w in text or any(set(w) & set(e) for e in expanded) for w in _own_words(question, terms))
 
 
 def _own_words(question: str, terms: set[str]) -> set[str]:
@@ -1352,6 +1365,14 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
         return False
     # 「要赔吗」 is answered by who compensates whom, not by the prohibition that was broken.
     if COMPENSATION_Q_RE.search(question) and not COMPENSATION_RE.search(body):
+        return False
+    # A few words that ask nothing (「占地补偿」, 「林地改耕地」) are answered only by a rule that names each
+    # of them, itself or through the statute word it was expanded to: 「占有人……补偿金」 names 补偿, not 占地.
+    if (not intent.kinds and len(question) <= TERSE_CHARS and not ASKING_RE.search(question)
+            and not QUANTITY_Q_RE.search(question) and not _names_each(question, rule, terms)):
+        return False
+    # 「……证丢了怎么办」 needs a rule on replacing it, not one on issuing it.
+    if LOST_Q_RE.search(question) and not REISSUE_RE.search(rule):
         return False
     # A rule for what happens while doing something (勘查、开采矿产资源时发现文物的) is no answer to a
     # caller who never said they were doing it (「发现古墓葬应该报告给谁」).

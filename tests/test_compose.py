@@ -1601,3 +1601,23 @@ def test_an_outer_bar_is_not_the_time_one_has():
     composed = compose(question, analyse(question), APPEAL_TERMS | {"不动产", "登记", "有意见"}, hits,
                        remedies=_reconsideration_law)
     assert composed.summary.startswith("时限：六十日内。") and composed.summary.endswith("（《行政复议法》第二十条）")
+
+
+def test_a_lost_certificate_needs_a_rule_on_replacing_it():
+    # 「……发放……证书」 says who issues it, 民法典316 what a finder does: neither says how to replace one.
+    civil_333 = article("civil-code-property-rights.md", "第三百三十三条")
+    question = "土地承包经营权证丢了怎么办"
+    composed = _compose(question, {"土地承包经营权", "承包经营权", "经营权", "证", "丢了"},
+                        hit("中华人民共和国民法典", "第三百三十三条", civil_333))
+    assert "证书" in composed.summary and not composed.concluded
+    reissued = hit("示范条例", "第九条", "第九条 土地承包经营权证遗失的，承包方可以向发证机关申请补发。")
+    assert _compose(question, {"土地承包经营权", "承包经营权", "经营权", "证", "丢了"}, reissued).concluded
+
+
+def test_a_few_words_that_ask_nothing_need_a_rule_naming_each():
+    # 「占地补偿」 typed mid-call: 民法典461's 占有人……补偿金 names 补偿, not 占地.
+    civil_461 = article("civil-code-property-rights.md", "第四百六十一条")
+    assert not _compose("占地补偿", {"占地", "补偿"}, hit("中华人民共和国民法典", "第四百六十一条", civil_461)).concluded
+    # A statute word the caller's word was expanded to counts for it (占地 → 占用土地).
+    occupied = hit("示范条例", "第九条", "第九条 占用土地的，应当依法给予补偿。")
+    assert _compose("占地补偿", {"占地", "补偿", "占用土地"}, occupied).concluded
