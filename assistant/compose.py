@@ -624,7 +624,7 @@ def _case_before_rule(text: str, *rule: re.Pattern) -> str:
     the exception left out."""
     parts = _clauses(_rule_part(text))
     first = next((i for i, p in enumerate(parts) if any(r.search(p) for r in rule)), 0)
-    return "".join(p for p in parts[:first] if _is_condition(p))
+    return "".join(p for p in parts[:first] if _is_condition(p) or p.startswith("对"))
 
 
 def _names_what_is_needed(question: str, clause: str, terms: set[str]) -> bool:
@@ -1355,6 +1355,8 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
         # (「因处分抵押房地产而取得……的，应当……办理过户登记」).
         if _case_not_described(question, rule, terms):
             return False
+    if (intent.wants("who") or BODY_Q_RE.search(question)) and _case_not_described(question, rule, terms):
+        return False
     if SURCHARGE_RE.search(body) and not UNPAID_Q_RE.search(question):
         return False
     # 「以哪个为准」 asks which prevails: 「……应当与不动产登记簿一致」 does not say, 「……以不动产登记簿为准」 does.

@@ -1621,3 +1621,14 @@ def test_a_few_words_that_ask_nothing_need_a_rule_naming_each():
     # A statute word the caller's word was expanded to counts for it (占地 → 占用土地).
     occupied = hit("示范条例", "第九条", "第九条 占用土地的，应当依法给予补偿。")
     assert _compose("占地补偿", {"占地", "补偿", "占用土地"}, occupied).concluded
+
+
+def test_where_to_report_is_answered_for_the_case_the_caller_described():
+    # 「对破坏、侵占湿地的行为，有权向……举报」 says where to report harm to a wetland, not sand dug at night.
+    wetland_34 = article("beijing-wetland-protection-regulations.md", "第三十四条")
+    question = "附近有人晚上偷偷挖沙，应该向哪个部门举报？"
+    terms = {"附近", "晚上", "偷偷", "挖沙", "部门", "举报", "采砂", "砂石"}
+    composed = _compose(question, terms, hit("北京市湿地保护条例", "第三十四条", wetland_34))
+    assert "举报" in composed.summary and not composed.concluded
+    assert _compose("破坏湿地应该向哪个部门举报？", {"破坏", "湿地", "部门", "举报"},
+                    hit("北京市湿地保护条例", "第三十四条", wetland_34)).concluded
