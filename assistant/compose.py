@@ -52,6 +52,7 @@ PURPOSE_RE = re.compile(r"^为了?.{2,200}?制定本(?:法|条例|办法|规定|
 MISSED_RE = re.compile(r"逾期|未按期|超过.{0,10}期限|(?:届满|期满).{0,20}未")
 # Words that frame a question ("能不能……", "是不是……") and say nothing of its subject.
 FRAME_RE = re.compile(r"不能|能不能|不是|是不是|可以|可不可以|不行|行不行|是否|能否|有没有|要不要|需不需要|会不会")
+ISSUED_RE = re.compile(r"(?:核发|颁发|发放|发给|换发|补发)[^，；。]{0,20}")
 SUBMIT_RE = re.compile(r"(?:提交|提供|出具|附具)[^，；。]{0,30}(?:材料|文件|证明|证书|申请书|图|报告|规划|方案)")
 # The act a prohibition forbids: "不得损毁或者擅自移动……标志" → 损毁或者擅自移动……标志.
 FORBIDDEN_ACT_RE = re.compile(f"(?:{FORBIDS_RE.pattern})([^，；。：]{{2,60}})")
@@ -1054,6 +1055,9 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
         # how long one has to pull a building down); one in another unit or for another period
         # (「届满前一年申请续期」 to how long a land grant lasts) is not the one asked.
         return summary.startswith(DEADLINE_LEAD) and _has_asked_unit(body, question)
+    if kind == "materials":
+        # What the office issues (「……核发不动产权属证书或者登记证明」) is not what the caller brings.
+        return _states(kind, ISSUED_RE.sub("", body), question)
     return not _conclusive(kind, question) or _states(kind, summary, question)
 
 

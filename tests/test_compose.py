@@ -1632,3 +1632,12 @@ def test_where_to_report_is_answered_for_the_case_the_caller_described():
     assert "举报" in composed.summary and not composed.concluded
     assert _compose("破坏湿地应该向哪个部门举报？", {"破坏", "湿地", "部门", "举报"},
                     hit("北京市湿地保护条例", "第三十四条", wetland_34)).concluded
+
+
+def test_a_document_the_office_issues_is_not_one_the_caller_brings():
+    registration_21 = article("real-estate-registration-regulations.md", "第二十一条")
+    question = "办不动产登记需要带什么证件？"
+    terms = {"不动产登记", "不动产", "登记", "证件"}
+    issued = _compose(question, terms, hit("不动产登记暂行条例", "第二十一条", registration_21))
+    assert "核发不动产权属证书或者登记证明" in issued.summary and not issued.concluded
+    assert _compose(question, terms, hit("不动产登记暂行条例", "第十六条", REGISTRATION_16)).concluded
