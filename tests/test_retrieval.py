@@ -47,6 +47,12 @@ def test_colloquial_words_are_expanded(searcher):
     assert hits and all("不动产权属证书" in h.text or "房屋所有权证书" in h.text for h in hits)
 
 
+def test_contracted_land_taken_back_finds_the_contracting_rule(searcher):
+    # 「承包的地收回」 is 农村土地承包法's 收回承包地, not 土地管理法第六十六条's 收回土地使用权 of collective land.
+    hits = searcher.search("村集体把我家承包的地收回去了，说是要搞开发，这样可以吗？", top_k=3)
+    assert hits[0].citation == "《中华人民共和国农村土地承包法》第二十七条"
+
+
 def test_a_question_of_how_long_to_do_something_also_searches_the_statutes_word_for_its_time_limit(searcher):
     # 「……之日起六十日内提出行政复议申请；但是法律规定的申请期限超过六十日的除外」 shares 申请期限.
     assert "申请期限" in searcher.synonyms.expansions("行政复议多少天内申请")
