@@ -1355,11 +1355,11 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
         step = STEP_Q_RE.search(question)
         if step and step.group(1) not in body and step.group(1) not in rule:
             return False
-        # 「……怎么过户」 is not answered by the steps for a case the caller never described
-        # (「因处分抵押房地产而取得……的，应当……办理过户登记」).
-        if _case_not_described(question, rule, terms):
-            return False
-    if (intent.wants("who") or BODY_Q_RE.search(question)) and _case_not_described(question, rule, terms):
+    # A how-to, 谁 or 哪个部门 question is not answered by a rule for a case the caller never described:
+    # 「……怎么过户」 by 「因处分抵押房地产而取得……的，应当……办理过户登记」, where to report sand dug at night by
+    # 「对破坏、侵占湿地的行为，有权向……举报」.
+    if ((intent.primary == "procedure" or intent.wants("who") or BODY_Q_RE.search(question))
+            and _case_not_described(question, rule, terms)):
         return False
     if SURCHARGE_RE.search(body) and not UNPAID_Q_RE.search(question):
         return False
