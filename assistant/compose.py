@@ -110,7 +110,10 @@ WHO_ACT_FORMS = {"选": ("选定", "选择"), "批": ("批准", "审批"), "赔"
 _WHO_DOES = "(?:谁|哪个部门|哪个单位)(?:来|去|负责)"
 WHO_ACT_RE = re.compile(f"{_WHO_DOES}?([{''.join(WHO_ACT_FORMS)}])")
 # 「……谁来复垦」 closes on a two-character act: the answer names it as the statute does.
-WHO_ACT_WORD_RE = re.compile(f"{_WHO_DOES}([\u4e00-\u9fff]{{2}})(?:[？?，。！!]|$)")
+# 「……由谁审批」 too; 谁负责 and 谁管理 ask who is in charge, not of one act, 谁承担 who pays (BEARER_RE),
+# 谁能发 asks of 发 (能 is no act), and 向哪个部门投诉 names what the caller does.
+WHO_ACT_WORD_RE = re.compile(f"(?<![向找到跟给去]){_WHO_DOES}?(?:能|可以|会|应该)?(?!负责|管理|处理|承担|负担|支付|缴纳|能|可|会|应)"
+                             f"([\u4e00-\u9fff]{{2}})(?:[？?，。！!]|$)")
 # A clause that frames a rule read out without it: a time (「……交付前」), a fronted object
 # (「对正在搭建的违法建设」) or the parties a rule binds (「……的单位和个人」) says nothing yet.
 FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个人|组织|人员)$")
@@ -271,7 +274,7 @@ def _who_act_forms(question: str) -> tuple[str, ...]:
     """The statutes' words for the act a 谁 question asks about (谁来选: 选定, 选择; 谁来复垦: 复垦)."""
     if m := WHO_ACT_RE.search(question):
         return WHO_ACT_FORMS[m.group(1)]
-    return (m.group(1),) if (m := WHO_ACT_WORD_RE.search(question)) else ()
+    return (m.group(1), *APPROVAL_FORMS.get(m.group(1), ())) if (m := WHO_ACT_WORD_RE.search(question)) else ()
 
 
 def _names_every_act(text: str, acts: set[str]) -> bool:

@@ -1641,3 +1641,11 @@ def test_a_document_the_office_issues_is_not_one_the_caller_brings():
     issued = _compose(question, terms, hit("不动产登记暂行条例", "第二十一条", registration_21))
     assert "核发不动产权属证书或者登记证明" in issued.summary and not issued.concluded
     assert _compose(question, terms, hit("不动产登记暂行条例", "第十六条", REGISTRATION_16)).concluded
+
+
+def test_who_approves_is_answered_by_the_approval():
+    # 「由谁审批」 asks of the approval: 「……向农村集体经济组织提出申请」 names a body, not who approves.
+    implementing_34 = article("land-administration-law-implementing-regulations.md", "第三十四条")
+    question = "宅基地由谁审批"
+    composed = _compose(question, {"宅基地", "审批"}, hit("中华人民共和国土地管理法实施条例", "第三十四条", implementing_34))
+    assert "审核批准" in composed.summary and "提出申请" not in composed.summary and composed.concluded
