@@ -148,6 +148,7 @@ EVERY_ACT_SHARE = 0.6  # how well a sentence naming every asked act must score a
 MIN_SHARED = 2  # question words a sentence from another article needs before it is quoted for a missing kind
 TERSE_CHARS = 8  # a question this short that asks nothing is a few words typed mid-call (「房本加名」)
 ASKING_RE = re.compile(r"[吗么呢？?]")
+EXCEPTION_ONLY_RE = re.compile(r"[^，；。]*除外")
 # 无偿 for what the caller gets (无偿提供, 无偿使用), never for what is taken from him (无偿收回).
 FREE_RE = re.compile(r"不收取费用|不得向[^，；。]{1,12}收取(?:任何)?费用|免收|免费|无偿(?:提供|使用|取得|设立|利用)")
 _SUM = f"(?:{FIGURE}元|百分之[零〇一二三四五六七八九十]+)"
@@ -1046,6 +1047,8 @@ def _concludes(kind: Kind | None, summary: str, question: str) -> bool:
         return False  # 「……给予的补偿包括」: a list's heading without its items says nothing yet
     if FRAGMENT_RE.search(body.rstrip("，；：。…")) and not PREDICATE_RE.search(body):
         return False
+    if EXCEPTION_ONLY_RE.fullmatch(body.rstrip("。…；，")):
+        return False  # 「属于城市公共道路……的除外」: an exception read out without its rule
     if DEFINES_RE.search(body) and not WHAT_IS_Q_RE.search(question):
         return False  # 「……是指……」 says what a word means, which only 什么是 asks
     if kind == "who":

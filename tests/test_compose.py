@@ -1649,3 +1649,11 @@ def test_who_approves_is_answered_by_the_approval():
     question = "宅基地由谁审批"
     composed = _compose(question, {"宅基地", "审批"}, hit("中华人民共和国土地管理法实施条例", "第三十四条", implementing_34))
     assert "审核批准" in composed.summary and "提出申请" not in composed.summary and composed.concluded
+
+
+def test_an_exception_read_out_without_its_rule_concludes_nothing():
+    # 北京市物业管理条例第二十六条's list ends 「……属于城市公共道路……的除外」; alone it says nothing of 楼道.
+    composed = _compose("邻居占用公共楼道怎么办", {"邻居", "楼道", "公共", "占用"},
+                        hit("北京市物业管理条例", "第二十六条", article("beijing-property-management-regulations.md",
+                                                                     "第二十六条")))
+    assert "除外（" in composed.summary and not composed.concluded
