@@ -119,6 +119,8 @@ WHO_ACT_WORD_RE = re.compile(f"(?<![向找到跟给去]){_WHO_DOES}?(?:能|可�
 FRAGMENT_RE = re.compile(r"^对|(?:前|时|之前|以前|期间|的|单位|个人|组织|人员)$")
 # 多大, 几处, 多少平 ask for a quantity: a count, a measure, or the standard or cap that fixes it.
 QUANTITY_Q_RE = re.compile(r"多大|多少平|多少亩|多高|多少层|多宽|多少米|多少户|(?<!好)几(?:平|亩|处|块|套|层)")
+# 「……补偿标准」 asks for the standard: a rule that only allows the taking (「……可以征收……」) does not give it.
+STANDARD_Q_RE = re.compile(r"标准(?:是多少|是什么|怎么定|有哪些)?[？?]?$")
 QUANTITY_RE = re.compile(f"{FIGURE}(?:个)?(?:处|块|套|层|平方米|平米|亩|米|公顷|户)|不得超过|标准|限额")
 GRIEVANCE_Q_RE = re.compile(r"(?:被[^，。？?]{0,8}(?:拆|收回|占|征|查封|扣|调整)|不(?:还|给|发|付|批|办|拆|赔|退|让|管)|强拆|推诿)"
                             r"[^？?]{0,12}(?:怎么办|怎么处理|如何处理)")
@@ -1382,6 +1384,8 @@ def _answers_as_asked(question: str, intent: Intent, summary: str, rule: str, it
     # of them, itself or through the statute word it was expanded to: 「占有人……补偿金」 names 补偿, not 占地.
     if (not intent.kinds and len(question) <= TERSE_CHARS and not ASKING_RE.search(question)
             and not QUANTITY_Q_RE.search(question) and not _names_each(question, rule, terms)):
+        return False
+    if STANDARD_Q_RE.search(question) and not (QUANTITY_RE.search(body) or _says_price(body)):
         return False
     # 「……证丢了怎么办」 needs a rule on replacing it, not one on issuing it.
     if LOST_Q_RE.search(question) and not REISSUE_RE.search(rule):

@@ -1657,3 +1657,13 @@ def test_an_exception_read_out_without_its_rule_concludes_nothing():
                         hit("北京市物业管理条例", "第二十六条", article("beijing-property-management-regulations.md",
                                                                      "第二十六条")))
     assert "除外（" in composed.summary and not composed.concluded
+
+
+def test_a_standard_asked_for_needs_one_stated():
+    # 民法典243 allows the taking (「……可以征收……房屋」); it gives no standard of compensation.
+    civil_243 = article("civil-code-property-rights.md", "第二百四十三条")
+    question = "集体土地上的房屋拆迁补偿标准"
+    terms = {"集体土地", "房屋", "拆迁", "补偿", "标准", "征收"}
+    assert not _compose(question, terms, hit("中华人民共和国民法典", "第二百四十三条", civil_243)).concluded
+    stated = hit("示范条例", "第九条", "第九条 征收集体土地上的房屋，按照重置价格标准给予补偿。")
+    assert _compose(question, terms, stated).concluded
