@@ -9,7 +9,7 @@ their heading and matching items (all of them for a 材料 or 哪些 question).
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from assistant.article import ITEM_RE, Unit, char_pairs, units
@@ -422,24 +422,27 @@ def _governed_acts(rest: str) -> set[str]:
     return _acts(re.split(r"，(?:并且?|同时)", _to_sentence_end(rest), maxsplit=1)[0])
 
 
+def _periods(text: str) -> Iterator[re.Match]:
+    """The times in `text` that may be a period to act in: an outer bar (「……超过五年……不予受理」)
+    is not the time one has."""
+    return (m for m in TIME_RE.finditer(text) if not _bars_late_claims(text, m))
+
+
 def _sets_time_for_asked(question: str, text: str) -> bool:
     """Whether a time in `text` is set for an act the caller names (起诉, 复议, 续期 …): named after
     it, or, when none is named after it (「……六个月内提出」), in the case the sentence opens with
-    (「……直接向人民法院提起诉讼的，」). A time in a case clause is set for no one, and an outer bar
-    (「……超过五年……不予受理」) is not the time one has."""
+    (「……直接向人民法院提起诉讼的，」). A time in a case clause is set for no one."""
     asked = _asked_acts(question)
     return bool(asked) and any(_for_asked(asked, _governed_acts(text[m.end():]) or _acts(_case_before(text, m.start())))
-                               for m in TIME_RE.finditer(text)
-                               if not _in_case(text, m.start()) and not _makes_up_for_delay(text, m.start(), question)
-                               and not _bars_late_claims(text, m))
+                               for m in _periods(text)
+                               if not _in_case(text, m.start()) and not _makes_up_for_delay(text, m.start(), question))
 
 
 def _times_asked_act(question: str, text: str) -> bool:
     """Whether a time in `text` is tied to an act the caller names, even as the case a rule applies
-    in (「……十五日内不提起诉讼的，异议登记失效」 answers how long one has to sue); an outer bar does not."""
+    in (「……十五日内不提起诉讼的，异议登记失效」 answers how long one has to sue)."""
     asked = _asked_acts(question)
-    return any(_for_asked(asked, _governed_acts(text[m.end():])) for m in TIME_RE.finditer(text)
-               if not _bars_late_claims(text, m))
+    return any(_for_asked(asked, _governed_acts(text[m.end():])) for m in _periods(text))
 
 
 def _in_case(text: str, at: int) -> bool:
