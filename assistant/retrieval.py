@@ -349,7 +349,7 @@ class Searcher:
                 row for row in rows
                 if SANCTION_RE.search((p := self.index.passages[row]).text)
                 and (LIABILITY_CHAPTER_RE.search(p.chapter) or "违反" in p.text)]
-        return [self.hit(row) for row in self._sanctions[hit.doc_id]]
+        return self._hits(self._sanctions[hit.doc_id])
 
     def remedy_articles(self, act: str) -> list[Hit]:
         """The articles of the law in force that governs a remedy (行政复议法 for 复议), read once per
@@ -357,10 +357,14 @@ class Searcher:
         if act not in self._remedies:
             title = REMEDY_LAWS.get(act)
             docs = self.register.by_title.get(compact_title(title), []) if title else []
-            rows = [row for doc in docs if doc.status == "有效" for row in self._rows_of(doc)]
-            self._prefetch(rows)
-            self._remedies[act] = rows
-        return [self.hit(row) for row in self._remedies[act]]
+            self._remedies[act] = [row for doc in docs if doc.status == "有效" for row in self._rows_of(doc)]
+        return self._hits(self._remedies[act])
+
+    def _hits(self, rows: list[int]) -> list[Hit]:
+        """Rows as hits, read in one round trip where the passages live in PostgreSQL: a cache
+        kept across calls holds row numbers only, and their passages may have left the store's cache."""
+        self._prefetch(rows)
+        return [self.hit(row) for row in rows]
 
     def _rows_of(self, doc: DocumentState) -> Iterator[int]:
         """A document's rows: its passages are written together, in order (ingest/build.py chunk_corpus)."""
